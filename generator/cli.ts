@@ -1,0 +1,54 @@
+import { resolve } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { PolystoreError } from '../src/errors.js';
+import { generate } from './generate.js';
+import { loadSchema } from './load-schema.js';
+
+const MIGRATION_NAME = /^[a-z0-9_]{1,40}$/;
+
+export function cliProgram(): Command {
+  const program = new Command('polystore').description('One schema for MongoDB (Prisma), PostgreSQL and pgvector (Drizzle) and Milvus.');
+  program
+    .command('generate')
+    .description('Write prisma/, drizzle/ and generated/ from the schema (polystore.config.ts, else schema/index.ts).')
+    .option('--schema <file>', 'schema module whose default export is defineSchema(...)')
+    .option('--out <dir>', 'root under which prisma/, drizzle/ and generated/ are written (default: the current directory)')
+    .option('--check', 'write nothing; exit 1 listing every file that differs from what would be generated')
+    .option('--no-prisma-client', 'skip `prisma generate` after writing')
+    .option('--name <name>', 'name of a new migration (a-z, 0-9, _)', (value: string) => {
+      if (!MIGRATION_NAME.test(value)) throw new InvalidArgumentError('use 1 to 40 of a-z, 0-9 and _');
+      return value;
+    })
+    .action(async (flags: { schema?: string; out?: string; check?: boolean; prismaClient: boolean; name?: string }) => {
+      const cwd = process.cwd();
+      const { schema, configOut } = await loadSchema(cwd, flags.schema);
+      const out = flags.out ? resolve(cwd, flags.out) : (configOut ?? cwd);
+      const epoch = Number(process.env.SOURCE_DATE_EPOCH);
+      const { changed } = await generate(schema, {
+        out,
+        check: flags.check,
+        prismaClient: flags.prismaClient,
+        migrationName: flags.name,
+        ...(Number.isFinite(epoch) && epoch > 0 ? { now: epoch * 1000 } : {}),
+      });
+      if (flags.check) {
+        if (changed.length === 0) return void console.log('polystore: generated files are up to date.');
+        console.error(`polystore: ${changed.length} generated file(s) differ from the schema; run \`polystore generate\`:`);
+        for (const path of changed) console.error(`  ${path}`);
+        process.exitCode = 1;
+        return;
+      }
+      console.log(changed.length === 0 ? 'polystore: nothing changed.' : `polystore: wrote ${changed.length} file(s):\n${changed.map((p) => `  ${p}`).join('\n')}`);
+    });
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await cliProgram().parseAsync(argv);
+  } catch (error) {
+    if (!(error instanceof PolystoreError)) throw error;
+    console.error(`polystore: ${error.message}`);
+    process.exitCode = 1;
+  }
+}

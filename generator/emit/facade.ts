@@ -1,0 +1,80 @@
+import { type SourceFileStructure, StructureKind } from 'ts-morph';
+import type { SchemaIR, TableIR, VectorCollectionIR } from '../ir.js';
+import { pascalCase } from '../parse/names.js';
+import { GENERATED_HEADER } from './header.js';
+import { descriptorName, recordTypeName, whereTypeName } from './vectors.js';
+
+/** generated/tables.ts: row types of the PostgreSQL tables, inferred by Drizzle. */
+export function tableTypesStructure(ir: SchemaIR): SourceFileStructure {
+  const tables: TableIR[] = ir.tables;
+  return {
+    kind: StructureKind.SourceFile,
+    leadingTrivia: GENERATED_HEADER,
+    statements: [
+      ...(tables.length > 0 ? [{ kind: StructureKind.ImportDeclaration as const, isTypeOnly: true, moduleSpecifier: '../drizzle/schema.js', namedImports: tables.map((table) => table.exportName) }] : []),
+      ...tables.flatMap((table) => [
+        { kind: StructureKind.TypeAlias as const, isExported: true, name: `${pascalCase(table.name)}Row`, type: `typeof ${table.exportName}.$inferSelect`, docs: [`A row of "${table.name}" as read.`] },
+        { kind: StructureKind.TypeAlias as const, isExported: true, name: `New${pascalCase(table.name)}Row`, type: `typeof ${table.exportName}.$inferInsert`, docs: [`A row of "${table.name}" as inserted.`] },
+      ]),
+      ...(tables.length === 0 ? [{ kind: StructureKind.ExportDeclaration as const }] : []),
+    ],
+  };
+}
+
+function storeType(vector: VectorCollectionIR): string {
+  const [record, where] = [recordTypeName(vector), whereTypeName(vector)];
+  return vector.tenant ? `TenantVectorStore<${record}, ${where}, '${vector.tenant}'>` : `VectorStore<${record}, ${where}>`;
+}
+
+function storeFactory(vector: VectorCollectionIR): string {
+  const [record, where] = [recordTypeName(vector), whereTypeName(vector)];
+  return vector.tenant
+    ? `runtime.tenantVectorStore<${record}, ${where}, '${vector.tenant}'>(${descriptorName(vector)})`
+    : `runtime.vectorStore<${record}, ${where}>(${descriptorName(vector)})`;
+}
+
+/** generated/index.ts: createPolystore() and the typed facade it returns. */
+export function facadeStructure(ir: SchemaIR): SourceFileStructure {
+  const runtimeTypes = ['PolystoreDatabase', 'PolystoreOptions', ...(ir.vectors.some((v) => v.tenant) ? ['TenantVectorStore'] : []), ...(ir.vectors.some((v) => !v.tenant) ? ['VectorStore'] : [])];
+  const vectorImports = ir.vectors.flatMap((vector) => [descriptorName(vector), `type ${recordTypeName(vector)}`, `type ${whereTypeName(vector)}`]);
+  return {
+    kind: StructureKind.SourceFile,
+    leadingTrivia: GENERATED_HEADER,
+    statements: [
+      { kind: StructureKind.ImportDeclaration, moduleSpecifier: 'polystore/runtime', namedImports: ['createRuntime', ...runtimeTypes.map((name) => `type ${name}`)] },
+      { kind: StructureKind.ImportDeclaration, moduleSpecifier: '../drizzle/schema.js', namespaceImport: 'schema' },
+      ...(vectorImports.length > 0 ? [{ kind: StructureKind.ImportDeclaration as const, moduleSpecifier: './vectors.js', namedImports: vectorImports }] : []),
+      ...['./documents.js', './tables.js', './vectors.js', './milvus.js'].map((moduleSpecifier) => ({ kind: StructureKind.ExportDeclaration as const, moduleSpecifier })),
+      {
+        kind: StructureKind.Interface,
+        name: 'Polystore',
+        isExported: true,
+        properties: [
+          { name: 'sql', type: 'PolystoreDatabase<typeof schema>', docs: ['Drizzle over the PostgreSQL tables.'] },
+          { name: 'vectors', type: `{ ${ir.vectors.map((vector) => `${vector.table.exportName}: ${storeType(vector)};`).join(' ')} }` },
+        ],
+        methods: [
+          { name: 'migrate', returnType: 'Promise<void>', docs: ['Applies the migrations in drizzle/ that the database has not seen.'] },
+          { name: 'close', returnType: 'Promise<void>', docs: ['Releases every connection.'] },
+        ],
+      },
+      {
+        kind: StructureKind.Function,
+        name: 'createPolystore',
+        isExported: true,
+        docs: ['Opens the data layer: an in-memory PGlite with pgvector unless `options.postgres` names a server.'],
+        parameters: [{ name: 'options', type: 'PolystoreOptions', initializer: '{}' }],
+        returnType: 'Polystore',
+        statements: [
+          `const runtime = createRuntime(schema, import.meta.url, options);`,
+          `return {
+            sql: runtime.sql,
+            vectors: { ${ir.vectors.map((vector) => `${vector.table.exportName}: ${storeFactory(vector)},`).join('\n')} },
+            migrate: () => runtime.migrate(),
+            close: () => runtime.close(),
+          };`,
+        ],
+      },
+    ],
+  };
+}

@@ -1,0 +1,84 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { PolystoreError } from '../src/errors.js';
+import type { SchemaDef } from '../src/schema/define.js';
+import { compileGate } from './compile-gate.js';
+import { documentTypesStructure } from './emit/documents.js';
+import { drizzleSchemaStructure } from './emit/drizzle-schema.js';
+import { facadeStructure, tableTypesStructure } from './emit/facade.js';
+import { milvusSpecsStructure } from './emit/milvus.js';
+import { emitPrismaSchema } from './emit/prisma.js';
+import { vectorTypesStructure } from './emit/vectors.js';
+import { formatTypeScript } from './format.js';
+import type { SchemaIR } from './ir.js';
+import { planMigration } from './migrations.js';
+import { parseSchema } from './parse/index.js';
+
+export interface GenerateOptions {
+  /** Root under which prisma/, drizzle/ and generated/ are written. */
+  out: string;
+  /** Write nothing; report the files that differ from what would be generated. */
+  check?: boolean;
+  /** Run `prisma generate` after writing (default true). */
+  prismaClient?: boolean;
+  /** Suffix of a new migration's name. */
+  migrationName?: string;
+  /** Journal time of a new migration, in ms. */
+  now?: number;
+}
+
+export interface GenerateResult {
+  /** Paths, relative to `out`, that were written (or, with `check`, that are stale). */
+  changed: string[];
+}
+
+/** Every file the schema determines, keyed by path relative to the output root. */
+export async function emitFiles(ir: SchemaIR): Promise<Map<string, string>> {
+  const typescript = {
+    'drizzle/schema.ts': drizzleSchemaStructure(ir),
+    'generated/documents.ts': documentTypesStructure(ir),
+    'generated/tables.ts': tableTypesStructure(ir),
+    'generated/vectors.ts': vectorTypesStructure(ir),
+    'generated/milvus.ts': milvusSpecsStructure(ir),
+    'generated/index.ts': facadeStructure(ir),
+  };
+  const files = new Map<string, string>([['prisma/schema.prisma', emitPrismaSchema(ir)]]);
+  for (const [path, structure] of Object.entries(typescript)) files.set(path, await formatTypeScript(structure));
+  return files;
+}
+
+/** parse → intermediate form → emit → compile gate → migrations → write (or compare). */
+export async function generate(schema: SchemaDef, options: GenerateOptions): Promise<GenerateResult> {
+  const ir = parseSchema(schema);
+  const files = await emitFiles(ir);
+  compileGate(files);
+  const migrations = await planMigration(ir, files.get('drizzle/schema.ts')!, join(options.out, 'drizzle'), {
+    name: options.migrationName,
+    now: options.now,
+  });
+  for (const [path, text] of migrations) files.set(`drizzle/${path}`, text);
+
+  const changed = [...files].filter(([path, text]) => !sameFile(join(options.out, path), text)).map(([path]) => path);
+  if (options.check) return { changed };
+  for (const path of changed) {
+    const target = join(options.out, path);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, files.get(path)!);
+  }
+  if (options.prismaClient ?? true) runPrismaGenerate(join(options.out, 'prisma/schema.prisma'));
+  return { changed };
+}
+
+function sameFile(path: string, text: string): boolean {
+  return existsSync(path) && readFileSync(path, 'utf8') === text;
+}
+
+function runPrismaGenerate(schemaPath: string): void {
+  const prisma = join(dirname(createRequire(import.meta.url).resolve('prisma/package.json')), 'build/index.js');
+  const result = spawnSync(process.execPath, [prisma, 'generate', '--schema', schemaPath], { encoding: 'utf8', env: { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: '1' } });
+  if (result.status !== 0) {
+    throw new PolystoreError('PRISMA_GENERATE_FAILED', `prisma generate failed (the schema files were written):\n${result.stderr || result.stdout}`);
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * The intermediate form: a validated, normalised schema with every name
+ * resolved. Emitters read only this, never the user's definitions.
+ */
+import type { ColumnType } from '../src/schema/column.js';
+import type { Metric, SortOrder, VectorBackend } from '../src/schema/define.js';
+import type { MilvusCollectionSpec } from '../src/runtime/milvus-spec.js';
+
+export interface SchemaIR {
+  documents: DocumentIR[];
+  tables: TableIR[];
+  vectors: VectorCollectionIR[];
+}
+
+// ── documents ────────────────────────────────────────────────────────────
+export type DocTypeIR =
+  | { kind: 'string' | 'int' | 'float' | 'boolean' | 'datetime' | 'json' }
+  | { kind: 'enum'; values: string[] }
+  | { kind: 'ref'; target: string; relation?: string; inverse: string }
+  | { kind: 'object'; fields: DocFieldIR[] }
+  | { kind: 'array'; of: DocTypeIR };
+
+export interface DocFieldIR {
+  name: string;
+  /** Key in the stored document, when it differs from `name`. */
+  storedName?: string;
+  type: DocTypeIR;
+  optional: boolean;
+  unique: boolean;
+  indexed: boolean;
+  default?: string | number | boolean | { now: true };
+}
+
+export type DocIndexIR =
+  | { kind: 'plain'; fields: Array<{ path: string; order: SortOrder }>; unique: boolean }
+  | { kind: 'text'; fields: string[] };
+
+export interface DocumentIR {
+  name: string;
+  collection?: string;
+  fields: DocFieldIR[];
+  timestamps: boolean;
+  indexes: DocIndexIR[];
+}
+
+// ── PostgreSQL tables ────────────────────────────────────────────────────
+export type ColumnTypeIR =
+  | Exclude<ColumnType, { kind: 'vector' }>
+  | { kind: 'vector'; dimensions: number; storage: 'vector' | 'halfvec' };
+
+export interface ColumnIR {
+  /** SQL name. */
+  name: string;
+  /** Property name in TypeScript. */
+  tsName: string;
+  type: ColumnTypeIR;
+  notNull: boolean;
+  primaryKey: boolean;
+  unique: boolean;
+  default?: string | number | boolean | { now: true } | { randomUuid: true };
+}
+
+export type PredicateIR =
+  | { column: string; op: 'isNotNull' | 'isNull' }
+  | { column: string; op: 'equals'; value: string | number | boolean };
+
+export type IndexPartIR =
+  | { kind: 'column'; column: string; order?: SortOrder; nulls?: 'first' | 'last'; opclass?: string }
+  | { kind: 'tsvector'; column: string; language: string };
+
+export interface TableIndexIR {
+  name: string;
+  method: 'btree' | 'gin' | 'brin' | 'hnsw' | 'ivfflat';
+  unique: boolean;
+  parts: IndexPartIR[];
+  with?: Array<[string, number]>;
+  where?: PredicateIR;
+}
+
+export interface TableIR {
+  /** SQL name. */
+  name: string;
+  /** Exported constant in drizzle/schema.ts. */
+  exportName: string;
+  columns: ColumnIR[];
+  /** Composite primary key (SQL names); single-column keys live on the column. */
+  primaryKey?: string[];
+  indexes: TableIndexIR[];
+  partition?: { column: string; months: string[] };
+}
+
+// ── vector collections ───────────────────────────────────────────────────
+export type VectorFieldTypeIR =
+  | { kind: 'string'; maxLength: number }
+  | { kind: 'int' | 'float' | 'boolean' | 'datetime' | 'json' }
+  | { kind: 'enum'; values: string[] };
+
+export interface VectorFieldIR {
+  name: string;
+  column: string;
+  type: VectorFieldTypeIR;
+  optional: boolean;
+  indexed: boolean;
+}
+
+export interface VectorCollectionIR {
+  name: string;
+  dimension: number;
+  metric: Metric;
+  indexType: 'hnsw' | 'ivfflat' | 'flat';
+  backend: VectorBackend;
+  /** Name of the tenant field, when the collection is multi-tenant. */
+  tenant?: string;
+  fields: VectorFieldIR[];
+  table: TableIR;
+  milvus: MilvusCollectionSpec;
+}

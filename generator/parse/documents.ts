@@ -1,0 +1,152 @@
+import type { DocumentDef, DocumentIndexDef } from '../../src/schema/define.js';
+import type { FieldDef, FieldSpec } from '../../src/schema/field.js';
+import type { DocFieldIR, DocIndexIR, DocTypeIR, DocumentIR } from '../ir.js';
+import type { Issues, Path } from './issues.js';
+import { checkPrismaTypeName, checkTsName, reportDuplicates } from './names.js';
+
+const DOCUMENT_KEYS = ['kind', 'collection', 'fields', 'timestamps', 'indexes'];
+const TIMESTAMP_FIELDS = ['createdAt', 'updatedAt'];
+
+export function parseDocuments(issues: Issues, defs: Record<string, DocumentDef>): DocumentIR[] {
+  const names = new Set(Object.keys(defs));
+  const docs = Object.entries(defs).map(([name, def]) => parseDocument(issues, names, name, def, ['documents', name]));
+  checkInverseNames(issues, docs);
+  return docs;
+}
+
+function parseDocument(issues: Issues, names: Set<string>, name: string, def: DocumentDef, path: Path): DocumentIR {
+  checkPrismaTypeName(issues, name, path);
+  issues.unknownKeys(def, DOCUMENT_KEYS, path);
+  const fields = parseFields(issues, names, name, def.fields ?? {}, [...path, 'fields'], true);
+  const timestamps = def.timestamps === true;
+  for (const field of fields) {
+    if (field.name === 'id') issues.add('reserved_word', [...path, 'fields', 'id'], '"id" is the document key, added for every document');
+    if (timestamps && TIMESTAMP_FIELDS.includes(field.name)) {
+      issues.add('duplicate_name', [...path, 'fields', field.name], `"${field.name}" is added by timestamps: true`);
+    }
+  }
+  const relationNames = fields.flatMap((field) =>
+    field.type.kind === 'ref' && field.type.relation ? [{ name: field.type.relation, path: [...path, 'fields', field.name, 'relation'] }] : [],
+  );
+  reportDuplicates(issues, [...fields.map((field) => ({ name: field.name, path: [...path, 'fields', field.name] })), ...relationNames], 'field');
+  const indexes = (def.indexes ?? []).map((index, i) => parseIndex(issues, fields, timestamps, index, [...path, 'indexes', i]));
+  return { name, collection: def.collection, fields, timestamps, indexes };
+}
+
+function parseFields(issues: Issues, names: Set<string>, owner: string, defs: Record<string, FieldDef>, path: Path, topLevel: boolean): DocFieldIR[] {
+  return Object.entries(defs).map(([name, def]) => {
+    const fieldPath = [...path, name];
+    checkTsName(issues, name, fieldPath);
+    const type = parseType(issues, names, owner, name, def, fieldPath, topLevel);
+    if (def.spec.default !== undefined) checkDefault(issues, type, def.spec.default, [...fieldPath, 'default']);
+    if (type.kind === 'array' && def.spec.optional) {
+      issues.add('invalid_type', fieldPath, 'an array cannot be optional: it is stored as an empty list');
+    }
+    return {
+      name,
+      ...(def.spec.map !== undefined && def.spec.map !== name ? { storedName: def.spec.map } : {}),
+      type,
+      optional: def.spec.optional,
+      unique: def.spec.unique,
+      indexed: def.spec.indexed,
+      ...(def.spec.default !== undefined ? { default: def.spec.default } : {}),
+    };
+  });
+}
+
+function parseType(issues: Issues, names: Set<string>, owner: string, field: string, def: FieldDef, path: Path, topLevel: boolean): DocTypeIR {
+  const type = def.spec.type;
+  switch (type.kind) {
+    case 'enum':
+      if (type.values.length === 0) issues.add('invalid_value', path, 'an enum needs at least one value');
+      type.values.forEach((value, i) => checkTsName(issues, value, [...path, 'values', i]));
+      return { kind: 'enum', values: [...type.values] };
+    case 'ref': {
+      if (!names.has(type.target)) issues.add('unknown_reference', path, `unknown reference "${type.target}"`);
+      if (type.relation !== undefined) {
+        if (!topLevel) issues.add('invalid_type', [...path, 'relation'], 'a relation can only be declared on a top-level field');
+        checkTsName(issues, type.relation, [...path, 'relation']);
+      }
+      const inverse = type.inverse ?? `${owner.charAt(0).toLowerCase()}${owner.slice(1)}sBy${field.charAt(0).toUpperCase()}${field.slice(1)}`;
+      return { kind: 'ref', target: type.target, relation: type.relation, inverse };
+    }
+    case 'object':
+      return { kind: 'object', fields: parseFields(issues, names, owner, type.fields, [...path, 'fields'], false) };
+    case 'array':
+      if (type.of.spec.type.kind === 'array') issues.add('invalid_type', path, 'arrays of arrays are not supported by Prisma');
+      return { kind: 'array', of: parseType(issues, names, owner, field, type.of, [...path, 'of'], false) };
+    case 'string':
+    case 'int':
+    case 'float':
+    case 'boolean':
+    case 'datetime':
+    case 'json':
+      return { kind: type.kind };
+    default:
+      issues.add('invalid_type', path, `unknown field type ${JSON.stringify((type as { kind: unknown }).kind)}`);
+      return { kind: 'json' };
+  }
+}
+
+function checkDefault(issues: Issues, type: DocTypeIR, value: NonNullable<FieldSpec['default']>, path: Path): void {
+  const ok =
+    typeof value === 'object'
+      ? type.kind === 'datetime'
+      : type.kind === 'enum'
+        ? type.values.includes(String(value))
+        : type.kind === 'string'
+          ? typeof value === 'string'
+          : type.kind === 'int'
+            ? Number.isInteger(value)
+            : type.kind === 'float'
+              ? typeof value === 'number' && Number.isFinite(value)
+              : type.kind === 'boolean' && typeof value === 'boolean';
+  if (!ok) issues.add('invalid_value', path, `default ${JSON.stringify(value)} does not fit a field of type ${type.kind}`);
+}
+
+function parseIndex(issues: Issues, fields: DocFieldIR[], timestamps: boolean, def: DocumentIndexDef, path: Path): DocIndexIR {
+  const resolve = (dotted: string, at: Path): DocTypeIR | undefined => {
+    if (timestamps && TIMESTAMP_FIELDS.includes(dotted)) return { kind: 'datetime' };
+    let scope = fields;
+    let found: DocTypeIR | undefined;
+    for (const segment of dotted.split('.')) {
+      const field = scope.find((candidate) => candidate.name === segment);
+      found = field?.type;
+      if (!found) break;
+      scope = found.kind === 'object' ? found.fields : [];
+    }
+    if (!found) issues.add('unknown_field', at, `unknown field "${dotted}"`);
+    return found;
+  };
+  if ('text' in def) {
+    def.text.forEach((dotted, i) => {
+      const type = resolve(dotted, [...path, 'text', i]);
+      if (type && type.kind !== 'string') issues.add('invalid_type', [...path, 'text', i], `a text index needs string fields, "${dotted}" is ${type.kind}`);
+    });
+    return { kind: 'text', fields: [...def.text] };
+  }
+  const parts = def.fields.map((part, i) => {
+    const spec = typeof part === 'string' ? { field: part, order: 'asc' as const } : part;
+    resolve(spec.field, [...path, 'fields', i]);
+    return { path: spec.field, order: spec.order };
+  });
+  if (parts.length === 0) issues.add('invalid_value', path, 'an index needs at least one field');
+  return { kind: 'plain', fields: parts, unique: def.unique === true };
+}
+
+/** Back-relations land on the target document; they must not collide with its fields. */
+function checkInverseNames(issues: Issues, docs: DocumentIR[]): void {
+  for (const target of docs) {
+    const taken = [
+      ...target.fields.map((field) => ({ name: field.name, path: ['documents', target.name, 'fields', field.name] })),
+      ...docs.flatMap((source) =>
+        source.fields.flatMap((field) =>
+          field.type.kind === 'ref' && field.type.relation && field.type.target === target.name
+            ? [{ name: field.type.inverse, path: ['documents', source.name, 'fields', field.name, 'inverse'] }]
+            : [],
+        ),
+      ),
+    ];
+    reportDuplicates(issues, taken, `field of ${target.name}`);
+  }
+}

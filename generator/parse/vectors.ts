@@ -1,0 +1,175 @@
+import type { ColumnType } from '../../src/schema/column.js';
+import type { VectorCollectionDef } from '../../src/schema/define.js';
+import type { FieldDef } from '../../src/schema/field.js';
+import type { MilvusFieldSpec, MilvusIndexSpec, MilvusMetric } from '../../src/runtime/milvus-spec.js';
+import type { ColumnIR, TableIndexIR, TableIR, VectorCollectionIR, VectorFieldIR, VectorFieldTypeIR } from '../ir.js';
+import type { Issues, Path } from './issues.js';
+import { limits, MILVUS_NAME } from './limits.js';
+import { camelCase, checkSqlName, checkTsName, indexName, reportDuplicates, snakeCase } from './names.js';
+import { columnLookup, parseTableIndex } from './tables.js';
+import { vectorIndex, vectorStorage } from './vector-index.js';
+
+const COLLECTION_KEYS = ['kind', 'dimension', 'metric', 'index', 'fields', 'tenant', 'backend', 'indexes'];
+/** Every record has these two; fields may not take their names. */
+const RECORD_KEYS = ['id', 'embedding'];
+const MILVUS_METRIC: Record<string, MilvusMetric> = { cosine: 'COSINE', l2: 'L2', ip: 'IP' };
+
+export function parseVectorCollection(issues: Issues, name: string, def: VectorCollectionDef, path: Path): VectorCollectionIR {
+  checkSqlName(issues, name, path);
+  checkMilvusName(issues, name, path, 'collection name');
+  issues.unknownKeys(def, COLLECTION_KEYS, path);
+  const indexType = def.index?.type;
+  const backend = def.backend ?? 'pgvector';
+  if (backend !== 'pgvector' && backend !== 'milvus') {
+    issues.add('invalid_value', [...path, 'backend'], `backend must be "pgvector" or "milvus", got ${JSON.stringify(backend)}`);
+  }
+  const storage = vectorStorage(issues, def.dimension, indexType !== 'flat', [...path, 'dimension']);
+  const fields = Object.entries(def.fields ?? {}).map(([field, fieldDef]) => parseField(issues, field, fieldDef, [...path, 'fields', field]));
+  reportDuplicates(issues, fields.map((field) => ({ name: field.column, path: [...path, 'fields', field.name] })), 'column');
+  if (fields.length + RECORD_KEYS.length > limits.milvusMaxFields) {
+    issues.add('milvus_limit', [...path, 'fields'], `Milvus allows at most ${limits.milvusMaxFields} fields in a collection, this one has ${fields.length + RECORD_KEYS.length}`);
+  }
+  if (def.tenant !== undefined) {
+    const tenant = fields.find((field) => field.name === def.tenant);
+    if (!tenant) issues.add('unknown_field', [...path, 'tenant'], `unknown field "${def.tenant}"`);
+    else if (tenant.type.kind !== 'string' || tenant.optional) {
+      issues.add('invalid_type', [...path, 'tenant'], `the tenant field must be a required string, "${def.tenant}" is ${tenant.optional ? 'optional' : tenant.type.kind}`);
+    }
+  }
+
+  const columns: ColumnIR[] = [
+    { name: 'id', tsName: 'id', type: { kind: 'varchar', length: limits.idMaxLength }, notNull: true, primaryKey: true, unique: false },
+    ...fields.map((field): ColumnIR => ({ name: field.column, tsName: field.name, type: columnType(field.type), notNull: !field.optional, primaryKey: false, unique: false })),
+    { name: 'embedding', tsName: 'embedding', type: { kind: 'vector', dimensions: def.dimension, storage }, notNull: true, primaryKey: false, unique: false },
+  ];
+  const lookup = columnLookup(issues, columns);
+  const annIndex = def.index ? vectorIndex(issues, name, 'embedding', storage, def.metric, def.index, [...path, 'index']) : undefined;
+  if (!def.index) issues.add('invalid_value', [...path, 'index'], 'index is required: { type: "hnsw" | "ivfflat" | "flat", ...parameters }');
+  const indexes: TableIndexIR[] = [
+    ...(annIndex ? [annIndex] : []),
+    ...fields.filter((field) => field.indexed || field.name === def.tenant).map((field) => scalarIndex(name, field)),
+    ...(def.indexes ?? []).flatMap((index, i) => parseTableIndex(issues, name, lookup, index, [...path, 'indexes', i]) ?? []),
+  ];
+  reportDuplicates(issues, indexes.map((index) => ({ name: index.name, path: [...path, 'indexes'] })), 'index');
+  const table: TableIR = { name, exportName: camelCase(name), columns, indexes };
+
+  return {
+    name,
+    dimension: def.dimension,
+    metric: def.metric,
+    indexType: indexType ?? 'flat',
+    backend,
+    ...(def.tenant !== undefined ? { tenant: def.tenant } : {}),
+    fields,
+    table,
+    milvus: {
+      collection_name: name,
+      fields: [
+        { name: 'id', data_type: 'VarChar', is_primary_key: true, max_length: limits.idMaxLength },
+        ...fields.map((field) => milvusField(field, field.name === def.tenant)),
+        { name: 'embedding', data_type: 'FloatVector', dim: def.dimension },
+      ],
+      indexes: [milvusVectorIndex(def, annIndex), ...fields.filter((field) => field.indexed && field.type.kind !== 'json').map(milvusScalarIndex)],
+      enable_dynamic_field: false,
+    },
+  };
+}
+
+function parseField(issues: Issues, name: string, def: FieldDef, path: Path): VectorFieldIR {
+  checkTsName(issues, name, path);
+  if (RECORD_KEYS.includes(name)) issues.add('reserved_word', path, `"${name}" is part of every vector record`);
+  const column = snakeCase(name);
+  checkSqlName(issues, column, path);
+  checkMilvusName(issues, column, path, 'field name');
+  const type = fieldType(issues, def, path);
+  return { name, column, type, optional: def.spec.optional, indexed: def.spec.indexed };
+}
+
+function fieldType(issues: Issues, def: FieldDef, path: Path): VectorFieldTypeIR {
+  const type = def.spec.type;
+  switch (type.kind) {
+    case 'string': {
+      const maxLength = type.maxLength ?? limits.milvusMaxVarChar;
+      if (type.maxLength !== undefined) {
+        issues.intInRange('milvus_limit', type.maxLength, 1, limits.milvusMaxVarChar, [...path, 'maxLength'], 'maxLength (Milvus VarChar max_length)');
+      }
+      return { kind: 'string', maxLength };
+    }
+    case 'enum':
+      if (type.values.length === 0) issues.add('invalid_value', path, 'an enum needs at least one value');
+      return { kind: 'enum', values: [...type.values] };
+    case 'int':
+    case 'float':
+    case 'boolean':
+    case 'datetime':
+    case 'json':
+      return { kind: type.kind };
+    default:
+      issues.add('invalid_type', path, `a vector collection field must be string, int, float, boolean, datetime, json or enum, got ${type.kind}`);
+      return { kind: 'json' };
+  }
+}
+
+function columnType(type: VectorFieldTypeIR): Exclude<ColumnType, { kind: 'vector' }> {
+  switch (type.kind) {
+    case 'string':
+      return type.maxLength < limits.milvusMaxVarChar ? { kind: 'varchar', length: type.maxLength } : { kind: 'text' };
+    case 'enum':
+      return { kind: 'text' };
+    case 'int':
+      return { kind: 'integer' };
+    case 'float':
+      return { kind: 'doublePrecision' };
+    case 'boolean':
+      return { kind: 'boolean' };
+    case 'datetime':
+      return { kind: 'timestamp', withTimezone: true };
+    case 'json':
+      return { kind: 'jsonb' };
+  }
+}
+
+function scalarIndex(table: string, field: VectorFieldIR): TableIndexIR {
+  const gin = field.type.kind === 'json';
+  return { name: indexName(table, [field.column], gin ? 'gin' : 'idx'), method: gin ? 'gin' : 'btree', unique: false, parts: [{ kind: 'column', column: field.column }] };
+}
+
+function milvusField(field: VectorFieldIR, isTenant: boolean): MilvusFieldSpec {
+  const nullable = field.optional ? { nullable: true as const } : {};
+  const partitionKey = isTenant ? { is_partition_key: true as const } : {};
+  switch (field.type.kind) {
+    case 'string':
+      return { name: field.column, data_type: 'VarChar', max_length: field.type.maxLength, ...nullable, ...partitionKey };
+    case 'enum':
+      return { name: field.column, data_type: 'VarChar', max_length: Math.max(...field.type.values.map((value) => Buffer.byteLength(value)), 1), ...nullable };
+    case 'int':
+      return { name: field.column, data_type: 'Int32', ...nullable };
+    case 'float':
+      return { name: field.column, data_type: 'Double', ...nullable };
+    case 'boolean':
+      return { name: field.column, data_type: 'Bool', ...nullable };
+    case 'datetime':
+      return { name: field.column, data_type: 'Int64', ...nullable };
+    case 'json':
+      return { name: field.column, data_type: 'JSON', ...nullable };
+  }
+}
+
+function milvusVectorIndex(def: VectorCollectionDef, ann: TableIndexIR | undefined): MilvusIndexSpec {
+  const metric_type = MILVUS_METRIC[def.metric] ?? 'COSINE';
+  const params = Object.fromEntries(ann?.with ?? []);
+  const base = { field_name: 'embedding', index_name: 'embedding_idx', metric_type };
+  if (ann?.method === 'hnsw') return { ...base, index_type: 'HNSW', params: { M: params.m ?? 16, efConstruction: params.ef_construction ?? 64 } };
+  if (ann?.method === 'ivfflat') return { ...base, index_type: 'IVF_FLAT', params: { nlist: params.lists ?? 100 } };
+  return { ...base, index_type: 'FLAT' };
+}
+
+function milvusScalarIndex(field: VectorFieldIR): MilvusIndexSpec {
+  return { field_name: field.column, index_name: `${field.column}_idx`, index_type: 'INVERTED' };
+}
+
+function checkMilvusName(issues: Issues, name: string, path: Path, what: string): void {
+  if (!MILVUS_NAME.test(name) || name.length > limits.milvusMaxName) {
+    issues.add('milvus_limit', path, `"${name}" is not a valid Milvus ${what} (letters, digits and _, not starting with a digit, at most ${limits.milvusMaxName} characters)`);
+  }
+}

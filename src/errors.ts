@@ -1,0 +1,44 @@
+/** Every error polystore throws on purpose is a PolystoreError with a stable `code`. */
+export class PolystoreError extends Error {
+  override readonly name: string = 'PolystoreError';
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export type SchemaIssueCode =
+  | 'invalid_identifier'
+  | 'reserved_word'
+  | 'duplicate_name'
+  | 'unknown_reference'
+  | 'unknown_field'
+  | 'invalid_type'
+  | 'invalid_value'
+  | 'dimension_out_of_range'
+  | 'index_parameter_out_of_range'
+  | 'milvus_limit'
+  | 'invalid_partition';
+
+/** One problem in a schema, located by its path (Zod-style). */
+export interface SchemaIssue {
+  code: SchemaIssueCode;
+  path: ReadonlyArray<string | number>;
+  message: string;
+}
+
+export function formatIssue(issue: SchemaIssue): string {
+  return `${issue.path.join('.')}: ${issue.message}`;
+}
+
+/** The schema is invalid; `issues` lists every problem found, not only the first. */
+export class SchemaValidationError extends PolystoreError {
+  override readonly name = 'SchemaValidationError';
+  constructor(readonly issues: readonly SchemaIssue[]) {
+    const count = issues.length === 1 ? '1 problem' : `${issues.length} problems`;
+    super('SCHEMA_INVALID', `The schema has ${count}:\n${issues.map((i) => `  - ${formatIssue(i)}`).join('\n')}`);
+  }
+}

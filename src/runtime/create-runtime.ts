@@ -1,0 +1,36 @@
+import { fileURLToPath } from 'node:url';
+import { openConnection } from './connection.js';
+import type { PolystoreOptions } from './options.js';
+import { createPgvectorStore } from './pgvector/pgvector-store.js';
+import { scopeToTenant } from './tenant.js';
+import type { TenantVectorStore, VectorCollectionDescriptor, VectorRecordBase, VectorStore } from './vector-store.js';
+
+/**
+ * What generated/index.ts builds its facade from. Generic parameters come
+ * from the generated record and filter types; the descriptors carry the rest.
+ * `facadeUrl` is generated/index.ts's own URL: drizzle/ is its sibling.
+ */
+export function createRuntime<S extends Record<string, unknown>>(schema: S, facadeUrl: string, options: PolystoreOptions) {
+  const migrationsFolder = fileURLToPath(new URL('../drizzle/', facadeUrl));
+  const connection = openConnection(schema, options);
+  const autoMigrate = options.autoMigrate ?? connection.kind === 'pglite';
+  let migration: Promise<void> | undefined;
+  const migrate = () => (migration ??= connection.migrate(migrationsFolder).catch((error: unknown) => {
+    migration = undefined;
+    throw error;
+  }));
+  const ready = () => (autoMigrate ? migrate() : Promise.resolve());
+
+  const vectorStore = <T extends VectorRecordBase, W>(descriptor: VectorCollectionDescriptor): VectorStore<T, W> =>
+    createPgvectorStore<T, W>(descriptor, connection, ready);
+
+  return {
+    sql: connection.db,
+    migrate,
+    vectorStore,
+    tenantVectorStore: <T extends VectorRecordBase, W, K extends keyof T & keyof W>(descriptor: VectorCollectionDescriptor): TenantVectorStore<T, W, K> => ({
+      forTenant: (tenantId) => scopeToTenant(createPgvectorStore<T, W>(descriptor, connection, ready), descriptor, tenantId),
+    }),
+    close: () => connection.close(),
+  };
+}

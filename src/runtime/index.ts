@@ -1,0 +1,26 @@
+export { createRuntime } from './create-runtime.js';
+export type { PolystoreDatabase } from './connection.js';
+export type { PolystoreOptions, PostgresServerOptions } from './options.js';
+export type { MilvusCollectionSpec, MilvusDataType, MilvusFieldSpec, MilvusIndexSpec, MilvusMetric } from './milvus-spec.js';
+export type {
+  SearchHit,
+  SearchQuery,
+  TenantRecord,
+  TenantVectorStore,
+  VectorCollectionDescriptor,
+  VectorFieldKind,
+  VectorRecordBase,
+  VectorStore,
+} from './vector-store.js';
+export type {
+  BooleanFilter,
+  DateFilter,
+  EnumFilter,
+  JsonFilter,
+  JsonPrimitive,
+  JsonValue,
+  NumberFilter,
+  StringFilter,
+  WhereCombinators,
+} from './where.js';
+export { PolystoreError } from '../errors.js';

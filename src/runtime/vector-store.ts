@@ -1,0 +1,61 @@
+import type { MilvusCollectionSpec } from './milvus-spec.js';
+
+/** Every vector record: an id, its scalar fields and the embedding. */
+export interface VectorRecordBase {
+  id: string;
+  embedding: number[];
+}
+
+export interface SearchQuery<W> {
+  vector: readonly number[];
+  topK: number;
+  where?: W;
+  /** Drops hits whose score is below this. */
+  minScore?: number;
+  /** Returns `record.embedding` too (left out by default: it is large). */
+  includeVector?: boolean;
+}
+
+/**
+ * `score` is higher-is-better for every metric: cosine similarity (1 − cosine
+ * distance), inner product, or the negated L2 distance.
+ */
+export interface SearchHit<T> {
+  id: string;
+  score: number;
+  record: T;
+}
+
+export interface VectorStore<T extends VectorRecordBase, W> {
+  insert(records: readonly T[]): Promise<void>;
+  upsert(records: readonly T[]): Promise<void>;
+  search(query: SearchQuery<W>): Promise<Array<SearchHit<T>>>;
+  get(ids: readonly string[]): Promise<T[]>;
+  count(where?: W): Promise<number>;
+  update(id: string, changes: Partial<Omit<T, 'id'>>): Promise<void>;
+  /** Resolves to the number of records deleted. */
+  delete(target: { ids: readonly string[] } | { where: W }): Promise<number>;
+}
+
+/** Records written through a tenant's store may leave the tenant field out. */
+export type TenantRecord<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
+
+/** A multi-tenant collection is reachable only through `forTenant`. */
+export interface TenantVectorStore<T extends VectorRecordBase, W, K extends keyof T & keyof W> {
+  forTenant(tenantId: string): VectorStore<TenantRecord<T, K> & VectorRecordBase, Omit<W, K>>;
+}
+
+export type VectorFieldKind = 'string' | 'int' | 'float' | 'boolean' | 'datetime' | 'json' | 'enum';
+
+/** What the runtime knows of a vector collection; emitted by `polystore generate`. */
+export interface VectorCollectionDescriptor<Table = unknown> {
+  name: string;
+  backend: 'pgvector' | 'milvus';
+  dimension: number;
+  metric: 'cosine' | 'l2' | 'ip';
+  indexType: 'hnsw' | 'ivfflat' | 'flat';
+  tenant?: string;
+  fields: ReadonlyArray<{ name: string; column: string; kind: VectorFieldKind; optional: boolean; maxLength?: number; values?: readonly string[] }>;
+  table: Table;
+  milvus: MilvusCollectionSpec;
+}

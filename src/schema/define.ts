@@ -1,0 +1,92 @@
+import type { ColumnDef } from './column.js';
+import type { FieldDef } from './field.js';
+
+export type SortOrder = 'asc' | 'desc';
+export type Metric = 'cosine' | 'l2' | 'ip';
+export type VectorBackend = 'pgvector' | 'milvus';
+
+/** MongoDB index: plain or unique on fields (dotted paths reach embedded objects), or a text index. */
+export type DocumentIndexDef =
+  | { fields: Array<string | { field: string; order: SortOrder }>; unique?: boolean }
+  | { text: string[] };
+
+export interface DocumentDef {
+  readonly kind: 'document';
+  /** MongoDB collection name; defaults to the document name. */
+  readonly collection?: string;
+  readonly fields: Record<string, FieldDef>;
+  /** Adds `createdAt` and `updatedAt`, maintained by Prisma. */
+  readonly timestamps?: boolean;
+  readonly indexes?: DocumentIndexDef[];
+}
+
+/** Restricts a partial index; values become escaped SQL literals. */
+export type IndexPredicate =
+  | { column: string; isNotNull: true }
+  | { column: string; isNull: true }
+  | { column: string; equals: string | number | boolean };
+
+export type IndexColumn = string | { column: string; order?: SortOrder; nulls?: 'first' | 'last' };
+
+export type VectorIndexDef =
+  | { type: 'hnsw'; m?: number; efConstruction?: number }
+  | { type: 'ivfflat'; lists?: number }
+  | { type: 'flat' };
+
+export type TableIndexDef =
+  | { using?: 'btree'; columns: IndexColumn[]; unique?: boolean; where?: IndexPredicate }
+  | { using: 'gin'; columns: string[]; where?: IndexPredicate }
+  | { using: 'brin'; columns: string[] }
+  /** GIN over `to_tsvector(language, column)`, for full-text search. */
+  | { using: 'fulltext'; column: string; language?: string; where?: IndexPredicate }
+  | ({ using: 'vector'; column: string; metric: Metric } & VectorIndexDef);
+
+export interface PartitionDef {
+  /** A timestamp or date column; it must be part of the primary key. */
+  column: string;
+  interval: 'month';
+  /** First monthly partition, as `YYYY-MM`. Later rows land in the DEFAULT partition. */
+  from: string;
+  /** How many monthly partitions the first migration creates. */
+  count: number;
+}
+
+export interface TableDef {
+  readonly kind: 'table';
+  readonly columns: Record<string, ColumnDef>;
+  readonly primaryKey?: string[];
+  readonly indexes?: TableIndexDef[];
+  readonly partitionBy?: PartitionDef;
+}
+
+export interface VectorCollectionDef {
+  readonly kind: 'vectors';
+  readonly dimension: number;
+  readonly metric: Metric;
+  readonly index: VectorIndexDef;
+  /** Scalar fields stored beside each vector and usable in filters. */
+  readonly fields: Record<string, FieldDef>;
+  /** A string field that scopes every read and write to one tenant. */
+  readonly tenant?: string;
+  readonly backend?: VectorBackend;
+  /** Extra PostgreSQL indexes (GIN on JSON, full text, partial). */
+  readonly indexes?: Exclude<TableIndexDef, { using: 'vector' }>[];
+}
+
+export interface SchemaDef {
+  readonly documents?: Record<string, DocumentDef>;
+  readonly tables?: Record<string, TableDef>;
+  readonly vectors?: Record<string, VectorCollectionDef>;
+}
+
+export const document = (def: Omit<DocumentDef, 'kind'>): DocumentDef => ({ kind: 'document', ...def });
+export const table = (def: Omit<TableDef, 'kind'>): TableDef => ({ kind: 'table', ...def });
+export const vectorCollection = (def: Omit<VectorCollectionDef, 'kind'>): VectorCollectionDef => ({
+  kind: 'vectors',
+  ...def,
+});
+
+/** Identity at run time; gives the schema its type and marks the file's default export. */
+export function defineSchema<const S extends SchemaDef>(schema: S): S {
+  return schema;
+}

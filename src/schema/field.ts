@@ -1,0 +1,81 @@
+/**
+ * Field builders shared by documents (MongoDB) and vector collection scalars.
+ * A builder holds a plain `spec`, so schemas loaded through another copy of
+ * this package (a config file, a test) validate the same way.
+ */
+export type FieldType =
+  | { kind: 'string'; maxLength?: number }
+  | { kind: 'int' }
+  | { kind: 'float' }
+  | { kind: 'boolean' }
+  | { kind: 'datetime' }
+  | { kind: 'json' }
+  | { kind: 'enum'; values: readonly string[] }
+  | { kind: 'ref'; target: string; relation?: string; inverse?: string }
+  | { kind: 'object'; fields: Readonly<Record<string, FieldDef>> }
+  | { kind: 'array'; of: FieldDef };
+
+export interface FieldSpec {
+  readonly type: FieldType;
+  readonly optional: boolean;
+  readonly unique: boolean;
+  readonly indexed: boolean;
+  readonly default?: string | number | boolean | { now: true };
+  /** Key under which MongoDB stores the field, when it differs from its name. */
+  readonly map?: string;
+}
+
+export interface FieldDef {
+  readonly spec: FieldSpec;
+}
+
+class FieldBuilder implements FieldDef {
+  constructor(readonly spec: FieldSpec) {}
+
+  private with(patch: Partial<FieldSpec>): FieldBuilder {
+    return new FieldBuilder({ ...this.spec, ...patch });
+  }
+  /** The field may be absent (MongoDB) or NULL (PostgreSQL). */
+  optional(): FieldBuilder {
+    return this.with({ optional: true });
+  }
+  unique(): FieldBuilder {
+    return this.with({ unique: true });
+  }
+  /** A single-field index; on a vector collection, a field that filters use often. */
+  index(): FieldBuilder {
+    return this.with({ indexed: true });
+  }
+  default(value: string | number | boolean): FieldBuilder {
+    return this.with({ default: value });
+  }
+  /** Current time on insert (datetime fields only). */
+  defaultNow(): FieldBuilder {
+    return this.with({ default: { now: true } });
+  }
+  /** Stores the field under another key (for data written by Mongoose, say). */
+  map(storedName: string): FieldBuilder {
+    return this.with({ map: storedName });
+  }
+}
+
+const field = (type: FieldType) => new FieldBuilder({ type, optional: false, unique: false, indexed: false });
+
+export const f = {
+  /** `maxLength` bounds strings stored in Milvus (VarChar, at most 65,535 bytes). */
+  string: (options: { maxLength?: number } = {}) => field({ kind: 'string', ...options }),
+  int: () => field({ kind: 'int' }),
+  float: () => field({ kind: 'float' }),
+  boolean: () => field({ kind: 'boolean' }),
+  datetime: () => field({ kind: 'datetime' }),
+  /** Free-form JSON: Mongoose's Mixed, PostgreSQL's jsonb, Milvus's JSON. */
+  json: () => field({ kind: 'json' }),
+  enum: <const V extends readonly string[]>(values: V) => field({ kind: 'enum', values }),
+  /**
+   * The id of another document. `relation` names the Prisma relation field to
+   * emit beside it; `inverse` names the back-relation on the target.
+   */
+  ref: (target: string, options: { relation?: string; inverse?: string } = {}) => field({ kind: 'ref', target, ...options }),
+  object: (fields: Record<string, FieldDef>) => field({ kind: 'object', fields }),
+  array: (of: FieldDef) => field({ kind: 'array', of }),
+};
