@@ -3,6 +3,8 @@ import {
   createRuntime,
   type PolystoreDatabase,
   type PolystoreOptions,
+  type PrismaClientClass,
+  type PrismaClientLike,
   type TenantVectorStore,
 } from 'polystore/runtime';
 import * as schema from '../drizzle/schema.js';
@@ -16,6 +18,8 @@ export interface Polystore {
   /** Drizzle over the PostgreSQL tables. */
   sql: PolystoreDatabase<typeof schema>;
   vectors: { embeddings: TenantVectorStore<EmbeddingsRecord, EmbeddingsWhere, 'teamId'> };
+  /** Connects the MongoDB documents through your generated client: `await db.documents(PrismaClient)`. */
+  documents<C extends PrismaClientLike>(PrismaClient: PrismaClientClass<C>): Promise<C>;
   /** Applies the migrations in drizzle/ that the database has not seen. */
   migrate(): Promise<void>;
   /** Releases every connection. */
@@ -27,6 +31,7 @@ export function createPolystore(options: PolystoreOptions = {}): Polystore {
   const runtime = createRuntime(schema, import.meta.url, options);
   return {
     sql: runtime.sql,
+    documents: (PrismaClient) => runtime.documents(PrismaClient),
     vectors: {
       embeddings: runtime.tenantVectorStore<EmbeddingsRecord, EmbeddingsWhere, 'teamId'>(embeddingsCollection),
     },

@@ -30,7 +30,14 @@ export function compileGate(files: ReadonlyMap<string, string>): void {
   }
   const diagnostics = project.getPreEmitDiagnostics().filter((d) => d.getSourceFile()?.getFilePath().startsWith(root) ?? true);
   if (diagnostics.length > 0) {
-    const text = project.formatDiagnosticsWithColorAndContext(diagnostics).replaceAll(`${root}/`, '');
+    const text = diagnostics
+      .map((diagnostic) => {
+        const file = diagnostic.getSourceFile()?.getFilePath().replace(`${root}/`, '') ?? '(compiler)';
+        const message = diagnostic.getMessageText();
+        const flat = typeof message === 'string' ? message : message.getMessageText();
+        return `  ${file}:${diagnostic.getLineNumber() ?? 0} - error TS${diagnostic.getCode()}: ${flat}`;
+      })
+      .join('\n');
     throw new PolystoreError('GENERATED_CODE_INVALID', `The generated TypeScript does not compile; nothing was written.\n${text}`);
   }
 }

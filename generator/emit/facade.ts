@@ -35,7 +35,7 @@ function storeFactory(vector: VectorCollectionIR): string {
 
 /** generated/index.ts: createPolystore() and the typed facade it returns. */
 export function facadeStructure(ir: SchemaIR): SourceFileStructure {
-  const runtimeTypes = ['PolystoreDatabase', 'PolystoreOptions', ...(ir.vectors.some((v) => v.tenant) ? ['TenantVectorStore'] : []), ...(ir.vectors.some((v) => !v.tenant) ? ['VectorStore'] : [])];
+  const runtimeTypes = ['PolystoreDatabase', 'PolystoreOptions', 'PrismaClientClass', 'PrismaClientLike', ...(ir.vectors.some((v) => v.tenant) ? ['TenantVectorStore'] : []), ...(ir.vectors.some((v) => !v.tenant) ? ['VectorStore'] : [])];
   const vectorImports = ir.vectors.flatMap((vector) => [descriptorName(vector), `type ${recordTypeName(vector)}`, `type ${whereTypeName(vector)}`]);
   return {
     kind: StructureKind.SourceFile,
@@ -54,6 +54,13 @@ export function facadeStructure(ir: SchemaIR): SourceFileStructure {
           { name: 'vectors', type: `{ ${ir.vectors.map((vector) => `${vector.table.exportName}: ${storeType(vector)};`).join(' ')} }` },
         ],
         methods: [
+          {
+            name: 'documents',
+            typeParameters: [{ name: 'C', constraint: 'PrismaClientLike' }],
+            parameters: [{ name: 'PrismaClient', type: 'PrismaClientClass<C>' }],
+            returnType: 'Promise<C>',
+            docs: ['Connects the MongoDB documents through your generated client: `await db.documents(PrismaClient)`.'],
+          },
           { name: 'migrate', returnType: 'Promise<void>', docs: ['Applies the migrations in drizzle/ that the database has not seen.'] },
           { name: 'close', returnType: 'Promise<void>', docs: ['Releases every connection.'] },
         ],
@@ -69,6 +76,7 @@ export function facadeStructure(ir: SchemaIR): SourceFileStructure {
           `const runtime = createRuntime(schema, import.meta.url, options);`,
           `return {
             sql: runtime.sql,
+            documents: (PrismaClient) => runtime.documents(PrismaClient),
             vectors: { ${ir.vectors.map((vector) => `${vector.table.exportName}: ${storeFactory(vector)},`).join('\n')} },
             migrate: () => runtime.migrate(),
             close: () => runtime.close(),

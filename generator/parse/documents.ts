@@ -2,7 +2,7 @@ import type { DocumentDef, DocumentIndexDef } from '../../src/schema/define.js';
 import type { FieldDef, FieldSpec } from '../../src/schema/field.js';
 import type { DocFieldIR, DocIndexIR, DocTypeIR, DocumentIR } from '../ir.js';
 import type { Issues, Path } from './issues.js';
-import { checkPrismaTypeName, checkTsName, reportDuplicates } from './names.js';
+import { checkEnumValue, checkPrismaTypeName, checkTsName, reportDuplicates } from './names.js';
 
 const DOCUMENT_KEYS = ['kind', 'collection', 'fields', 'timestamps', 'indexes'];
 const TIMESTAMP_FIELDS = ['createdAt', 'updatedAt'];
@@ -59,7 +59,7 @@ function parseType(issues: Issues, names: Set<string>, owner: string, field: str
   switch (type.kind) {
     case 'enum':
       if (type.values.length === 0) issues.add('invalid_value', path, 'an enum needs at least one value');
-      type.values.forEach((value, i) => checkTsName(issues, value, [...path, 'values', i]));
+      type.values.forEach((value, i) => checkEnumValue(issues, value, [...path, 'values', i]));
       return { kind: 'enum', values: [...type.values] };
     case 'ref': {
       if (!names.has(type.target)) issues.add('unknown_reference', path, `unknown reference "${type.target}"`);

@@ -61,6 +61,13 @@ export function checkTsName(issues: Issues, name: string, path: Path): boolean {
   return true;
 }
 
+/** An enum value: Prisma needs an identifier; TypeScript sees only a string literal, so reserved words are fine. */
+export function checkEnumValue(issues: Issues, value: string, path: Path): void {
+  if (!TS_IDENTIFIER.test(value)) {
+    issues.add('invalid_identifier', path, `"${value}" is not a valid enum value for Prisma (letters, digits and _, not starting with a digit)`);
+  }
+}
+
 /** A name that becomes a PostgreSQL identifier. */
 export function checkSqlName(issues: Issues, name: string, path: Path): boolean {
   if (!SQL_IDENTIFIER.test(name)) {

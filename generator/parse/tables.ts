@@ -27,12 +27,14 @@ export function parseTable(issues: Issues, name: string, def: TableDef, path: Pa
       issues.add('invalid_value', [...path, 'primaryKey'], 'declare the primary key either on one column or as primaryKey, not both');
     }
   }
-  const indexes = (def.indexes ?? []).flatMap((index, i) => {
-    const parsed = parseTableIndex(issues, name, lookup, index, [...path, 'indexes', i]);
-    return parsed ? [parsed] : [];
+  const parsed = (def.indexes ?? []).flatMap((index, i) => {
+    const ir = parseTableIndex(issues, name, lookup, index, [...path, 'indexes', i]);
+    return ir ? [{ ir, path: [...path, 'indexes', i] }] : [];
   });
-  reportDuplicates(issues, indexes.map((index, i) => ({ name: index.name, path: [...path, 'indexes', i] })), 'index');
+  const indexes = parsed.map(({ ir }) => ir);
+  reportDuplicates(issues, parsed.map(({ ir, path: at }) => ({ name: ir.name, path: at })), 'index');
   const partition = def.partitionBy && parsePartition(issues, lookup, primaryKey, columns, def.partitionBy, [...path, 'partitionBy']);
+  if (partition) checkUniqueUnderPartition(issues, partition.column, columns, parsed, path);
   return { name, exportName: camelCase(name), columns, ...(primaryKey ? { primaryKey } : {}), indexes, ...(partition ? { partition } : {}) };
 }
 
@@ -141,9 +143,26 @@ function parsePredicate(issues: Issues, lookup: ColumnLookup, def: IndexPredicat
   if (!column) return undefined;
   if ('isNotNull' in def) return { column, op: 'isNotNull' };
   if ('isNull' in def) return { column, op: 'isNull' };
-  if ('equals' in def && ['string', 'number', 'boolean'].includes(typeof def.equals)) return { column, op: 'equals', value: def.equals };
+  if ('equals' in def) {
+    const value = def.equals;
+    if ((typeof value === 'string' && !value.includes('\0')) || typeof value === 'boolean' || Number.isFinite(value)) return { column, op: 'equals', value };
+    issues.add('invalid_value', [...path, 'equals'], `a partial index compares with a string (without NUL), a finite number or a boolean, got ${JSON.stringify(value)}`);
+    return undefined;
+  }
   issues.add('invalid_value', path, 'a partial index condition is { column, isNotNull: true }, { column, isNull: true } or { column, equals: value }');
   return undefined;
+}
+
+/** PostgreSQL enforces uniqueness per partition only: a unique key must contain the partition key. */
+function checkUniqueUnderPartition(issues: Issues, partitionColumn: string, columns: ColumnIR[], indexes: Array<{ ir: TableIndexIR; path: Path }>, path: Path): void {
+  for (const column of columns) {
+    if (column.unique) issues.add('invalid_partition', [...path, 'columns', column.tsName], `a unique column of a partitioned table must include the partition key: use a unique index on [${column.tsName}, the partition column]`);
+  }
+  for (const { ir, path: at } of indexes) {
+    if (ir.unique && !ir.parts.some((part) => part.column === partitionColumn)) {
+      issues.add('invalid_partition', at, `a unique index of a partitioned table must include the partition key "${partitionColumn}"`);
+    }
+  }
 }
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;

@@ -50,7 +50,7 @@ export function parseVectorCollection(issues: Issues, name: string, def: VectorC
     ...fields.filter((field) => field.indexed || field.name === def.tenant).map((field) => scalarIndex(name, field)),
     ...(def.indexes ?? []).flatMap((index, i) => parseTableIndex(issues, name, lookup, index, [...path, 'indexes', i]) ?? []),
   ];
-  reportDuplicates(issues, indexes.map((index) => ({ name: index.name, path: [...path, 'indexes'] })), 'index');
+  reportDuplicates(issues, indexes.map((index) => ({ name: index.name, path: [...path, 'indexes', index.name] })), 'index');
   const table: TableIR = { name, exportName: camelCase(name), columns, indexes };
 
   return {

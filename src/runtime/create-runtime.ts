@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { openConnection } from './connection.js';
+import { connectDocuments, type PrismaClientClass, type PrismaClientLike } from './documents.js';
 import type { PolystoreOptions } from './options.js';
 import { createPgvectorStore } from './pgvector/pgvector-store.js';
 import { scopeToTenant } from './tenant.js';
@@ -26,6 +27,7 @@ export function createRuntime<S extends Record<string, unknown>>(schema: S, faca
 
   return {
     sql: connection.db,
+    documents: <C extends PrismaClientLike>(PrismaClient: PrismaClientClass<C>) => connectDocuments(PrismaClient, options.mongodb?.url),
     migrate,
     vectorStore,
     tenantVectorStore: <T extends VectorRecordBase, W, K extends keyof T & keyof W>(descriptor: VectorCollectionDescriptor): TenantVectorStore<T, W, K> => ({

@@ -12,6 +12,8 @@ export interface PostgresServerOptions {
 export interface PolystoreOptions {
   /** A PostgreSQL server, by URL or with pool settings. Without it, an embedded PGlite with pgvector. */
   postgres?: string | PostgresServerOptions;
+  /** MongoDB for the documents; Prisma reads MONGODB_URL when absent. */
+  mongodb?: { url: string };
   /** The embedded PGlite's data directory; in memory when absent. */
   pglite?: { dataDir?: string };
   /**

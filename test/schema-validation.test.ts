@@ -1,0 +1,186 @@
+import { describe, expect, it } from 'vitest';
+import { col, defineSchema, document, f, table, vectorCollection } from '../src/index.js';
+import { SchemaValidationError } from '../src/errors.js';
+import { parseSchema } from '../generator/parse/index.js';
+import { at, issuesOf } from './helpers/schema-issues.js';
+
+const vectors = (overrides: Record<string, unknown> = {}) =>
+  vectorCollection({ dimension: 8, metric: 'cosine', index: { type: 'hnsw' }, fields: { tag: f.string({ maxLength: 16 }) }, ...overrides });
+
+describe('schema validation', () => {
+  it('names the path of an unknown reference', () => {
+    const issues = issuesOf(defineSchema({ documents: { Team: document({ fields: {} }), User: document({ fields: { team: f.ref('Tem') } }) } }));
+    expect(issues.map(at)).toEqual(['documents.User.fields.team: unknown reference "Tem"']);
+    expect(issues[0].code).toBe('unknown_reference');
+  });
+
+  it('reports every problem at once, not only the first', () => {
+    const issues = issuesOf(
+      defineSchema({
+        documents: { User: document({ fields: { team: f.ref('Nope'), 'bad-name': f.string() } }) },
+        tables: { order: table({ columns: { id: col.serial().primaryKey() } }) },
+        vectors: { chunks: vectors({ dimension: 0 }) },
+      }),
+    );
+    expect(issues.map((issue) => issue.code).sort()).toEqual(['dimension_out_of_range', 'invalid_identifier', 'reserved_word', 'unknown_reference']);
+  });
+
+  it('rejects duplicate names: a table and a vector collection share PostgreSQL', () => {
+    const issues = issuesOf(defineSchema({ tables: { chunks: table({ columns: { id: col.text().primaryKey() } }) }, vectors: { chunks: vectors() } }));
+    expect(issues.map(at)).toEqual(['vectors.chunks: table "chunks" is already defined at tables.chunks']);
+  });
+
+  it('rejects duplicate SQL column names and a relation named like a field', () => {
+    const issues = issuesOf(
+      defineSchema({
+        documents: { Team: document({ fields: {} }), User: document({ fields: { name: f.string(), team: f.ref('Team', { relation: 'name' }) } }) },
+        tables: { t: table({ columns: { fooBar: col.text(), foo_bar: col.text() } }) },
+      }),
+    );
+    expect(issues.map((issue) => issue.code)).toEqual(['duplicate_name', 'duplicate_name']);
+    expect(issues.map(at)).toContain('tables.t.columns.foo_bar: column "foo_bar" is already defined at tables.t.columns.fooBar');
+  });
+
+  it('rejects invalid identifiers and reserved words of TypeScript, PostgreSQL and Prisma', () => {
+    const issues = issuesOf(
+      defineSchema({
+        documents: { String: document({ fields: { class: f.string() } }) },
+        tables: { user: table({ columns: { '1st': col.text() } }) },
+        vectors: { Chunks: vectors() },
+      }),
+    );
+    expect(issues.map(at)).toEqual([
+      'documents.String: "String" is reserved by Prisma',
+      'documents.String.fields.class: "class" is a reserved word in TypeScript',
+      'tables.user: "user" is a reserved word in PostgreSQL',
+      'tables.user.columns.1st: "1st" is not a valid identifier (letters, digits and _, not starting with a digit)',
+      'tables.user.columns.1st: "1st" is not a valid SQL name (lower-case letters, digits and _, not starting with a digit)',
+      'vectors.Chunks: "Chunks" is not a valid SQL name (lower-case letters, digits and _, not starting with a digit)',
+    ]);
+  });
+
+  it('switches to halfvec above 2000 indexed dimensions, and refuses above 4000', () => {
+    const ir = parseSchema(defineSchema({ vectors: { big: vectors({ dimension: 3072 }), exact: vectors({ dimension: 12_000, index: { type: 'flat' } }) } }));
+    const embedding = (name: string) => ir.vectors.find((v) => v.name === name)!.table.columns.find((c) => c.name === 'embedding')!.type;
+    expect(embedding('big')).toEqual({ kind: 'vector', dimensions: 3072, storage: 'halfvec' });
+    expect(ir.vectors[0].table.indexes[0].parts[0]).toMatchObject({ opclass: 'halfvec_cosine_ops' });
+    expect(embedding('exact')).toEqual({ kind: 'vector', dimensions: 12_000, storage: 'vector' });
+
+    const issues = issuesOf(defineSchema({ vectors: { big: vectors({ dimension: 4001 }), huge: vectors({ dimension: 16_001, index: { type: 'flat' } }) } }));
+    expect(issues.map((issue) => issue.path.join('.'))).toEqual(['vectors.big.dimension', 'vectors.huge.dimension']);
+    expect(issues[0].message).toContain('1 to 4000');
+    expect(issues[1].message).toContain('1 to 16000');
+  });
+
+  it('checks HNSW and IVFFlat parameters', () => {
+    const issues = issuesOf(
+      defineSchema({
+        vectors: {
+          a: vectors({ index: { type: 'hnsw', m: 1 } }),
+          b: vectors({ index: { type: 'hnsw', m: 32, efConstruction: 40 } }),
+          c: vectors({ index: { type: 'ivfflat', lists: 0 } }),
+          d: vectors({ index: { type: 'hnsw', m: 101, efConstruction: 300 } }),
+        },
+      }),
+    );
+    expect(issues.map(at)).toEqual([
+      'vectors.a.index.m: HNSW m must be an integer from 2 to 100, got 1',
+      'vectors.b.index.efConstruction: HNSW efConstruction must be at least 2·m = 64, got 40',
+      'vectors.c.index.lists: IVFFlat lists must be an integer from 1 to 32768, got 0',
+      'vectors.d.index.m: HNSW m must be an integer from 2 to 100, got 101',
+    ]);
+    expect(new Set(issues.map((issue) => issue.code))).toEqual(new Set(['index_parameter_out_of_range']));
+  });
+
+  it('enforces Milvus limits: VarChar length and collection names', () => {
+    const long = 'c'.repeat(256);
+    const issues = issuesOf(defineSchema({ vectors: { a: vectors({ fields: { text: f.string({ maxLength: 70_000 }) } }), [long]: vectors() } }));
+    expect(issues.map((issue) => [issue.code, issue.path.join('.')])).toEqual([
+      ['milvus_limit', 'vectors.a.fields.text.maxLength'],
+      ['invalid_identifier', `vectors.${long}`],
+      ['milvus_limit', `vectors.${long}`],
+    ]);
+  });
+
+  it('requires a timestamp partition key that is part of the primary key', () => {
+    const issues = issuesOf(
+      defineSchema({
+        tables: {
+          a: table({ columns: { id: col.bigserial(), kind: col.text() }, primaryKey: ['id', 'kind'], partitionBy: { column: 'kind', interval: 'month', from: '2026-01', count: 2 } }),
+          b: table({ columns: { id: col.bigserial().primaryKey(), at: col.timestamp() }, partitionBy: { column: 'at', interval: 'month', from: '2026-13', count: 0 } }),
+        },
+      }),
+    );
+    expect(issues.map(at)).toEqual([
+      'tables.a.partitionBy.column: the partition key must be a timestamp or date column, "kind" is text',
+      'tables.b.partitionBy.column: PostgreSQL requires the partition key "at" in the primary key: use primaryKey: [..., "at"]',
+      'tables.b.partitionBy.from: from must be a month as YYYY-MM, got "2026-13"',
+      'tables.b.partitionBy.count: count must be an integer from 1 to 120, got 0',
+    ]);
+  });
+
+  it('requires unique keys of a partitioned table to include the partition key', () => {
+    const issues = issuesOf(
+      defineSchema({
+        tables: {
+          events: table({
+            columns: { id: col.bigserial(), at: col.timestamp().notNull(), code: col.text().unique() },
+            primaryKey: ['id', 'at'],
+            partitionBy: { column: 'at', interval: 'month', from: '2026-01', count: 1 },
+            indexes: [{ columns: ['id'] }, { columns: ['code'], unique: true }, { columns: ['code', 'at'], unique: true }],
+          }),
+        },
+      }),
+    );
+    expect(issues.map(at)).toEqual([
+      'tables.events.columns.code: a unique column of a partitioned table must include the partition key: use a unique index on [code, the partition column]',
+      'tables.events.indexes.1: a unique index of a partitioned table must include the partition key "at"',
+    ]);
+  });
+
+  it('rejects unknown options, columns, fields and wrong defaults', () => {
+    const issues = issuesOf(
+      defineSchema({
+        documents: {
+          User: document({ fields: { status: f.enum(['a', 'b']).default('c'), age: f.int().default(1.5) }, indexes: [{ fields: ['nope'] }, { text: ['age'] }] }),
+        },
+        tables: { t: table({ columns: { id: col.text().primaryKey(), data: col.text() }, indexes: [{ using: 'gin', columns: ['data'] }, { columns: ['missing'] }] }) },
+        vectors: { v: { ...vectors(), dimensions: 3 } as never },
+      }),
+    );
+    expect(issues.map(at)).toEqual([
+      'documents.User.fields.status.default: default "c" does not fit a field of type enum',
+      'documents.User.fields.age.default: default 1.5 does not fit a field of type int',
+      'documents.User.indexes.0.fields.0: unknown field "nope"',
+      'documents.User.indexes.1.text.0: a text index needs string fields, "age" is int',
+      'tables.t.indexes.0.columns.0: a GIN index needs a jsonb column, "data" is text',
+      'tables.t.indexes.1.columns.0: unknown column "missing"',
+      'vectors.v.dimensions: unknown option "dimensions" (expected one of: kind, dimension, metric, index, fields, tenant, backend, indexes)',
+    ]);
+  });
+
+  it('checks the tenant field and the names every record reserves', () => {
+    const issues = issuesOf(
+      defineSchema({
+        vectors: {
+          a: vectors({ tenant: 'org' }),
+          b: vectors({ tenant: 'count', fields: { count: f.int(), embedding: f.string() } }),
+        },
+      }),
+    );
+    expect(issues.map(at)).toEqual([
+      'vectors.a.tenant: unknown field "org"',
+      'vectors.b.fields.embedding: "embedding" is part of every vector record',
+      'vectors.b.tenant: the tenant field must be a required string, "count" is int',
+    ]);
+  });
+
+  it('throws a SchemaValidationError whose message lists every issue', () => {
+    expect(() => parseSchema(defineSchema({ documents: { A: document({ fields: { b: f.ref('B'), c: f.ref('C') } }) } }))).toThrowError(
+      new SchemaValidationError([
+        { code: 'unknown_reference', path: ['documents', 'A', 'fields', 'b'], message: 'unknown reference "B"' },
+        { code: 'unknown_reference', path: ['documents', 'A', 'fields', 'c'], message: 'unknown reference "C"' },
+      ]),
+    );
+  });
+});

@@ -1,0 +1,51 @@
+// Compile-time tests of the generated types: `npm run typecheck` fails if an expected error disappears.
+import type { EmbeddingsRecord, EmbeddingsWhere, Polystore } from '../../generated/index.js';
+
+export const filters: EmbeddingsWhere[] = [
+  { datasetId: 'd1', collectionId: { in: ['c1', 'c2'] } },
+  { createdAt: { gte: new Date('2026-01-01') }, content: { notIn: ['x'] } },
+  { metadata: { path: ['source', 'page'], equals: 3 } },
+  { metadata: { contains: { lang: 'en' } } },
+  { metadata: null },
+  { OR: [{ chunkId: 'a' }, { NOT: [{ datasetId: 'b' }] }], AND: [{ id: { gt: 'a' } }] },
+];
+
+// @ts-expect-error a misspelled field is a compile error
+export const typo: EmbeddingsWhere = { datasetID: 'd1' };
+// @ts-expect-error a value of the wrong type is a compile error
+export const wrongType: EmbeddingsWhere = { createdAt: 'yesterday' };
+// @ts-expect-error range operators take the field's type
+export const wrongRange: EmbeddingsWhere = { createdAt: { gt: 5 } };
+// @ts-expect-error a required field cannot be null
+export const wrongNull: EmbeddingsWhere = { datasetId: null };
+
+declare const db: Polystore;
+type Scoped = ReturnType<Polystore['vectors']['embeddings']['forTenant']>;
+
+export async function usage(): Promise<void> {
+  const chunks = db.vectors.embeddings.forTenant('team-1');
+  const hits = await chunks.search({ vector: [0.1, 0.2], topK: 5, where: { datasetId: 'd1' } });
+  const first: { id: string; score: number; record: { content: string; teamId?: string } } | undefined = hits[0];
+  void first;
+  // A record written through the tenant's store may leave the tenant field out.
+  await chunks.insert([{ id: 'a', datasetId: 'd', collectionId: 'c', chunkId: 'k', content: 't', createdAt: new Date(), embedding: [0.1] }]);
+  // @ts-expect-error a multi-tenant collection cannot be read without a tenant
+  await db.vectors.embeddings.search({ vector: [0.1], topK: 1 });
+  // @ts-expect-error records need every required field
+  await chunks.insert([{ id: 'b', embedding: [0.1] }]);
+}
+
+// @ts-expect-error the tenant field is not part of a scoped store's filter
+export const scopedFilter: NonNullable<Parameters<Scoped['count']>[0]> = { teamId: 'team-2' };
+
+export const record: EmbeddingsRecord = {
+  id: 'a',
+  teamId: 't',
+  datasetId: 'd',
+  collectionId: 'c',
+  chunkId: 'k',
+  content: 'text',
+  metadata: { page: 1, tags: ['x'] },
+  createdAt: new Date(),
+  embedding: [0.1, 0.2],
+};

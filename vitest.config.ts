@@ -1,0 +1,21 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    // Tests run the sources; the CLI tests run the build (npm test builds first).
+    alias: [
+      { find: /^polystore\/runtime$/, replacement: src('./src/runtime/index.ts') },
+      { find: /^polystore$/, replacement: src('./src/index.ts') },
+    ],
+  },
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // Two cores: PGlite instances and child processes are heavy.
+    maxWorkers: 2,
+  },
+});
