@@ -41,6 +41,11 @@ export const embeddingsCollection: VectorCollectionDescriptor<typeof embeddings>
   dimension: 1536,
   metric: 'cosine',
   indexType: 'hnsw',
+  indexParams: {
+    m: 16,
+    ef_construction: 64,
+  },
+  storage: 'vector',
   tenant: 'teamId',
   fields: [
     {

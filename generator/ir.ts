@@ -108,6 +108,8 @@ export interface VectorCollectionIR {
   dimension: number;
   metric: Metric;
   indexType: 'hnsw' | 'ivfflat' | 'flat';
+  indexParams: Record<string, number>;
+  storage: 'vector' | 'halfvec';
   backend: VectorBackend;
   /** Name of the tenant field, when the collection is multi-tenant. */
   tenant?: string;

@@ -42,3 +42,24 @@ export class SchemaValidationError extends PolystoreError {
     super('SCHEMA_INVALID', `The schema has ${count}:\n${issues.map((i) => `  - ${formatIssue(i)}`).join('\n')}`);
   }
 }
+
+/** One problem with the input of a call, located by its path (`records.3.embedding.5`). */
+export interface InputIssue {
+  code: string;
+  path: ReadonlyArray<string | number>;
+  message: string;
+}
+
+/**
+ * A call's input is invalid; nothing was sent to the database. `code` is the
+ * first issue's code; `issues` lists every problem found (up to 100).
+ */
+export class InvalidInputError extends PolystoreError {
+  override readonly name = 'InvalidInputError';
+  constructor(
+    readonly operation: string,
+    readonly issues: readonly InputIssue[],
+  ) {
+    super(issues[0].code, `${operation}: ${issues.map((issue) => `${issue.path.join('.') || '(input)'}: ${issue.message}`).join('; ')}`);
+  }
+}

@@ -16,7 +16,6 @@ export function tableTypesStructure(ir: SchemaIR): SourceFileStructure {
         { kind: StructureKind.TypeAlias as const, isExported: true, name: `${pascalCase(table.name)}Row`, type: `typeof ${table.exportName}.$inferSelect`, docs: [`A row of "${table.name}" as read.`] },
         { kind: StructureKind.TypeAlias as const, isExported: true, name: `New${pascalCase(table.name)}Row`, type: `typeof ${table.exportName}.$inferInsert`, docs: [`A row of "${table.name}" as inserted.`] },
       ]),
-      ...(tables.length === 0 ? [{ kind: StructureKind.ExportDeclaration as const }] : []),
     ],
   };
 }

@@ -33,8 +33,12 @@ export function vectorTypesStructure(ir: SchemaIR): SourceFileStructure {
         moduleSpecifier: 'polystore/runtime',
         namedImports: [...filters, ...(usesJson ? ['JsonValue'] : []), 'VectorCollectionDescriptor', 'WhereCombinators'].sort(),
       },
-      { kind: StructureKind.ImportDeclaration, moduleSpecifier: '../drizzle/schema.js', namedImports: ir.vectors.map((vector) => vector.table.exportName) },
-      { kind: StructureKind.ImportDeclaration, moduleSpecifier: './milvus.js', namedImports: ir.vectors.map(milvusSpecName) },
+      ...(ir.vectors.length === 0
+        ? []
+        : [
+            { kind: StructureKind.ImportDeclaration as const, moduleSpecifier: '../drizzle/schema.js', namedImports: ir.vectors.map((vector) => vector.table.exportName) },
+            { kind: StructureKind.ImportDeclaration as const, moduleSpecifier: './milvus.js', namedImports: ir.vectors.map(milvusSpecName) },
+          ]),
       ...ir.vectors.flatMap((vector) => collectionStatements(vector)),
     ],
   };
@@ -79,6 +83,8 @@ function collectionStatements(vector: VectorCollectionIR) {
             dimension: ${vector.dimension},
             metric: ${tsLiteral(vector.metric)},
             indexType: ${tsLiteral(vector.indexType)},
+            indexParams: ${tsLiteral(vector.indexParams)},
+            storage: ${tsLiteral(vector.storage)},
             ${vector.tenant ? `tenant: ${tsLiteral(vector.tenant)},` : ''}
             fields: ${tsLiteral(vector.fields.map(descriptorField))},
             table: ${vector.table.exportName},

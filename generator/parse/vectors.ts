@@ -58,6 +58,8 @@ export function parseVectorCollection(issues: Issues, name: string, def: VectorC
     dimension: def.dimension,
     metric: def.metric,
     indexType: indexType ?? 'flat',
+    indexParams: Object.fromEntries(annIndex?.with ?? []),
+    storage,
     backend,
     ...(def.tenant !== undefined ? { tenant: def.tenant } : {}),
     fields,
@@ -159,8 +161,8 @@ function milvusVectorIndex(def: VectorCollectionDef, ann: TableIndexIR | undefin
   const metric_type = MILVUS_METRIC[def.metric] ?? 'COSINE';
   const params = Object.fromEntries(ann?.with ?? []);
   const base = { field_name: 'embedding', index_name: 'embedding_idx', metric_type };
-  if (ann?.method === 'hnsw') return { ...base, index_type: 'HNSW', params: { M: params.m ?? 16, efConstruction: params.ef_construction ?? 64 } };
-  if (ann?.method === 'ivfflat') return { ...base, index_type: 'IVF_FLAT', params: { nlist: params.lists ?? 100 } };
+  if (ann?.method === 'hnsw') return { ...base, index_type: 'HNSW', params: { M: params.m, efConstruction: params.ef_construction } };
+  if (ann?.method === 'ivfflat') return { ...base, index_type: 'IVF_FLAT', params: { nlist: params.lists } };
   return { ...base, index_type: 'FLAT' };
 }
 

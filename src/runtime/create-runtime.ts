@@ -3,7 +3,8 @@ import { openConnection } from './connection.js';
 import { connectDocuments, type PrismaClientClass, type PrismaClientLike } from './documents.js';
 import type { PolystoreOptions } from './options.js';
 import { createPgvectorStore } from './pgvector/pgvector-store.js';
-import { scopeToTenant } from './tenant.js';
+import { type TenantScope, tenantScope } from './tenant.js';
+import { PolystoreError } from '../errors.js';
 import type { TenantVectorStore, VectorCollectionDescriptor, VectorRecordBase, VectorStore } from './vector-store.js';
 
 /**
@@ -22,16 +23,20 @@ export function createRuntime<S extends Record<string, unknown>>(schema: S, faca
   }));
   const ready = () => (autoMigrate ? migrate() : Promise.resolve());
 
-  const vectorStore = <T extends VectorRecordBase, W>(descriptor: VectorCollectionDescriptor): VectorStore<T, W> =>
-    createPgvectorStore<T, W>(descriptor, connection, ready);
+  const store = <T extends VectorRecordBase, W>(descriptor: VectorCollectionDescriptor, scope?: TenantScope): VectorStore<T, W> => {
+    if (descriptor.backend !== 'pgvector') {
+      throw new PolystoreError('BACKEND_UNAVAILABLE', `"${descriptor.name}" is on the ${descriptor.backend} backend, which this version cannot open yet`);
+    }
+    return createPgvectorStore<T, W>(descriptor, connection, ready, scope);
+  };
 
   return {
     sql: connection.db,
     documents: <C extends PrismaClientLike>(PrismaClient: PrismaClientClass<C>) => connectDocuments(PrismaClient, options.mongodb?.url),
     migrate,
-    vectorStore,
+    vectorStore: <T extends VectorRecordBase, W>(descriptor: VectorCollectionDescriptor) => store<T, W>(descriptor),
     tenantVectorStore: <T extends VectorRecordBase, W, K extends keyof T & keyof W>(descriptor: VectorCollectionDescriptor): TenantVectorStore<T, W, K> => ({
-      forTenant: (tenantId) => scopeToTenant(createPgvectorStore<T, W>(descriptor, connection, ready), descriptor, tenantId),
+      forTenant: (tenantId) => store(descriptor, tenantScope(descriptor, tenantId)),
     }),
     close: () => connection.close(),
   };

@@ -1,4 +1,32 @@
-import type { TenantVectorStore, VectorCollectionDescriptor, VectorRecordBase, VectorStore } from './vector-store.js';
-export function scopeToTenant<T extends VectorRecordBase, W, K extends keyof T & keyof W>(store: VectorStore<T, W>, descriptor: VectorCollectionDescriptor, tenantId: string): ReturnType<TenantVectorStore<T, W, K>['forTenant']> {
-  throw new Error('TODO');
+import { InvalidInputError } from '../errors.js';
+import { describe } from './validate.js';
+import type { VectorCollectionDescriptor } from './vector-store.js';
+
+/** The tenant a store is bound to: every read, count, update and delete is restricted to it. */
+export interface TenantScope {
+  field: string;
+  tenantId: string;
+}
+
+export function tenantScope(descriptor: VectorCollectionDescriptor, tenantId: unknown): TenantScope {
+  const field = descriptor.fields.find((candidate) => candidate.name === descriptor.tenant)!;
+  const valid = typeof tenantId === 'string' && tenantId.length > 0 && !tenantId.includes('\0') && Buffer.byteLength(tenantId) <= (field.maxLength ?? Infinity);
+  if (!valid) {
+    throw new InvalidInputError('forTenant', [{ code: 'INVALID_TENANT', path: ['tenantId'], message: `expected a non-empty string of at most ${field.maxLength} bytes, got ${describe(tenantId)}` }]);
+  }
+  return { field: field.name, tenantId };
+}
+
+/** Fills in the tenant of records written through a tenant's store; a record naming another tenant is an error. */
+export function stampTenant(records: unknown, scope: TenantScope | undefined, operation: string): unknown {
+  // Anything but a list of objects is left for validateRecords to report.
+  if (!scope || !Array.isArray(records) || records.some((record) => typeof record !== 'object' || record === null)) return records;
+  const issues = (records as Array<Record<string, unknown>>).flatMap((record, i) => {
+    const value = record[scope.field];
+    return value === undefined || value === scope.tenantId
+      ? []
+      : [{ code: 'TENANT_MISMATCH', path: ['records', i, scope.field], message: `this store writes for tenant ${JSON.stringify(scope.tenantId)}, the record names ${describe(value)}` }];
+  });
+  if (issues.length > 0) throw new InvalidInputError(operation, issues);
+  return (records as Array<Record<string, unknown>>).map((record) => ({ ...record, [scope.field]: scope.tenantId }));
 }

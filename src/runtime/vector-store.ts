@@ -54,6 +54,10 @@ export interface VectorCollectionDescriptor<Table = unknown> {
   dimension: number;
   metric: 'cosine' | 'l2' | 'ip';
   indexType: 'hnsw' | 'ivfflat' | 'flat';
+  /** HNSW: m, ef_construction; IVFFlat: lists. */
+  indexParams: Readonly<Record<string, number>>;
+  /** pgvector type of the embedding column: halfvec where the index needs it. */
+  storage: 'vector' | 'halfvec';
   tenant?: string;
   fields: ReadonlyArray<{ name: string; column: string; kind: VectorFieldKind; optional: boolean; maxLength?: number; values?: readonly string[] }>;
   table: Table;

@@ -1,5 +1,165 @@
+import { count, getTableColumns, type SQL, sql } from 'drizzle-orm';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
+import { InvalidInputError, PolystoreError } from '../../errors.js';
 import type { Connection } from '../connection.js';
-import type { VectorCollectionDescriptor, VectorRecordBase, VectorStore } from '../vector-store.js';
-export function createPgvectorStore<T extends VectorRecordBase, W>(descriptor: VectorCollectionDescriptor, connection: Connection<Record<string, unknown>>, ready: () => Promise<void>): VectorStore<T, W> {
-  throw new Error('TODO');
+import { type FilterNode, TRUE } from '../filter/filter-node.js';
+import { parseWhere } from '../filter/parse-where.js';
+import { MAX_BIND_PARAMETERS } from '../limits.js';
+import { stampTenant, type TenantScope } from '../tenant.js';
+import { describe, validateChanges, validateIds, validateRecords, validateSearch } from '../validate.js';
+import type { SearchHit, SearchQuery, VectorCollectionDescriptor, VectorRecordBase, VectorStore } from '../vector-store.js';
+import { searchSettings } from './search-settings.js';
+import { whereSql } from './where-sql.js';
+
+/** pgvector's distance operators, and the higher-is-better score each distance maps to. */
+const METRICS = {
+  cosine: { operator: sql.raw('<=>'), score: (distance: number) => 1 - distance },
+  l2: { operator: sql.raw('<->'), score: (distance: number) => -distance },
+  // `<#>` is the negative inner product.
+  ip: { operator: sql.raw('<#>'), score: (distance: number) => -distance },
+} as const;
+
+/** Rows per INSERT: as many as PostgreSQL's bind-parameter limit allows, at most 1,000. */
+const rowsPerStatement = (columns: number) => Math.min(1_000, Math.floor(MAX_BIND_PARAMETERS / columns));
+
+/** A VectorStore over one generated Drizzle table; with a scope, every statement is restricted to that tenant. */
+export function createPgvectorStore<T extends VectorRecordBase, W>(
+  descriptor: VectorCollectionDescriptor,
+  connection: Connection<Record<string, unknown>>,
+  ready: () => Promise<void>,
+  scope?: TenantScope,
+): VectorStore<T, W> {
+  const table = descriptor.table as PgTable;
+  const columns = getTableColumns(table) as Record<string, PgColumn>;
+  const { embedding, id } = columns;
+  const db = connection.db;
+  const metric = METRICS[descriptor.metric];
+  const tenantNode: FilterNode = scope
+    ? { kind: 'compare', field: descriptor.fields.find((field) => field.name === scope.field)!, op: 'eq', value: scope.tenantId }
+    : TRUE;
+  const condition = (where: unknown, operation: string): SQL => whereSql(columns, { kind: 'and', children: [tenantNode, parseWhere(descriptor, where, operation)] });
+  const withoutEmbedding = Object.fromEntries(Object.entries(columns).filter(([name]) => name !== 'embedding'));
+  const vectorParam = (vector: readonly number[]) => sql`${JSON.stringify(vector)}::${sql.raw(descriptor.storage)}`;
+
+  async function write(records: readonly T[], operation: 'insert' | 'upsert'): Promise<void> {
+    const rows = stampTenant(records, scope, operation);
+    validateRecords(descriptor, rows, operation);
+    if (rows.length === 0) return;
+    await ready();
+    const perStatement = rowsPerStatement(Object.keys(columns).length);
+    await run(operation, () =>
+      db.transaction(async (tx) => {
+        for (let start = 0; start < rows.length; start += perStatement) {
+          const batch = rows.slice(start, start + perStatement);
+          const insert = tx.insert(table).values(batch);
+          if (operation === 'insert') {
+            await insert;
+            continue;
+          }
+          const set = Object.fromEntries(Object.entries(columns).filter(([name]) => name !== 'id').map(([name, column]) => [name, sql`excluded.${sql.identifier(column.name)}`]));
+          // Under a tenant, a row of another tenant with the same id is not overwritten: it is a conflict.
+          const written = await insert
+            .onConflictDoUpdate({ target: id, set, ...(scope ? { setWhere: condition(undefined, operation) } : {}) })
+            .returning({ id });
+          if (written.length < batch.length) {
+            const ok = new Set(written.map((row) => row.id));
+            const taken = batch.find((row) => !ok.has(row.id as string))!;
+            throw new PolystoreError('ID_CONFLICT', `upsert: id ${JSON.stringify(taken.id)} belongs to another tenant; nothing was written`);
+          }
+        }
+      }),
+    );
+  }
+
+  return {
+    insert: (records) => write(records, 'insert'),
+    upsert: (records) => write(records, 'upsert'),
+
+    async search(query: SearchQuery<W>): Promise<Array<SearchHit<T>>> {
+      validateSearch(descriptor, query);
+      const where = condition(query.where, 'search');
+      await ready();
+      const vector = vectorParam(query.vector);
+      const distance = sql<number>`${embedding} ${metric.operator} ${vector}`.mapWith(Number);
+      const select = query.includeVector ? columns : withoutEmbedding;
+      const statement = (executor: Pick<typeof db, 'select'>) =>
+        executor.select({ ...select, _distance: distance }).from(table).where(where).orderBy(distance).limit(query.topK);
+      const settings = searchSettings(descriptor, query.topK);
+      const rows = await run('search', () => (settings ? db.transaction(async (tx) => (await tx.execute(settings), statement(tx))) : statement(db)));
+      // Iterative index scans may return near-ties slightly out of order.
+      rows.sort((a, b) => a._distance - b._distance);
+      const hits = rows.map(({ _distance, ...record }) => ({ id: (record as { id: string }).id, score: metric.score(_distance), record: record as unknown as T }));
+      return query.minScore === undefined ? hits : hits.filter((hit) => hit.score >= query.minScore!);
+    },
+
+    async get(ids) {
+      validateIds(ids, 'get');
+      if (ids.length === 0) return [];
+      const where = condition({ id: { in: ids } }, 'get');
+      await ready();
+      const rows = await run('get', () => db.select().from(table).where(where));
+      const byId = new Map(rows.map((row) => [(row as { id: string }).id, row]));
+      return ids.flatMap((key) => (byId.has(key) ? [byId.get(key) as unknown as T] : []));
+    },
+
+    async count(where) {
+      const condition_ = condition(where, 'count');
+      await ready();
+      const [row] = await run('count', () => db.select({ n: count() }).from(table).where(condition_));
+      return row.n;
+    },
+
+    async update(key, changes) {
+      const values = changes as Record<string, unknown>;
+      validateChanges(descriptor, key, values);
+      if (scope && scope.field in values && values[scope.field] !== scope.tenantId) {
+        throw new InvalidInputError('update', [{ code: 'TENANT_MISMATCH', path: ['changes', scope.field], message: `a record cannot move to another tenant (${describe(values[scope.field])})` }]);
+      }
+      const where = condition({ id: key }, 'update');
+      await ready();
+      const found =
+        Object.keys(values).length === 0
+          ? await run('update', () => db.select({ id }).from(table).where(where))
+          : await run('update', () => db.update(table).set(values).where(where).returning({ id }));
+      if (found.length === 0) throw new PolystoreError('NOT_FOUND', `update: no record with id ${JSON.stringify(key)}${scope ? ' for this tenant' : ''}`);
+    },
+
+    async delete(target) {
+      const where = deleteCondition(target);
+      await ready();
+      const deleted = await run('delete', () => db.delete(table).where(where).returning({ id }));
+      return deleted.length;
+    },
+  };
+
+  function deleteCondition(target: unknown): SQL {
+    const keys = typeof target === 'object' && target !== null ? Object.keys(target) : [];
+    if (keys.length === 1 && keys[0] === 'ids') {
+      const ids = (target as { ids: unknown }).ids;
+      validateIds(ids, 'delete');
+      return ids.length === 0 ? sql`false` : condition({ id: { in: ids } }, 'delete');
+    }
+    if (keys.length === 1 && keys[0] === 'where') {
+      const where = (target as { where: unknown }).where;
+      if (typeof where === 'object' && where !== null && Object.keys(where).length === 0) {
+        throw new InvalidInputError('delete', [{ code: 'INVALID_FILTER', path: ['where'], message: 'an empty filter would delete every record; name the records to delete' }]);
+      }
+      return condition(where, 'delete');
+    }
+    throw new InvalidInputError('delete', [{ code: 'INVALID_INPUT', path: [], message: 'expected { ids: [...] } or { where: {...} }' }]);
+  }
+}
+
+/** Runs a statement, turning the database's errors into PolystoreErrors. */
+async function run<R>(operation: string, statement: () => Promise<R>): Promise<R> {
+  try {
+    return await statement();
+  } catch (error) {
+    if (error instanceof PolystoreError) throw error;
+    type DriverError = { code?: string; detail?: string; message?: string };
+    const cause = (error as { cause?: DriverError }).cause ?? (error as DriverError);
+    if (cause.code === '23505') throw new PolystoreError('DUPLICATE_ID', `${operation}: ${cause.detail ?? 'a record with this id already exists'}; nothing was written`, { cause: error });
+    if (cause.code === '42P01') throw new PolystoreError('COLLECTION_MISSING', `${operation}: the table does not exist; run the migrations (db.migrate())`, { cause: error });
+    throw new PolystoreError('DATABASE_ERROR', `${operation}: ${cause.message ?? String(error)}`, { cause: error });
+  }
 }

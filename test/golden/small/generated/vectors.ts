@@ -39,6 +39,10 @@ export const passagesCollection: VectorCollectionDescriptor<typeof passages> = {
   dimension: 4,
   metric: 'l2',
   indexType: 'ivfflat',
+  indexParams: {
+    lists: 4,
+  },
+  storage: 'vector',
 
   fields: [
     {

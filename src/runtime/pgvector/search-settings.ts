@@ -1,0 +1,25 @@
+import { type SQL, sql } from 'drizzle-orm';
+import type { VectorCollectionDescriptor } from '../vector-store.js';
+
+/** pgvector's hnsw.ef_search is at most 1000. */
+const MAX_EF_SEARCH = 1_000;
+const MIN_EF_SEARCH = 100;
+
+/**
+ * Per-search index settings, local to the search's transaction: a candidate
+ * list sized from topK, and pgvector 0.8's iterative scans, which keep
+ * scanning the index while a filter leaves fewer than topK rows.
+ * Undefined for exact (flat) search, which needs none.
+ */
+export function searchSettings(descriptor: VectorCollectionDescriptor, topK: number): SQL | undefined {
+  if (descriptor.indexType === 'hnsw') {
+    const ef = String(Math.min(MAX_EF_SEARCH, Math.max(MIN_EF_SEARCH, 2 * topK)));
+    return sql`SELECT set_config('hnsw.ef_search', ${ef}, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`;
+  }
+  if (descriptor.indexType === 'ivfflat') {
+    const lists = descriptor.indexParams.lists;
+    const probes = String(Math.max(1, Math.ceil(Math.sqrt(lists))));
+    return sql`SELECT set_config('ivfflat.probes', ${probes}, true), set_config('ivfflat.iterative_scan', 'relaxed_order', true), set_config('ivfflat.max_probes', ${String(lists)}, true)`;
+  }
+  return undefined;
+}

@@ -1,0 +1,175 @@
+/**
+ * Checks every value before a backend sees it, so that a bad call writes
+ * nothing and fails the same way on pgvector and on Milvus.
+ */
+import { type InputIssue, InvalidInputError } from '../errors.js';
+import { INT_RANGE, MAX_ID_LENGTH, MAX_RECORDS_PER_CALL, MAX_TOP_K } from './limits.js';
+import type { VectorCollectionDescriptor } from './vector-store.js';
+
+type Path = Array<string | number>;
+type Field = VectorCollectionDescriptor['fields'][number];
+const MAX_ISSUES = 100;
+
+export class InputIssues {
+  readonly issues: InputIssue[] = [];
+  add(code: string, path: Path, message: string): void {
+    if (this.issues.length < MAX_ISSUES) this.issues.push({ code, path, message });
+  }
+  throwIfAny(operation: string): void {
+    if (this.issues.length > 0) throw new InvalidInputError(operation, this.issues);
+  }
+}
+
+/** PostgreSQL's text and jsonb cannot hold U+0000, so no backend accepts it. */
+const hasNul = (value: string) => value.includes('\0');
+
+function checkString(issues: InputIssues, value: unknown, path: Path, maxBytes?: number): void {
+  if (typeof value !== 'string') return issues.add('INVALID_VALUE', path, `expected a string, got ${describe(value)}`);
+  if (hasNul(value)) issues.add('INVALID_VALUE', path, 'strings cannot contain NUL (U+0000): PostgreSQL cannot store it');
+  else if (maxBytes !== undefined && Buffer.byteLength(value) > maxBytes) issues.add('VALUE_TOO_LONG', path, `longer than ${maxBytes} bytes`);
+}
+
+function checkId(issues: InputIssues, value: unknown, path: Path): void {
+  if (typeof value !== 'string' || value.length === 0) return issues.add('INVALID_ID', path, `id must be a non-empty string, got ${describe(value)}`);
+  checkString(issues, value, path, MAX_ID_LENGTH);
+}
+
+function checkVector(issues: InputIssues, value: unknown, dimension: number, path: Path): void {
+  if (!Array.isArray(value) && !ArrayBuffer.isView(value)) return issues.add('INVALID_VECTOR', path, `expected an array of numbers, got ${describe(value)}`);
+  const vector = value as ArrayLike<unknown>;
+  if (vector.length === 0) return issues.add('EMPTY_VECTOR', path, 'the vector is empty');
+  if (vector.length !== dimension) return issues.add('DIMENSION_MISMATCH', path, `expected ${dimension} dimensions, got ${vector.length}`);
+  for (let i = 0; i < vector.length; i++) {
+    const x = vector[i];
+    if (typeof x !== 'number' || !Number.isFinite(x)) return issues.add('INVALID_VECTOR', [...path, i], `expected a finite number, got ${describe(x)}`);
+  }
+}
+
+export function checkFieldValue(issues: InputIssues, field: Field, value: unknown, path: Path): void {
+  if (value === null || value === undefined) {
+    if (!field.optional) issues.add('MISSING_FIELD', path, `"${field.name}" is required`);
+    return;
+  }
+  switch (field.kind) {
+    case 'string':
+      return checkString(issues, value, path, field.maxLength);
+    case 'enum':
+      if (!field.values!.includes(value as string)) issues.add('INVALID_VALUE', path, `expected one of ${field.values!.map((v) => JSON.stringify(v)).join(', ')}, got ${describe(value)}`);
+      return;
+    case 'int':
+      if (!Number.isInteger(value) || (value as number) < INT_RANGE[0] || (value as number) > INT_RANGE[1]) issues.add('INVALID_VALUE', path, `expected a 32-bit integer, got ${describe(value)}`);
+      return;
+    case 'float':
+      if (typeof value !== 'number' || !Number.isFinite(value)) issues.add('INVALID_VALUE', path, `expected a finite number, got ${describe(value)}`);
+      return;
+    case 'boolean':
+      if (typeof value !== 'boolean') issues.add('INVALID_VALUE', path, `expected a boolean, got ${describe(value)}`);
+      return;
+    case 'datetime':
+      if (!(value instanceof Date) || Number.isNaN(value.getTime())) issues.add('INVALID_VALUE', path, `expected a valid Date, got ${describe(value)}`);
+      return;
+    case 'json':
+      return checkJson(issues, value, path);
+  }
+}
+
+function checkJson(issues: InputIssues, value: unknown, path: Path): void {
+  if (typeof value === 'string') return checkString(issues, value, path);
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) issues.add('INVALID_VALUE', path, `JSON cannot hold ${value}`);
+    return;
+  }
+  if (value === null || typeof value === 'boolean') return;
+  if (Array.isArray(value)) return value.forEach((item, i) => checkJson(issues, item, [...path, i]));
+  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const [key, item] of Object.entries(value)) {
+      if (hasNul(key)) issues.add('INVALID_VALUE', [...path, key], 'JSON keys cannot contain NUL (U+0000)');
+      checkJson(issues, item, [...path, key]);
+    }
+    return;
+  }
+  issues.add('INVALID_VALUE', path, `expected a JSON value, got ${describe(value)}`);
+}
+
+const RECORD_KEYS = new Set(['id', 'embedding']);
+
+/** Checks records for insert or upsert; throws InvalidInputError listing every problem. */
+export function validateRecords(descriptor: VectorCollectionDescriptor, records: unknown, operation: string): asserts records is Array<Record<string, unknown>> {
+  const issues = new InputIssues();
+  if (!Array.isArray(records)) {
+    issues.add('INVALID_INPUT', ['records'], `expected an array of records, got ${describe(records)}`);
+    return issues.throwIfAny(operation);
+  }
+  if (records.length > MAX_RECORDS_PER_CALL) {
+    issues.add('BATCH_TOO_LARGE', ['records'], `${records.length} records in one call; the maximum is ${MAX_RECORDS_PER_CALL}: split the batch`);
+    return issues.throwIfAny(operation);
+  }
+  const seen = new Map<unknown, number>();
+  records.forEach((record: unknown, i) => {
+    const path = ['records', i];
+    if (typeof record !== 'object' || record === null) return issues.add('INVALID_INPUT', path, `expected a record, got ${describe(record)}`);
+    const values = record as Record<string, unknown>;
+    checkId(issues, values.id, [...path, 'id']);
+    const first = seen.get(values.id);
+    if (first !== undefined) issues.add('DUPLICATE_ID', [...path, 'id'], `id ${JSON.stringify(values.id)} also appears at records.${first}`);
+    else seen.set(values.id, i);
+    checkVector(issues, values.embedding, descriptor.dimension, [...path, 'embedding']);
+    for (const field of descriptor.fields) checkFieldValue(issues, field, values[field.name], [...path, field.name]);
+    checkKnownKeys(issues, descriptor, values, path);
+  });
+  issues.throwIfAny(operation);
+}
+
+/** Checks the changes of an update: known fields, right types; the id cannot change. */
+export function validateChanges(descriptor: VectorCollectionDescriptor, id: unknown, changes: unknown): asserts changes is Record<string, unknown> {
+  const issues = new InputIssues();
+  checkId(issues, id, ['id']);
+  if (typeof changes !== 'object' || changes === null) issues.add('INVALID_INPUT', ['changes'], `expected an object, got ${describe(changes)}`);
+  else {
+    const values = changes as Record<string, unknown>;
+    if ('id' in values) issues.add('INVALID_INPUT', ['changes', 'id'], 'the id of a record cannot change');
+    if ('embedding' in values) checkVector(issues, values.embedding, descriptor.dimension, ['changes', 'embedding']);
+    for (const field of descriptor.fields) if (field.name in values) checkFieldValue(issues, field, values[field.name], ['changes', field.name]);
+    checkKnownKeys(issues, descriptor, values, ['changes']);
+  }
+  issues.throwIfAny('update');
+}
+
+export function validateIds(ids: unknown, operation: string): asserts ids is string[] {
+  const issues = new InputIssues();
+  if (!Array.isArray(ids)) issues.add('INVALID_INPUT', ['ids'], `expected an array of ids, got ${describe(ids)}`);
+  else if (ids.length > MAX_RECORDS_PER_CALL) issues.add('BATCH_TOO_LARGE', ['ids'], `${ids.length} ids in one call; the maximum is ${MAX_RECORDS_PER_CALL}`);
+  else ids.forEach((id, i) => checkId(issues, id, ['ids', i]));
+  issues.throwIfAny(operation);
+}
+
+export function validateSearch(descriptor: VectorCollectionDescriptor, query: unknown): void {
+  const issues = new InputIssues();
+  const q = (query ?? {}) as Record<string, unknown>;
+  checkVector(issues, q.vector, descriptor.dimension, ['vector']);
+  if (!Number.isInteger(q.topK) || (q.topK as number) < 1 || (q.topK as number) > MAX_TOP_K) {
+    issues.add('INVALID_QUERY', ['topK'], `topK must be an integer from 1 to ${MAX_TOP_K}, got ${describe(q.topK)}`);
+  }
+  if (q.minScore !== undefined && (typeof q.minScore !== 'number' || Number.isNaN(q.minScore))) {
+    issues.add('INVALID_QUERY', ['minScore'], `minScore must be a number, got ${describe(q.minScore)}`);
+  }
+  issues.throwIfAny('search');
+}
+
+function checkKnownKeys(issues: InputIssues, descriptor: VectorCollectionDescriptor, values: Record<string, unknown>, path: Path): void {
+  for (const key of Object.keys(values)) {
+    if (!RECORD_KEYS.has(key) && !descriptor.fields.some((field) => field.name === key)) {
+      issues.add('UNKNOWN_FIELD', [...path, key], `"${descriptor.name}" has no field "${key}"`);
+    }
+  }
+}
+
+export function describe(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'an invalid Date' : 'a Date';
+  return value === null ? 'null' : typeof value;
+}
+
