@@ -19,6 +19,7 @@ export interface Connection<S extends Record<string, unknown>> {
 }
 
 export function openConnection<S extends Record<string, unknown>>(schema: S, options: PolystoreOptions): Connection<S> {
+  const logger = options.logQuery ? { logQuery: options.logQuery } : undefined;
   if (options.postgres !== undefined) {
     const server = typeof options.postgres === 'string' ? { url: options.postgres } : options.postgres;
     const client = postgres(server.url, {
@@ -27,7 +28,7 @@ export function openConnection<S extends Record<string, unknown>>(schema: S, opt
       connect_timeout: server.connectTimeoutSeconds ?? POOL_DEFAULTS.connectTimeoutSeconds,
       onnotice: () => {},
     });
-    const db = drizzlePostgres({ client, schema });
+    const db = drizzlePostgres({ client, schema, logger });
     return {
       kind: 'postgres',
       db,
@@ -35,12 +36,13 @@ export function openConnection<S extends Record<string, unknown>>(schema: S, opt
       close: () => client.end(),
     };
   }
-  const client = new PGlite({ dataDir: options.pglite?.dataDir, extensions: { vector } });
-  const db = drizzlePglite({ client, schema });
+  const owned = options.pglite?.client === undefined;
+  const client = options.pglite?.client ?? new PGlite({ dataDir: options.pglite?.dataDir, extensions: { vector } });
+  const db = drizzlePglite({ client, schema, logger });
   return {
     kind: 'pglite',
     db,
     migrate: (migrationsFolder) => migratePglite(db, { migrationsFolder }),
-    close: () => client.close(),
+    close: () => (owned ? client.close() : Promise.resolve()),
   };
 }

@@ -1,3 +1,5 @@
+import type { PGlite } from '@electric-sql/pglite';
+
 export interface PostgresServerOptions {
   /** postgres://user:password@host:port/database */
   url: string;
@@ -14,8 +16,13 @@ export interface PolystoreOptions {
   postgres?: string | PostgresServerOptions;
   /** MongoDB for the documents; Prisma reads MONGODB_URL when absent. */
   mongodb?: { url: string };
-  /** The embedded PGlite's data directory; in memory when absent. */
-  pglite?: { dataDir?: string };
+  /**
+   * The embedded PGlite: its data directory (in memory when absent), or a
+   * PGlite instance of your own (with the pgvector extension), which close() leaves open.
+   */
+  pglite?: { dataDir?: string; client?: PGlite };
+  /** Called with every statement's SQL and bound parameters. */
+  logQuery?: (sql: string, params: unknown[]) => void;
   /**
    * Applies pending migrations before the first operation. Default: true on
    * the embedded PGlite (it starts empty), false on a server, where

@@ -3,7 +3,8 @@ import type { VectorCollectionDescriptor } from '../vector-store.js';
 
 /** pgvector's hnsw.ef_search is at most 1000. */
 const MAX_EF_SEARCH = 1_000;
-const MIN_EF_SEARCH = 100;
+/** Measured: top-10 recall 0.83 at 100 and 0.96 at 200 on 10,000 uniform random 128-d vectors (m 16, ef_construction 64). */
+const MIN_EF_SEARCH = 200;
 
 /**
  * Per-search index settings, local to the search's transaction: a candidate
@@ -13,7 +14,7 @@ const MIN_EF_SEARCH = 100;
  */
 export function searchSettings(descriptor: VectorCollectionDescriptor, topK: number): SQL | undefined {
   if (descriptor.indexType === 'hnsw') {
-    const ef = String(Math.min(MAX_EF_SEARCH, Math.max(MIN_EF_SEARCH, 2 * topK)));
+    const ef = String(Math.min(MAX_EF_SEARCH, Math.max(MIN_EF_SEARCH, 4 * topK)));
     return sql`SELECT set_config('hnsw.ef_search', ${ef}, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`;
   }
   if (descriptor.indexType === 'ivfflat') {
