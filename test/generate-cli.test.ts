@@ -12,12 +12,15 @@ const fixture = join(repoRoot, 'test/fixtures/small-schema.ts');
 const noClient = '--no-prisma-client';
 
 describe('polystore generate', () => {
-  it('--check passes on the committed output of schema/', () => {
-    const result = polystore(['generate', '--check']);
-    expect(result.stderr).toBe('');
-    expect(result.status).toBe(0);
-    expect(result.stdout).toContain('up to date');
-  });
+  it.each([[[]], [['--schema', 'test/fixtures/runtime/schema.ts', '--out', 'test/fixtures/runtime']], [['--schema', 'test/fixtures/relational/schema.ts', '--out', 'test/fixtures/relational']]])(
+    '--check passes on committed output: %j',
+    (args) => {
+      const result = polystore(['generate', '--check', ...args]);
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      expect(result.stdout).toContain('up to date');
+    },
+  );
 
   it('is deterministic: two runs give byte-identical trees, and a rerun writes nothing', () => {
     const [a, b] = [scratchDir(), scratchDir()];

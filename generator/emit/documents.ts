@@ -1,6 +1,7 @@
 import { type SourceFileStructure, StructureKind } from 'ts-morph';
 import type { DocFieldIR, DocTypeIR, SchemaIR } from '../ir.js';
 import { GENERATED_HEADER } from './header.js';
+import { enumUnion, SCALAR_TS_TYPE } from './ts-types.js';
 
 /** generated/documents.ts: the shape of each MongoDB document, as Prisma returns it. */
 export function documentTypesStructure(ir: SchemaIR): SourceFileStructure {
@@ -32,24 +33,16 @@ function fieldType(field: DocFieldIR): string {
 
 function tsType(type: DocTypeIR): string {
   switch (type.kind) {
-    case 'string':
     case 'ref':
       return 'string';
-    case 'int':
-    case 'float':
-      return 'number';
-    case 'boolean':
-      return 'boolean';
-    case 'datetime':
-      return 'Date';
-    case 'json':
-      return 'JsonValue';
     case 'enum':
-      return type.values.map((value) => `'${value}'`).join(' | ');
+      return enumUnion(type.values);
     case 'object':
       return `{ ${type.fields.map((field) => `${field.name}${field.optional ? '?' : ''}: ${fieldType(field)};`).join(' ')} }`;
     case 'array':
       return `Array<${tsType(type.of)}>`;
+    default:
+      return SCALAR_TS_TYPE[type.kind];
   }
 }
 

@@ -3,6 +3,7 @@ import type { SchemaIR, VectorCollectionIR, VectorFieldIR } from '../ir.js';
 import { pascalCase } from '../parse/names.js';
 import { GENERATED_HEADER } from './header.js';
 import { tsLiteral } from './ts-literal.js';
+import { enumUnion, SCALAR_TS_TYPE } from './ts-types.js';
 
 export const recordTypeName = (vector: VectorCollectionIR) => `${pascalCase(vector.name)}Record`;
 export const whereTypeName = (vector: VectorCollectionIR) => `${pascalCase(vector.name)}Where`;
@@ -109,25 +110,10 @@ function descriptorField(field: VectorFieldIR) {
 }
 
 function valueType(field: VectorFieldIR): string {
-  switch (field.type.kind) {
-    case 'string':
-      return 'string';
-    case 'int':
-    case 'float':
-      return 'number';
-    case 'boolean':
-      return 'boolean';
-    case 'datetime':
-      return 'Date';
-    case 'json':
-      return 'JsonValue';
-    case 'enum':
-      return enumUnion(field.type.values);
-  }
+  return field.type.kind === 'enum' ? enumUnion(field.type.values) : SCALAR_TS_TYPE[field.type.kind];
 }
 
 function filterType(field: VectorFieldIR): string {
   return field.type.kind === 'enum' ? `EnumFilter<${enumUnion(field.type.values)}>` : FILTER[field.type.kind];
 }
 
-const enumUnion = (values: string[]) => values.map((value) => tsLiteral(value)).join(' | ');

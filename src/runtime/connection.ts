@@ -10,16 +10,29 @@ import { POOL_DEFAULTS, type PolystoreOptions } from './options.js';
 
 export type PolystoreDatabase<S extends Record<string, unknown> = Record<string, never>> = PgDatabase<PgQueryResultHKT, S>;
 
+/** A statement as Drizzle compiles it: text with $n placeholders, and the values to bind. */
+export interface Statement {
+  sql: string;
+  params: unknown[];
+}
+
 /** One PostgreSQL, embedded or a server, behind Drizzle. */
 export interface Connection<S extends Record<string, unknown>> {
   kind: 'pglite' | 'postgres';
   db: PolystoreDatabase<S>;
+  /**
+   * Runs statements in one transaction (none for a single one) straight on the driver, as prepared
+   * statements, and returns the last one's rows as arrays. For the search path: Drizzle's own execution
+   * costs about 0.5 ms a statement on PGlite. Drizzle still builds the SQL.
+   */
+  readRows(statements: Statement[]): Promise<unknown[][]>;
   migrate(migrationsFolder: string): Promise<void>;
   close(): Promise<void>;
 }
 
 export function openConnection<S extends Record<string, unknown>>(schema: S, options: PolystoreOptions): Connection<S> {
   const logger = options.logQuery ? { logQuery: options.logQuery } : undefined;
+  const log = (statements: Statement[]) => statements.forEach((statement) => options.logQuery?.(statement.sql, statement.params));
   if (options.postgres !== undefined) {
     const server = typeof options.postgres === 'string' ? { url: options.postgres } : options.postgres;
     const client = postgres(server.url, {
@@ -29,9 +42,19 @@ export function openConnection<S extends Record<string, unknown>>(schema: S, opt
       onnotice: () => {},
     });
     const db = drizzlePostgres({ client, schema, logger });
+    const run = (sql: postgres.Sql | postgres.TransactionSql, statement: Statement) =>
+      sql.unsafe(statement.sql, statement.params as postgres.ParameterOrJSON<never>[], { prepare: true }).values();
     return {
       kind: 'postgres',
       db,
+      async readRows(statements) {
+        log(statements);
+        if (statements.length === 1) return run(client, statements[0]);
+        return (await client.begin(async (tx) => {
+          for (const statement of statements.slice(0, -1)) await run(tx, statement);
+          return run(tx, statements.at(-1)!);
+        })) as unknown[][];
+      },
       migrate: (migrationsFolder) => migratePostgres(db, { migrationsFolder }),
       close: () => client.end(),
     };
@@ -39,9 +62,18 @@ export function openConnection<S extends Record<string, unknown>>(schema: S, opt
   const owned = options.pglite?.client === undefined;
   const client = options.pglite?.client ?? new PGlite({ dataDir: options.pglite?.dataDir, extensions: { vector } });
   const db = drizzlePglite({ client, schema, logger });
+  const run = async (pg: Pick<PGlite, 'query'>, statement: Statement) => (await pg.query<unknown[]>(statement.sql, statement.params, { rowMode: 'array' })).rows;
   return {
     kind: 'pglite',
     db,
+    async readRows(statements) {
+      log(statements);
+      if (statements.length === 1) return run(client, statements[0]);
+      return client.transaction(async (tx) => {
+        for (const statement of statements.slice(0, -1)) await run(tx, statement);
+        return run(tx, statements.at(-1)!);
+      });
+    },
     migrate: (migrationsFolder) => migratePglite(db, { migrationsFolder }),
     close: () => (owned ? client.close() : Promise.resolve()),
   };

@@ -38,7 +38,7 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
     ? { kind: 'compare', field: descriptor.fields.find((field) => field.name === scope.field)!, op: 'eq', value: scope.tenantId }
     : TRUE;
   const condition = (where: unknown, operation: string): SQL => whereSql(columns, { kind: 'and', children: [tenantNode, parseWhere(descriptor, where, operation)] });
-  const withoutEmbedding = Object.fromEntries(Object.entries(columns).filter(([name]) => name !== 'embedding'));
+  const withoutEmbedding = Object.fromEntries(Object.entries(columns).filter(([name]) => name !== 'embedding')) as Record<string, PgColumn>;
   const vectorParam = (vector: readonly number[]) => sql`${JSON.stringify(vector)}::${sql.raw(descriptor.storage)}`;
 
   async function write(records: readonly T[], operation: 'insert' | 'upsert'): Promise<void> {
@@ -80,15 +80,15 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
       const where = condition(query.where, 'search');
       await ready();
       const vector = vectorParam(query.vector);
-      const distance = sql<number>`${embedding} ${metric.operator} ${vector}`.mapWith(Number);
-      const select = query.includeVector ? columns : withoutEmbedding;
-      const statement = (executor: Pick<typeof db, 'select'>) =>
-        executor.select({ ...select, _distance: distance }).from(table).where(where).orderBy(distance).limit(query.topK);
+      const distance = sql<number>`${embedding} ${metric.operator} ${vector}`;
+      const selection = Object.entries(query.includeVector ? columns : withoutEmbedding);
+      const statement = db.select({ ...Object.fromEntries(selection), _distance: distance }).from(table).where(where).orderBy(distance).limit(query.topK);
       const settings = searchSettings(descriptor, query.topK);
-      const rows = await run('search', () => (settings ? db.transaction(async (tx) => (await tx.execute(settings), statement(tx))) : statement(db)));
+      const raw = await run('search', () => connection.readRows([...(settings ? [settings] : []), statement.toSQL()]));
+      const rows = raw.map((values) => decodeRow(selection, values));
       // Iterative index scans may return near-ties slightly out of order.
-      rows.sort((a, b) => a._distance - b._distance);
-      const hits = rows.map(({ _distance, ...record }) => ({ id: (record as { id: string }).id, score: metric.score(_distance), record: record as unknown as T }));
+      rows.sort((a, b) => (a._distance as number) - (b._distance as number));
+      const hits = rows.map(({ _distance, ...record }) => ({ id: record.id as string, score: metric.score(Number(_distance)), record: record as unknown as T }));
       return query.minScore === undefined ? hits : hits.filter((hit) => hit.score >= query.minScore!);
     },
 
@@ -148,6 +148,21 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
     }
     throw new InvalidInputError('delete', [{ code: 'INVALID_INPUT', path: [], message: 'expected { ids: [...] } or { where: {...} }' }]);
   }
+}
+
+/**
+ * A row read by Connection.readRows. Both drivers already give numbers, booleans, Dates (timestamptz) and
+ * parsed JSON; vectors arrive as text, which Drizzle's own column decoder turns into numbers. The selected
+ * distance is the last value.
+ */
+function decodeRow(selection: Array<[string, PgColumn]>, values: unknown[]): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  selection.forEach(([name, column], i) => {
+    const value = values[i];
+    row[name] = value === null || column.columnType !== 'PgVector' && column.columnType !== 'PgHalfVector' ? value : column.mapFromDriverValue(value);
+  });
+  row._distance = values[selection.length];
+  return row;
 }
 
 /** Runs a statement, turning the database's errors into PolystoreErrors. */

@@ -1,4 +1,4 @@
-import { type SQL, sql } from 'drizzle-orm';
+import type { Statement } from '../connection.js';
 import type { VectorCollectionDescriptor } from '../vector-store.js';
 
 /** pgvector's hnsw.ef_search is at most 1000. */
@@ -12,15 +12,18 @@ const MIN_EF_SEARCH = 200;
  * scanning the index while a filter leaves fewer than topK rows.
  * Undefined for exact (flat) search, which needs none.
  */
-export function searchSettings(descriptor: VectorCollectionDescriptor, topK: number): SQL | undefined {
+export function searchSettings(descriptor: VectorCollectionDescriptor, topK: number): Statement | undefined {
   if (descriptor.indexType === 'hnsw') {
-    const ef = String(Math.min(MAX_EF_SEARCH, Math.max(MIN_EF_SEARCH, 4 * topK)));
-    return sql`SELECT set_config('hnsw.ef_search', ${ef}, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`;
+    const ef = Math.min(MAX_EF_SEARCH, Math.max(MIN_EF_SEARCH, 4 * topK));
+    return { sql: "SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)", params: [String(ef)] };
   }
   if (descriptor.indexType === 'ivfflat') {
     const lists = descriptor.indexParams.lists;
-    const probes = String(Math.max(1, Math.ceil(Math.sqrt(lists))));
-    return sql`SELECT set_config('ivfflat.probes', ${probes}, true), set_config('ivfflat.iterative_scan', 'relaxed_order', true), set_config('ivfflat.max_probes', ${String(lists)}, true)`;
+    const probes = Math.max(1, Math.ceil(Math.sqrt(lists)));
+    return {
+      sql: "SELECT set_config('ivfflat.probes', $1, true), set_config('ivfflat.iterative_scan', 'relaxed_order', true), set_config('ivfflat.max_probes', $2, true)",
+      params: [String(probes), String(lists)],
+    };
   }
   return undefined;
 }

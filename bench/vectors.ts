@@ -1,0 +1,183 @@
+/**
+ * npm run bench — polystore's pgvector VectorStore against the floor (hand-written SQL through the same
+ * `postgres` driver doing the same work) and LangChain.js's PGVectorStore (`pg` driver), on one PGlite
+ * instance with pgvector served over pglite-socket, with the same data.
+ *
+ * Data: BENCH_N (5,000) seeded random 128-dimensional vectors, cosine, each with `bucket` = i mod 50; an HNSW
+ * index (m 16, ef_construction 64) on each table. Writes go in calls of 500 records (LangChain's chunk size).
+ * BENCH_ANN=off leaves the HNSW indexes out (exact search), so that insert throughput measures each client's
+ * write path rather than the engine's index maintenance, which dominates all three alike.
+ * Searches: BENCH_Q (200) queries, top-10, unfiltered and filtered to one bucket (2% of rows), the three
+ * systems interleaved query by query; recall@10 against exact brute force. The floor writes its own table
+ * (floor_passages, the same DDL) but searches polystore's, so that both read the very same HNSW graph.
+ */
+import { randomUUID } from 'node:crypto';
+import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { PGVectorStore } from '@langchain/community/vectorstores/pgvector';
+import { Document } from '@langchain/core/documents';
+import { FakeEmbeddings } from '@langchain/core/utils/testing';
+import pg from 'pg';
+import postgres from 'postgres';
+import { sql } from 'drizzle-orm';
+import { createPolystore } from '../test/fixtures/runtime/generated/index.js';
+import { cosineSimilarity, random, randomVector } from '../test/helpers/vectors.js';
+
+const N = Number(process.env.BENCH_N ?? 5_000);
+const Q = Number(process.env.BENCH_Q ?? 200);
+const DIMENSION = 128;
+const BUCKETS = 50;
+const FILTER_BUCKET = 7;
+const CHUNK = 500;
+const ANN = process.env.BENCH_ANN !== 'off';
+const K = 10;
+const EF_SEARCH = 200; // what polystore sets for topK 10; the floor does the same work
+
+const next = random(1234);
+const rows = Array.from({ length: N }, (_, i) => ({ id: randomUUID() as string, bucket: i % BUCKETS, content: `passage ${i}`, embedding: randomVector(next, DIMENSION) }));
+const queries = Array.from({ length: Q }, () => randomVector(next, DIMENSION));
+
+const pglite = new PGlite({ extensions: { vector } });
+// Four connections: polystore's, the floor's, and LangChain's two (PGVectorStore.initialize keeps one checked out).
+// The searches run one at a time, so no transaction interleaves in pglite-socket's multiplexer.
+const server = new PGLiteSocketServer({ db: pglite, port: 0, maxConnections: 4 });
+await server.start();
+const url = `postgres://postgres@${server.getServerConn()}/postgres`;
+
+// ── the three systems ─────────────────────────────────────────────────────
+interface System {
+  name: string;
+  insert(batch: typeof rows): Promise<void>;
+  search(query: number[], filtered: boolean): Promise<string[]>;
+}
+
+const db = createPolystore({ postgres: { url, max: 1 } });
+await db.migrate();
+if (!ANN) await db.sql.execute(sql`DROP INDEX passages_embedding_hnsw`);
+const polystore: System = {
+  name: 'polystore',
+  insert: (batch) => db.vectors.passages.insert(batch),
+  search: async (query, filtered) =>
+    (await db.vectors.passages.search({ vector: query, topK: K, where: filtered ? { bucket: FILTER_BUCKET } : undefined })).map((hit) => hit.id),
+};
+
+const floorSql = postgres(url, { max: 1, onnotice: () => {} });
+await floorSql`CREATE TABLE floor_passages (LIKE passages INCLUDING ALL)`;
+const floor: System = {
+  name: 'floor (hand-written SQL)',
+  insert: (batch) =>
+    floorSql.begin(async (tx) => {
+      await tx`INSERT INTO floor_passages ${tx(batch.map((row) => ({ ...row, embedding: JSON.stringify(row.embedding) })), 'id', 'bucket', 'content', 'embedding')}`;
+    }) as Promise<unknown> as Promise<void>,
+  search: async (query, filtered) => {
+    const vectorText = JSON.stringify(query);
+    const result = await floorSql.begin(async (tx) => {
+      await tx`SELECT set_config('hnsw.ef_search', ${String(EF_SEARCH)}, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`;
+      return filtered
+        ? tx<{ id: string }[]>`SELECT id, bucket, content, embedding <=> ${vectorText}::vector AS distance FROM passages WHERE bucket = ${FILTER_BUCKET} ORDER BY embedding <=> ${vectorText}::vector LIMIT ${K}`
+        : tx<{ id: string }[]>`SELECT id, bucket, content, embedding <=> ${vectorText}::vector AS distance FROM passages ORDER BY embedding <=> ${vectorText}::vector LIMIT ${K}`;
+    });
+    return (result as unknown as Array<{ id: string }>).map((row) => row.id);
+  },
+};
+
+const pool = new pg.Pool({ connectionString: url, max: 2 });
+const store = await PGVectorStore.initialize(new FakeEmbeddings(), { pool, tableName: 'langchain_passages', dimensions: DIMENSION, distanceStrategy: 'cosine' });
+if (ANN) await store.createHnswIndex({ dimensions: DIMENSION, m: 16, efConstruction: 64 });
+const langchain: System = {
+  name: 'LangChain PGVectorStore',
+  insert: (batch) =>
+    store.addVectors(
+      batch.map((row) => row.embedding),
+      batch.map((row) => new Document({ pageContent: row.content, metadata: { bucket: row.bucket } })),
+      { ids: batch.map((row) => row.id) },
+    ) as Promise<unknown> as Promise<void>,
+  search: async (query, filtered) =>
+    (await store.similaritySearchVectorWithScore(query, K, filtered ? { bucket: FILTER_BUCKET } : undefined)).map(([doc]) => doc.id!),
+};
+const systems = [polystore, floor, langchain];
+
+// ── measurements ──────────────────────────────────────────────────────────
+const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))];
+
+const insertRate = new Map<string, number>();
+for (const system of systems) {
+  const start = performance.now();
+  for (let i = 0; i < rows.length; i += CHUNK) await system.insert(rows.slice(i, i + CHUNK));
+  insertRate.set(system.name, rows.length / ((performance.now() - start) / 1000));
+}
+
+const exactTop = (query: number[], filtered: boolean) =>
+  rows
+    .filter((row) => !filtered || row.bucket === FILTER_BUCKET)
+    .map((row) => ({ id: row.id, score: cosineSimilarity(query, row.embedding) }))
+    .sort((a, b) => b.score - a.score)
+    .slice(0, K)
+    .map((row) => row.id);
+
+const results: Record<string, Record<'unfiltered' | 'filtered', { times: number[]; found: number; returned: number }>> = {};
+for (const system of systems) results[system.name] = { unfiltered: { times: [], found: 0, returned: 0 }, filtered: { times: [], found: 0, returned: 0 } };
+for (const filtered of [false, true]) {
+  const mode = filtered ? 'filtered' : 'unfiltered';
+  for (const [i, query] of queries.entries()) {
+    const truth = exactTop(query, filtered);
+    // Rotate who goes first, so that no system always runs on a warm cache after another.
+    for (let j = 0; j < systems.length; j++) {
+      const system = systems[(i + j) % systems.length];
+      const start = performance.now();
+      const ids = await system.search(query, filtered);
+      const entry = results[system.name][mode];
+      entry.times.push(performance.now() - start);
+      entry.returned += ids.length;
+      entry.found += ids.filter((id) => truth.includes(id)).length;
+    }
+  }
+}
+
+console.log(`${N} vectors × ${DIMENSION} dimensions, cosine, ${ANN ? 'HNSW m 16 / ef_construction 64' : 'no ANN index (exact search)'}; ${Q} queries, top-${K}; PGlite ${(await pglite.query<{ v: string }>('SELECT version() AS v')).rows[0].v.split(' ')[1]} over pglite-socket\n`);
+console.log('system                     insert rows/s   unfiltered p50 / p95 ms   recall   filtered (2%) p50 / p95 ms   recall   rows returned');
+for (const system of systems) {
+  const r = results[system.name];
+  const cell = (m: typeof r.unfiltered) => `${percentile(m.times, 0.5).toFixed(2).padStart(7)} / ${percentile(m.times, 0.95).toFixed(2).padEnd(7)}`;
+  console.log(
+    `${system.name.padEnd(26)} ${insertRate.get(system.name)!.toFixed(0).padStart(13)}   ${cell(r.unfiltered)}           ${(r.unfiltered.found / (Q * K)).toFixed(3)}    ${cell(r.filtered)}              ${(r.filtered.found / (Q * K)).toFixed(3)}    ${(r.filtered.returned / Q).toFixed(1)} of ${K}`,
+  );
+}
+const p50 = (name: string, mode: 'unfiltered' | 'filtered') => percentile(results[name][mode].times, 0.5);
+console.log(`\npolystore search p50 ÷ floor: unfiltered ${(p50(polystore.name, 'unfiltered') / p50(floor.name, 'unfiltered')).toFixed(3)}×, filtered ${(p50(polystore.name, 'filtered') / p50(floor.name, 'filtered')).toFixed(3)}× (target ≤ 1.10×)`);
+console.log(`polystore insert ÷ LangChain: ${(insertRate.get(polystore.name)! / insertRate.get(langchain.name)!).toFixed(2)}× (target ≥ 1.5×); ÷ floor: ${(insertRate.get(polystore.name)! / insertRate.get(floor.name)!).toFixed(2)}×`);
+
+// ── in-process: the same PGlite, no socket — the library's own overhead without network jitter ──
+const local = createPolystore({ pglite: { client: pglite } });
+const inProcess = { polystore: [] as number[], floor: [] as number[] };
+for (const [i, query] of queries.entries()) {
+  const vectorText = JSON.stringify(query);
+  const runs: Array<[keyof typeof inProcess, () => Promise<unknown>]> = [
+    ['polystore', () => local.vectors.passages.search({ vector: query, topK: K, where: { bucket: FILTER_BUCKET } })],
+    [
+      'floor',
+      () =>
+        pglite.transaction(async (tx) => {
+          await tx.query(`SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`, [String(EF_SEARCH)]);
+          return tx.query('SELECT id, bucket, content, embedding <=> $1::vector AS distance FROM passages WHERE bucket = $2 ORDER BY embedding <=> $1::vector LIMIT $3', [vectorText, FILTER_BUCKET, K]);
+        }),
+    ],
+  ];
+  for (const [name, search] of i % 2 === 0 ? runs : runs.reverse()) {
+    const start = performance.now();
+    await search();
+    inProcess[name].push(performance.now() - start);
+  }
+}
+const local50 = (name: keyof typeof inProcess) => percentile(inProcess[name], 0.5);
+console.log(
+  `in-process PGlite, filtered search: polystore p50 ${local50('polystore').toFixed(2)} ms, floor ${local50('floor').toFixed(2)} ms: ${(local50('polystore') / local50('floor')).toFixed(3)}×`,
+);
+
+await local.close();
+await db.close();
+await floorSql.end();
+await store.end();
+await server.stop();
+await pglite.close();
