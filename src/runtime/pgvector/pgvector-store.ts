@@ -80,9 +80,10 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
       const where = condition(query.where, 'search');
       await ready();
       const vector = vectorParam(query.vector);
-      const distance = sql<number>`${embedding} ${metric.operator} ${vector}`;
+      // Ordering by the selected alias binds the query vector once; PostgreSQL still orders by the index.
+      const distance = sql<number>`${embedding} ${metric.operator} ${vector}`.as('polystore_distance');
       const selection = Object.entries(query.includeVector ? columns : withoutEmbedding);
-      const statement = db.select({ ...Object.fromEntries(selection), _distance: distance }).from(table).where(where).orderBy(distance).limit(query.topK);
+      const statement = db.select({ ...Object.fromEntries(selection), _distance: distance }).from(table).where(where).orderBy(sql`${sql.identifier('polystore_distance')}`).limit(query.topK);
       const settings = searchSettings(descriptor, query.topK);
       const raw = await run('search', () => connection.readRows([...(settings ? [settings] : []), statement.toSQL()]));
       const rows = raw.map((values) => decodeRow(selection, values));
