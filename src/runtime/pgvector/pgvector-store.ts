@@ -1,13 +1,13 @@
-import { count, getTableColumns, type SQL, sql } from 'drizzle-orm';
+import { count, getTableColumns, getTableName, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { InvalidInputError, PolystoreError } from '../../errors.js';
 import type { Connection } from '../connection.js';
 import { type FilterNode, TRUE } from '../filter/filter-node.js';
 import { parseWhere } from '../filter/parse-where.js';
-import { MAX_BIND_PARAMETERS } from '../limits.js';
 import { stampTenant, type TenantScope } from '../tenant.js';
 import { describe, validateChanges, validateIds, validateRecords, validateSearch } from '../validate.js';
 import type { SearchHit, SearchQuery, VectorCollectionDescriptor, VectorRecordBase, VectorStore } from '../vector-store.js';
+import { insertStatement } from './insert-sql.js';
 import { searchSettings } from './search-settings.js';
 import { whereSql } from './where-sql.js';
 
@@ -19,8 +19,8 @@ const METRICS = {
   ip: { operator: sql.raw('<#>'), score: (distance: number) => -distance },
 } as const;
 
-/** Rows per INSERT: as many as PostgreSQL's bind-parameter limit allows, at most 1,000. */
-const rowsPerStatement = (columns: number) => Math.min(1_000, Math.floor(MAX_BIND_PARAMETERS / columns));
+/** Rows per INSERT statement: bounds the size of one statement's parameters (1,000 × 1,536 floats ≈ 20 MB). */
+const ROWS_PER_STATEMENT = 1_000;
 
 /** A VectorStore over one generated Drizzle table; with a scope, every statement is restricted to that tenant. */
 export function createPgvectorStore<T extends VectorRecordBase, W>(
@@ -38,6 +38,8 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
     ? { kind: 'compare', field: descriptor.fields.find((field) => field.name === scope.field)!, op: 'eq', value: scope.tenantId }
     : TRUE;
   const condition = (where: unknown, operation: string): SQL => whereSql(columns, { kind: 'and', children: [tenantNode, parseWhere(descriptor, where, operation)] });
+  const tableName = getTableName(table);
+  const columnList = Object.entries(columns);
   const withoutEmbedding = Object.fromEntries(Object.entries(columns).filter(([name]) => name !== 'embedding')) as Record<string, PgColumn>;
   const vectorParam = (vector: readonly number[]) => sql`${JSON.stringify(vector)}::${sql.raw(descriptor.storage)}`;
 
@@ -46,29 +48,19 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
     validateRecords(descriptor, rows, operation);
     if (rows.length === 0) return;
     await ready();
-    const perStatement = rowsPerStatement(Object.keys(columns).length);
-    await run(operation, () =>
-      db.transaction(async (tx) => {
-        for (let start = 0; start < rows.length; start += perStatement) {
-          const batch = rows.slice(start, start + perStatement);
-          const insert = tx.insert(table).values(batch);
-          if (operation === 'insert') {
-            await insert;
-            continue;
-          }
-          const set = Object.fromEntries(Object.entries(columns).filter(([name]) => name !== 'id').map(([name, column]) => [name, sql`excluded.${sql.identifier(column.name)}`]));
-          // Under a tenant, a row of another tenant with the same id is not overwritten: it is a conflict.
-          const written = await insert
-            .onConflictDoUpdate({ target: id, set, ...(scope ? { setWhere: condition(undefined, operation) } : {}) })
-            .returning({ id });
-          if (written.length < batch.length) {
-            const ok = new Set(written.map((row) => row.id));
-            const taken = batch.find((row) => !ok.has(row.id as string))!;
-            throw new PolystoreError('ID_CONFLICT', `upsert: id ${JSON.stringify(taken.id)} belongs to another tenant; nothing was written`);
-          }
+    const onConflict = operation === 'upsert' ? (scope ? { tenantColumn: columns[scope.field], tenantId: scope.tenantId } : {}) : undefined;
+    const batches: Array<Array<Record<string, unknown>>> = [];
+    for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) batches.push(rows.slice(start, start + ROWS_PER_STATEMENT));
+    const statements = batches.map((batch) => insertStatement(tableName, columnList, batch, onConflict));
+    // An upsert under a tenant skips, rather than overwrites, a row of another tenant: that rolls it all back.
+    const check = scope && operation === 'upsert'
+      ? (written: unknown[][], index: number) => {
+          const ids = new Set(written.map((row) => row[0]));
+          const taken = batches[index].find((row) => !ids.has(row.id));
+          if (taken) throw new PolystoreError('ID_CONFLICT', `upsert: id ${JSON.stringify(taken.id)} belongs to another tenant; nothing was written`);
         }
-      }),
-    );
+      : undefined;
+    await run(operation, () => connection.execute(statements, check));
   }
 
   return {
@@ -85,8 +77,8 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
       const selection = Object.entries(query.includeVector ? columns : withoutEmbedding);
       const statement = db.select({ ...Object.fromEntries(selection), _distance: distance }).from(table).where(where).orderBy(sql`${sql.identifier('polystore_distance')}`).limit(query.topK);
       const settings = searchSettings(descriptor, query.topK);
-      const raw = await run('search', () => connection.readRows([...(settings ? [settings] : []), statement.toSQL()]));
-      const rows = raw.map((values) => decodeRow(selection, values));
+      const results = await run('search', () => connection.execute([...(settings ? [settings] : []), statement.toSQL()]));
+      const rows = results.at(-1)!.map((values) => decodeRow(selection, values));
       // Iterative index scans may return near-ties slightly out of order.
       rows.sort((a, b) => (a._distance as number) - (b._distance as number));
       const hits = rows.map(({ _distance, ...record }) => ({ id: record.id as string, score: metric.score(Number(_distance)), record: record as unknown as T }));
@@ -152,7 +144,7 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
 }
 
 /**
- * A row read by Connection.readRows. Both drivers already give numbers, booleans, Dates (timestamptz) and
+ * A row read by Connection.execute. Both drivers already give numbers, booleans, Dates (timestamptz) and
  * parsed JSON; vectors arrive as text, which Drizzle's own column decoder turns into numbers. The selected
  * distance is the last value.
  */

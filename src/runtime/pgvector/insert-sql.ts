@@ -1,0 +1,46 @@
+import type { PgColumn } from 'drizzle-orm/pg-core';
+import type { Statement } from '../connection.js';
+
+/**
+ * INSERT … SELECT FROM unnest(…): one bound parameter per column, whatever the number of rows, where a
+ * VALUES list binds one per value (and is slower to build, send and parse). Each parameter is a PostgreSQL
+ * array literal of the values' text forms — every element double-quoted with `\` and `"` escaped, NULL bare —
+ * cast back to the column's type. Identifiers come from the generated table, hence from the validated schema.
+ */
+export function insertStatement(
+  table: string,
+  columns: Array<[name: string, column: PgColumn]>,
+  rows: ReadonlyArray<Record<string, unknown>>,
+  onConflict?: { tenantColumn?: PgColumn; tenantId?: string },
+): Statement {
+  const names = columns.map(([, column]) => quote(column.name));
+  const params: unknown[] = columns.map(([name]) => arrayLiteral(rows.map((row) => textOf(row[name]))));
+  const casts = columns.map(([, column], i) => `u.${names[i]}::${column.getSQLType()}`);
+  let sql = `INSERT INTO ${quote(table)} (${names.join(', ')}) SELECT ${casts.join(', ')} FROM unnest(${params.map((_, i) => `$${i + 1}::text[]`).join(', ')}) AS u(${names.join(', ')})`;
+  if (onConflict) {
+    const updates = names.filter((name) => name !== '"id"').map((name) => `${name} = excluded.${name}`);
+    sql += ` ON CONFLICT ("id") DO UPDATE SET ${updates.join(', ')}`;
+    if (onConflict.tenantColumn) {
+      params.push(onConflict.tenantId);
+      sql += ` WHERE ${quote(table)}.${quote(onConflict.tenantColumn.name)} = $${params.length}`;
+    }
+    sql += ' RETURNING "id"';
+  }
+  return { sql, params };
+}
+
+const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;
+
+/** A value's text form, as PostgreSQL's input function for the column reads it. */
+function textOf(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return value;
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  // JSON values and vectors: pgvector reads `[1,2,3]`, jsonb reads JSON.
+  return JSON.stringify(value);
+}
+
+function arrayLiteral(values: Array<string | null>): string {
+  return `{${values.map((value) => (value === null ? 'NULL' : `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`)).join(',')}}`;
+}
