@@ -7,6 +7,12 @@ import { type TenantScope, tenantScope } from './tenant.js';
 import { PolystoreError } from '../errors.js';
 import type { TenantVectorStore, VectorCollectionDescriptor, VectorRecordBase, VectorStore } from './vector-store.js';
 
+/** The facade still opens when a collection's backend is missing; every call on that collection says why. */
+function unavailable<T extends VectorRecordBase, W>(descriptor: VectorCollectionDescriptor): VectorStore<T, W> {
+  const fail = () => Promise.reject(new PolystoreError('BACKEND_UNAVAILABLE', `"${descriptor.name}" is on the ${descriptor.backend} backend, which this version cannot open yet`));
+  return { insert: fail, upsert: fail, search: fail, get: fail, count: fail, update: fail, delete: fail };
+}
+
 /**
  * What generated/index.ts builds its facade from. Generic parameters come
  * from the generated record and filter types; the descriptors carry the rest.
@@ -23,12 +29,8 @@ export function createRuntime<S extends Record<string, unknown>>(schema: S, faca
   }));
   const ready = () => (autoMigrate ? migrate() : Promise.resolve());
 
-  const store = <T extends VectorRecordBase, W>(descriptor: VectorCollectionDescriptor, scope?: TenantScope): VectorStore<T, W> => {
-    if (descriptor.backend !== 'pgvector') {
-      throw new PolystoreError('BACKEND_UNAVAILABLE', `"${descriptor.name}" is on the ${descriptor.backend} backend, which this version cannot open yet`);
-    }
-    return createPgvectorStore<T, W>(descriptor, connection, ready, scope);
-  };
+  const store = <T extends VectorRecordBase, W>(descriptor: VectorCollectionDescriptor, scope?: TenantScope): VectorStore<T, W> =>
+    descriptor.backend === 'pgvector' ? createPgvectorStore<T, W>(descriptor, connection, ready, scope) : unavailable(descriptor);
 
   return {
     sql: connection.db,
