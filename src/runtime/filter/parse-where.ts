@@ -21,7 +21,7 @@ export function parseWhere(descriptor: VectorCollectionDescriptor, where: unknow
   const issues = new InputIssues();
   const fields = new Map(filterFields(descriptor).map((field) => [field.name, field]));
   const node = parseNode(issues, fields, where, ['where']);
-  if (issues.issues.length > 0) issues.throwIfAny(operation);
+  issues.throwIfAny(operation);
   return node;
 }
 

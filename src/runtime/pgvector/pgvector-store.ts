@@ -40,7 +40,8 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
   const condition = (where: unknown, operation: string): SQL => whereSql(columns, { kind: 'and', children: [tenantNode, parseWhere(descriptor, where, operation)] });
   const tableName = getTableName(table);
   const columnList = Object.entries(columns);
-  const withoutEmbedding = Object.fromEntries(Object.entries(columns).filter(([name]) => name !== 'embedding')) as Record<string, PgColumn>;
+  // What a search selects, with and without the (large) embedding; fixed per store.
+  const selections = { withVector: columnList, withoutVector: columnList.filter(([name]) => name !== 'embedding') };
   const vectorParam = (vector: readonly number[]) => sql`${JSON.stringify(vector)}::${sql.raw(descriptor.storage)}`;
 
   async function write(records: readonly T[], operation: 'insert' | 'upsert'): Promise<void> {
@@ -74,7 +75,7 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
       const vector = vectorParam(query.vector);
       // Ordering by the selected alias binds the query vector once; PostgreSQL still orders by the index.
       const distance = sql<number>`${embedding} ${metric.operator} ${vector}`.as('polystore_distance');
-      const selection = Object.entries(query.includeVector ? columns : withoutEmbedding);
+      const selection = query.includeVector ? selections.withVector : selections.withoutVector;
       const statement = db.select({ ...Object.fromEntries(selection), _distance: distance }).from(table).where(where).orderBy(sql`${sql.identifier('polystore_distance')}`).limit(query.topK);
       const settings = searchSettings(descriptor, query.topK);
       const results = await run('search', () => connection.execute([...(settings ? [settings] : []), statement.toSQL()]));
@@ -96,9 +97,9 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
     },
 
     async count(where) {
-      const condition_ = condition(where, 'count');
+      const filter = condition(where, 'count');
       await ready();
-      const [row] = await run('count', () => db.select({ n: count() }).from(table).where(condition_));
+      const [row] = await run('count', () => db.select({ n: count() }).from(table).where(filter));
       return row.n;
     },
 
