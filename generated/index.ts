@@ -26,9 +26,9 @@ export interface Polystore {
   close(): Promise<void>;
 }
 
-/** Opens the data layer: an in-memory PGlite with pgvector unless `options.postgres` names a server. */
-export function createPolystore(options: PolystoreOptions = {}): Polystore {
-  const runtime = createRuntime(schema, import.meta.url, options);
+/** Opens the data layer: an in-memory PGlite with pgvector unless `options.postgres` names a server; Milvus for the collections on the milvus backend. */
+export function createPolystore(options: PolystoreOptions<'embeddings'> = {}): Polystore {
+  const runtime = createRuntime(schema, import.meta.url, ['embeddings'], options);
   return {
     sql: runtime.sql,
     documents: (PrismaClient) => runtime.documents(PrismaClient),

@@ -1,16 +1,32 @@
 import { describe, expect, it } from 'vitest';
+import { InvalidInputError } from '../src/errors.js';
 import { createPolystore } from './golden/small/generated/index.js';
 
 describe('the generated facade', () => {
-  it('opens when a collection is on a backend this version lacks, and each call on it says so', async () => {
+  it('opens when a collection is on Milvus but no Milvus is configured, and each call on it says so', async () => {
     const db = createPolystore({ autoMigrate: false });
     try {
       await expect(db.vectors.passages.count()).rejects.toMatchObject({
-        code: 'BACKEND_UNAVAILABLE',
-        message: '"passages" is on the milvus backend, which this version cannot open yet',
+        code: 'MILVUS_NOT_CONFIGURED',
+        message: 'a collection is on the milvus backend, but createPolystore() was given no `milvus: { address }`',
       });
     } finally {
       await db.close();
     }
+  });
+
+  it('refuses vectorBackends that name an unknown collection or backend, before opening anything', () => {
+    const error = (() => {
+      try {
+        createPolystore({ vectorBackends: { pasages: 'milvus', passages: 'qdrant' } as never });
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect((error as InvalidInputError).issues).toEqual([
+      { code: 'UNKNOWN_COLLECTION', path: ['vectorBackends', 'pasages'], message: 'no vector collection "pasages" (have passages)' },
+      { code: 'INVALID_VALUE', path: ['vectorBackends', 'passages'], message: 'backend must be "pgvector" or "milvus", got "qdrant"' },
+    ]);
   });
 });

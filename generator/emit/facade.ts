@@ -35,6 +35,7 @@ function storeFactory(vector: VectorCollectionIR): string {
 /** generated/index.ts: createPolystore() and the typed facade it returns. */
 export function facadeStructure(ir: SchemaIR): SourceFileStructure {
   const runtimeTypes = ['PolystoreDatabase', 'PolystoreOptions', 'PrismaClientClass', 'PrismaClientLike', ...(ir.vectors.some((v) => v.tenant) ? ['TenantVectorStore'] : []), ...(ir.vectors.some((v) => !v.tenant) ? ['VectorStore'] : [])];
+  const collectionNames = ir.vectors.map((vector) => vector.name);
   const vectorImports = ir.vectors.flatMap((vector) => [descriptorName(vector), `type ${recordTypeName(vector)}`, `type ${whereTypeName(vector)}`]);
   return {
     kind: StructureKind.SourceFile,
@@ -68,11 +69,11 @@ export function facadeStructure(ir: SchemaIR): SourceFileStructure {
         kind: StructureKind.Function,
         name: 'createPolystore',
         isExported: true,
-        docs: ['Opens the data layer: an in-memory PGlite with pgvector unless `options.postgres` names a server.'],
-        parameters: [{ name: 'options', type: 'PolystoreOptions', initializer: '{}' }],
+        docs: ['Opens the data layer: an in-memory PGlite with pgvector unless `options.postgres` names a server; Milvus for the collections on the milvus backend.'],
+        parameters: [{ name: 'options', type: `PolystoreOptions<${collectionNames.map((name) => `'${name}'`).join(' | ') || 'never'}>`, initializer: '{}' }],
         returnType: 'Polystore',
         statements: [
-          `const runtime = createRuntime(schema, import.meta.url, options);`,
+          `const runtime = createRuntime(schema, import.meta.url, [${collectionNames.map((name) => `'${name}'`).join(', ')}], options);`,
           `return {
             sql: runtime.sql,
             documents: (PrismaClient) => runtime.documents(PrismaClient),

@@ -3,14 +3,21 @@ import { openConnection } from './connection.js';
 import { connectDocuments, type PrismaClientClass, type PrismaClientLike } from './documents.js';
 import type { PolystoreOptions } from './options.js';
 import { createPgvectorStore } from './pgvector/pgvector-store.js';
+import { openMilvus } from './milvus/milvus-connection.js';
+import { createMilvusStore } from './milvus/milvus-store.js';
 import { type TenantScope, tenantScope } from './tenant.js';
-import { PolystoreError } from '../errors.js';
-import type { TenantVectorStore, VectorCollectionDescriptor, VectorRecordBase, VectorStore } from './vector-store.js';
+import { InvalidInputError } from '../errors.js';
+import type { BackendStore, TenantVectorStore, VectorCollectionDescriptor, VectorRecordBase } from './vector-store.js';
 
-/** The facade still opens when a collection's backend is missing; every call on that collection says why. */
-function unavailable<T extends VectorRecordBase, W>(descriptor: VectorCollectionDescriptor): VectorStore<T, W> {
-  const fail = () => Promise.reject(new PolystoreError('BACKEND_UNAVAILABLE', `"${descriptor.name}" is on the ${descriptor.backend} backend, which this version cannot open yet`));
-  return { insert: fail, upsert: fail, search: fail, get: fail, count: fail, update: fail, delete: fail };
+const BACKENDS = ['pgvector', 'milvus'];
+
+/** `vectorBackends` may name only the schema's collections, and only known backends. */
+function checkBackends(collections: readonly string[], backends: Record<string, unknown>): void {
+  const issues = Object.entries(backends).flatMap(([name, backend]) => [
+    ...(collections.includes(name) ? [] : [{ code: 'UNKNOWN_COLLECTION', path: ['vectorBackends', name], message: `no vector collection "${name}" (have ${collections.join(', ') || 'none'})` }]),
+    ...(backend === undefined || BACKENDS.includes(backend as string) ? [] : [{ code: 'INVALID_VALUE', path: ['vectorBackends', name], message: `backend must be "pgvector" or "milvus", got ${JSON.stringify(backend)}` }]),
+  ]);
+  if (issues.length > 0) throw new InvalidInputError('createPolystore', issues);
 }
 
 /**
@@ -18,7 +25,8 @@ function unavailable<T extends VectorRecordBase, W>(descriptor: VectorCollection
  * from the generated record and filter types; the descriptors carry the rest.
  * `facadeUrl` is generated/index.ts's own URL: drizzle/ is its sibling.
  */
-export function createRuntime<S extends Record<string, unknown>>(schema: S, facadeUrl: string, options: PolystoreOptions) {
+export function createRuntime<S extends Record<string, unknown>>(schema: S, facadeUrl: string, collections: readonly string[], options: PolystoreOptions) {
+  checkBackends(collections, options.vectorBackends ?? {});
   const migrationsFolder = fileURLToPath(new URL('../drizzle/', facadeUrl));
   const connection = openConnection(schema, options);
   const autoMigrate = options.autoMigrate ?? connection.kind === 'pglite';
@@ -29,8 +37,10 @@ export function createRuntime<S extends Record<string, unknown>>(schema: S, faca
   }));
   const ready = () => (autoMigrate ? migrate() : Promise.resolve());
 
-  const store = <T extends VectorRecordBase, W>(descriptor: VectorCollectionDescriptor, scope?: TenantScope): VectorStore<T, W> =>
-    descriptor.backend === 'pgvector' ? createPgvectorStore<T, W>(descriptor, connection, ready, scope) : unavailable(descriptor);
+  const milvus = openMilvus(options.milvus);
+  const backendOf = (descriptor: VectorCollectionDescriptor) => options.vectorBackends?.[descriptor.name] ?? descriptor.backend;
+  const store = <T extends VectorRecordBase, W>(descriptor: VectorCollectionDescriptor, scope?: TenantScope, backend = backendOf(descriptor)): BackendStore<T, W> =>
+    backend === 'milvus' ? createMilvusStore<T, W>(descriptor, milvus, scope) : createPgvectorStore<T, W>(descriptor, connection, ready, scope);
 
   return {
     sql: connection.db,
@@ -40,6 +50,10 @@ export function createRuntime<S extends Record<string, unknown>>(schema: S, faca
     tenantVectorStore: <T extends VectorRecordBase, W, K extends keyof T & keyof W>(descriptor: VectorCollectionDescriptor): TenantVectorStore<T, W, K> => ({
       forTenant: (tenantId) => store(descriptor, tenantScope(descriptor, tenantId)),
     }),
-    close: () => connection.close(),
+    /** Every tenant's records on a given backend, whatever the configuration says: for `polystore vectors copy`. */
+    backendStore: <T extends VectorRecordBase>(descriptor: VectorCollectionDescriptor, backend: 'pgvector' | 'milvus') => store<T, never>(descriptor, undefined, backend),
+    close: async () => {
+      await Promise.all([connection.close(), milvus.close()]);
+    },
   };
 }

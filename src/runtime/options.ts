@@ -11,7 +11,33 @@ export interface PostgresServerOptions {
   connectTimeoutSeconds?: number;
 }
 
-export interface PolystoreOptions {
+export type VectorBackend = 'pgvector' | 'milvus';
+
+/**
+ * Read consistency on Milvus. Strong (the default) makes every read see every write acknowledged before it
+ * began, in this process or any other; Bounded and Eventually read faster but may miss writes of the last
+ * seconds. Milvus's Session level needs the write timestamps that this SDK does not carry between calls.
+ */
+export type MilvusConsistency = 'Strong' | 'Bounded' | 'Eventually';
+
+export interface MilvusOptions {
+  /**
+   * `host:port` of a Milvus server or Zilliz Cloud endpoint; or a path ending in `.db`, where polystore starts
+   * Milvus Lite (`pip install milvus-lite`) through python3 on a free loopback port and stops it on close().
+   */
+  address: string;
+  /** `user:password`, or a Zilliz Cloud API key. */
+  token?: string;
+  /** Created when missing (default: Milvus's "default"). */
+  database?: string;
+  /** Gives up on one request after this long, in milliseconds (default 30,000). */
+  timeoutMs?: number;
+  /** Attempts for a request that fails transiently (unavailable, rate-limited, timed out): default 4. */
+  attempts?: number;
+  consistency?: MilvusConsistency;
+}
+
+export interface PolystoreOptions<Collection extends string = string> {
   /** A PostgreSQL server, by URL or with pool settings. Without it, an embedded PGlite with pgvector. */
   postgres?: string | PostgresServerOptions;
   /** MongoDB for the documents; Prisma reads MONGODB_URL when absent. */
@@ -21,6 +47,10 @@ export interface PolystoreOptions {
    * PGlite instance of your own (with the pgvector extension), which close() leaves open.
    */
   pglite?: { dataDir?: string; client?: PGlite };
+  /** Milvus, for the vector collections on the milvus backend. */
+  milvus?: MilvusOptions;
+  /** Moves vector collections to another backend than the schema's: a configuration change, not a code change. */
+  vectorBackends?: Partial<Record<Collection, VectorBackend>>;
   /** Called with every statement's SQL and bound parameters. */
   logQuery?: (sql: string, params: unknown[]) => void;
   /**
@@ -32,3 +62,5 @@ export interface PolystoreOptions {
 }
 
 export const POOL_DEFAULTS = { max: 10, idleTimeoutSeconds: 30, connectTimeoutSeconds: 10 } as const;
+
+export const MILVUS_DEFAULTS = { timeoutMs: 30_000, attempts: 4, consistency: 'Strong' } as const;

@@ -1,4 +1,6 @@
 import { InvalidInputError } from '../errors.js';
+import type { FilterNode } from './filter/filter-node.js';
+import { parseWhere } from './filter/parse-where.js';
 import { describe } from './validate.js';
 import type { VectorCollectionDescriptor } from './vector-store.js';
 
@@ -29,4 +31,19 @@ export function stampTenant(records: unknown, scope: TenantScope | undefined, op
   });
   if (issues.length > 0) throw new InvalidInputError(operation, issues);
   return (records as Array<Record<string, unknown>>).map((record) => ({ ...record, [scope.field]: scope.tenantId }));
+}
+
+/** A call's filter, restricted to the store's tenant. */
+export function scopedFilter(descriptor: VectorCollectionDescriptor, scope: TenantScope | undefined, where: unknown, operation: string): FilterNode {
+  const filter = parseWhere(descriptor, where, operation);
+  if (!scope) return filter;
+  const field = descriptor.fields.find((candidate) => candidate.name === scope.field)!;
+  return { kind: 'and', children: [{ kind: 'compare', field, op: 'eq', value: scope.tenantId }, filter] };
+}
+
+/** An update through a tenant's store cannot move the record to another tenant. */
+export function checkTenantChange(scope: TenantScope | undefined, changes: Record<string, unknown>): void {
+  if (scope && scope.field in changes && changes[scope.field] !== scope.tenantId) {
+    throw new InvalidInputError('update', [{ code: 'TENANT_MISMATCH', path: ['changes', scope.field], message: `a record cannot move to another tenant (${describe(changes[scope.field])})` }]);
+  }
 }

@@ -37,6 +37,11 @@ export interface VectorStore<T extends VectorRecordBase, W> {
   delete(target: { ids: readonly string[] } | { where: W }): Promise<number>;
 }
 
+/** What each backend implements; `ids` (every id, all tenants, sorted) serves `polystore vectors copy`. */
+export interface BackendStore<T extends VectorRecordBase, W> extends VectorStore<T, W> {
+  ids(): Promise<string[]>;
+}
+
 /** Records written through a tenant's store may leave the tenant field out. */
 export type TenantRecord<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
 

@@ -1,11 +1,15 @@
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { PolystoreOptions } from '../../src/runtime/options.js';
 import { createPolystore, type Polystore } from '../fixtures/runtime/generated/index.js';
 
 export interface Engine {
   name: string;
+  backend: 'pgvector' | 'milvus';
   open(): Promise<{ db: Polystore; close(): Promise<void> }>;
 }
 
@@ -13,6 +17,7 @@ export interface Engine {
 export const engines: Engine[] = [
   {
     name: 'PGlite in-process',
+    backend: 'pgvector',
     async open() {
       const db = createPolystore();
       return { db, close: () => db.close() };
@@ -20,6 +25,7 @@ export const engines: Engine[] = [
   },
   {
     name: 'postgres driver over pglite-socket',
+    backend: 'pgvector',
     async open() {
       const pglite = new PGlite({ extensions: { vector } });
       const server = new PGLiteSocketServer({ db: pglite, port: 0 });
@@ -38,4 +44,28 @@ export const engines: Engine[] = [
       };
     },
   },
+  {
+    name: 'Milvus Lite',
+    backend: 'milvus',
+    open: () => openMilvusLite(),
+  },
 ];
+
+/** Every collection of the fixture on a fresh Milvus Lite, which polystore starts from a `.db` path. */
+export async function openMilvusLite(options: PolystoreOptions = {}): Promise<{ db: Polystore; close(): Promise<void>; dataDir: string }> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'polystore-milvus-'));
+  const dataDir = path.join(dir, 'milvus.db');
+  const db = createPolystore({
+    milvus: { address: dataDir },
+    vectorBackends: { notes: 'milvus', passages: 'milvus', points: 'milvus', exact: 'milvus' },
+    ...options,
+  });
+  return {
+    db,
+    dataDir,
+    async close() {
+      await db.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,5 +1,5 @@
 // Compile-time tests of the generated types: `npm run typecheck` fails if an expected error disappears.
-import type { EmbeddingsRecord, EmbeddingsWhere, Polystore } from '../../generated/index.js';
+import type { createPolystore, EmbeddingsRecord, EmbeddingsWhere, Polystore } from '../../generated/index.js';
 
 export const filters: EmbeddingsWhere[] = [
   { datasetId: 'd1', collectionId: { in: ['c1', 'c2'] } },
@@ -18,6 +18,13 @@ export const wrongType: EmbeddingsWhere = { createdAt: 'yesterday' };
 export const wrongRange: EmbeddingsWhere = { createdAt: { gt: 5 } };
 // @ts-expect-error a required field cannot be null
 export const wrongNull: EmbeddingsWhere = { datasetId: null };
+
+type Options = NonNullable<Parameters<typeof createPolystore>[0]>;
+export const toMilvus: Options = { milvus: { address: 'localhost:19530' }, vectorBackends: { embeddings: 'milvus' } };
+// @ts-expect-error vectorBackends names only the schema's collections
+export const unknownCollection: Options = { vectorBackends: { embedding: 'milvus' } };
+// @ts-expect-error and only known backends
+export const unknownBackend: Options = { vectorBackends: { embeddings: 'qdrant' } };
 
 declare const db: Polystore;
 type Scoped = ReturnType<Polystore['vectors']['embeddings']['forTenant']>;

@@ -1,12 +1,11 @@
 import { count, getTableColumns, getTableName, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
-import { InvalidInputError, PolystoreError } from '../../errors.js';
+import { PolystoreError } from '../../errors.js';
 import type { Connection } from '../connection.js';
-import { type FilterNode, TRUE } from '../filter/filter-node.js';
-import { parseWhere } from '../filter/parse-where.js';
-import { stampTenant, type TenantScope } from '../tenant.js';
-import { describe, validateChanges, validateIds, validateRecords, validateSearch } from '../validate.js';
-import type { SearchHit, SearchQuery, VectorCollectionDescriptor, VectorRecordBase, VectorStore } from '../vector-store.js';
+import { parseDeleteTarget } from '../delete-target.js';
+import { checkTenantChange, scopedFilter, stampTenant, type TenantScope } from '../tenant.js';
+import { validateChanges, validateIds, validateRecords, validateSearch } from '../validate.js';
+import type { BackendStore, SearchHit, SearchQuery, VectorCollectionDescriptor, VectorRecordBase } from '../vector-store.js';
 import { insertStatement } from './insert-sql.js';
 import { searchSettings } from './search-settings.js';
 import { whereSql } from './where-sql.js';
@@ -28,16 +27,13 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
   connection: Connection<Record<string, unknown>>,
   ready: () => Promise<void>,
   scope?: TenantScope,
-): VectorStore<T, W> {
+): BackendStore<T, W> {
   const table = descriptor.table as PgTable;
   const columns = getTableColumns(table) as Record<string, PgColumn>;
   const { embedding, id } = columns;
   const db = connection.db;
   const metric = METRICS[descriptor.metric];
-  const tenantNode: FilterNode = scope
-    ? { kind: 'compare', field: descriptor.fields.find((field) => field.name === scope.field)!, op: 'eq', value: scope.tenantId }
-    : TRUE;
-  const condition = (where: unknown, operation: string): SQL => whereSql(columns, { kind: 'and', children: [tenantNode, parseWhere(descriptor, where, operation)] });
+  const condition = (where: unknown, operation: string): SQL => whereSql(columns, scopedFilter(descriptor, scope, where, operation));
   const tableName = getTableName(table);
   const columnList = Object.entries(columns);
   // What a search selects, with and without the (large) embedding; fixed per store.
@@ -106,9 +102,7 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
     async update(key, changes) {
       const values = changes as Record<string, unknown>;
       validateChanges(descriptor, key, values);
-      if (scope && scope.field in values && values[scope.field] !== scope.tenantId) {
-        throw new InvalidInputError('update', [{ code: 'TENANT_MISMATCH', path: ['changes', scope.field], message: `a record cannot move to another tenant (${describe(values[scope.field])})` }]);
-      }
+      checkTenantChange(scope, values);
       const where = condition({ id: key }, 'update');
       await ready();
       const found =
@@ -119,29 +113,19 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
     },
 
     async delete(target) {
-      const where = deleteCondition(target);
+      const parsed = parseDeleteTarget(target);
+      const where = 'ids' in parsed ? (parsed.ids.length === 0 ? sql`false` : condition({ id: { in: parsed.ids } }, 'delete')) : condition(parsed.where, 'delete');
       await ready();
       const deleted = await run('delete', () => db.delete(table).where(where).returning({ id }));
       return deleted.length;
     },
-  };
 
-  function deleteCondition(target: unknown): SQL {
-    const keys = typeof target === 'object' && target !== null ? Object.keys(target) : [];
-    if (keys.length === 1 && keys[0] === 'ids') {
-      const ids = (target as { ids: unknown }).ids;
-      validateIds(ids, 'delete');
-      return ids.length === 0 ? sql`false` : condition({ id: { in: ids } }, 'delete');
-    }
-    if (keys.length === 1 && keys[0] === 'where') {
-      const where = (target as { where: unknown }).where;
-      if (typeof where === 'object' && where !== null && Object.keys(where).length === 0) {
-        throw new InvalidInputError('delete', [{ code: 'INVALID_FILTER', path: ['where'], message: 'an empty filter would delete every record; name the records to delete' }]);
-      }
-      return condition(where, 'delete');
-    }
-    throw new InvalidInputError('delete', [{ code: 'INVALID_INPUT', path: [], message: 'expected { ids: [...] } or { where: {...} }' }]);
-  }
+    async ids() {
+      await ready();
+      const rows = await run('scan', () => db.select({ id }).from(table).orderBy(id));
+      return rows.map((row) => row.id as string);
+    },
+  };
 }
 
 /**

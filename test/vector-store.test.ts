@@ -16,7 +16,7 @@ const note = (id: string, i: number, extra: Partial<NotesRecord> = {}): Omit<Not
   ...extra,
 });
 
-describe.each(engines)('VectorStore on pgvector: $name', (engine) => {
+describe.each(engines)('VectorStore: $name', (engine) => {
   let db: Polystore;
   let close: () => Promise<void>;
   beforeAll(async () => {

@@ -1,0 +1,124 @@
+/**
+ * One Milvus, shared by every collection on the milvus backend: the SDK client (made on first use, so that a
+ * facade whose collections are all on pgvector never loads gRPC), status checks, retries, and the
+ * ensure-on-first-use of each collection.
+ */
+import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
+import pRetry, { AbortError } from 'p-retry';
+import { PolystoreError } from '../../errors.js';
+import { MILVUS_DEFAULTS, type MilvusOptions } from '../options.js';
+import type { VectorCollectionDescriptor } from '../vector-store.js';
+import { ensureCollection } from './ensure-collection.js';
+import { acquireMilvusLite, isMilvusLiteAddress } from './milvus-lite.js';
+
+/** What every SDK response carries, flat (create, load, drop) or under `status`. */
+interface Status {
+  error_code: string | number;
+  code?: number;
+  reason: string;
+  retriable?: boolean;
+}
+type Response = Status | { status: Status };
+const statusOf = (response: Response): Status => ('status' in response ? response.status : response);
+
+/** gRPC codes worth another attempt: UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED. */
+const TRANSIENT_GRPC = new Set([4, 8, 14]);
+/** Milvus's CollectionNotLoaded. */
+const NOT_LOADED = 101;
+
+export interface MilvusConnection {
+  readonly consistency: NonNullable<MilvusOptions['consistency']>;
+  /** Runs one SDK request: throws a PolystoreError on a failed status, retries transient failures. */
+  call<R extends Response>(operation: string, request: (client: MilvusClient) => Promise<R>): Promise<R>;
+  /** Creates or checks the collection, its indexes and its load state, once per connection. */
+  ensure(descriptor: VectorCollectionDescriptor): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function openMilvus(options: MilvusOptions | undefined): MilvusConnection {
+  if (!options) {
+    const missing = () => Promise.reject(new PolystoreError('MILVUS_NOT_CONFIGURED', 'a collection is on the milvus backend, but createPolystore() was given no `milvus: { address }`'));
+    return { consistency: MILVUS_DEFAULTS.consistency, call: missing, ensure: missing, close: async () => {} };
+  }
+  const settings = { ...MILVUS_DEFAULTS, ...options };
+  const lite = isMilvusLiteAddress(settings.address) ? acquireMilvusLite(settings.address) : undefined;
+  let client: Promise<MilvusClient> | undefined;
+  const ensured = new Map<string, Promise<void>>();
+
+  const connect = (): Promise<MilvusClient> =>
+    (client ??= (async () => {
+      const address = lite ? await lite.address : settings.address;
+      const { MilvusClient } = await import('@zilliz/milvus2-sdk-node');
+      const sdk = new MilvusClient({ address, token: settings.token, timeout: settings.timeoutMs, logLevel: 'error' });
+      await sdk.connectPromise.catch((error: unknown) => {
+        throw new PolystoreError('MILVUS_UNAVAILABLE', `cannot reach Milvus at ${address}: ${(error as Error).message}`, { cause: error });
+      });
+      if (settings.database) await useDatabase(sdk, settings.database);
+      return sdk;
+    })().catch((error: unknown) => {
+      client = undefined;
+      throw error;
+    }));
+
+  const connection: MilvusConnection = {
+    consistency: settings.consistency,
+    async call<R extends Response>(operation: string, request: (client: MilvusClient) => Promise<R>): Promise<R> {
+      const sdk = await connect();
+      return pRetry(
+        async () => {
+          let response: R;
+          try {
+            response = await request(sdk);
+          } catch (error) {
+            const code = (error as { code?: unknown }).code;
+            if (typeof code === 'number' && TRANSIENT_GRPC.has(code)) throw error;
+            throw new AbortError(asPolystoreError(operation, error));
+          }
+          const status = statusOf(response);
+          if (status.error_code === 'Success' || status.code === 0) return response;
+          const failure = new PolystoreError(status.code === NOT_LOADED ? 'COLLECTION_NOT_LOADED' : 'MILVUS_ERROR', `${operation}: ${status.reason}`);
+          if (failure.code === 'COLLECTION_NOT_LOADED') ensured.clear();
+          if (status.retriable) throw failure;
+          throw new AbortError(failure);
+        },
+        { retries: settings.attempts - 1, minTimeout: 100, maxTimeout: 2_000 },
+      ).catch((error: unknown) => {
+        throw asPolystoreError(operation, error);
+      });
+    },
+    ensure(descriptor) {
+      let done = ensured.get(descriptor.name);
+      if (!done) {
+        done = ensureCollection(connection, descriptor).catch((error: unknown) => {
+          ensured.delete(descriptor.name);
+          throw error;
+        });
+        ensured.set(descriptor.name, done);
+      }
+      return done;
+    },
+    async close() {
+      const sdk = await client?.catch(() => undefined);
+      await sdk?.closeConnection();
+      await lite?.release();
+    },
+  };
+  return connection;
+}
+
+async function useDatabase(sdk: MilvusClient, database: string): Promise<void> {
+  const listed = await sdk.listDatabases();
+  if (!listed.db_names.includes(database)) {
+    const created = await sdk.createDatabase({ db_name: database });
+    if (created.error_code !== 'Success' && !/exist/i.test(created.reason)) throw new PolystoreError('MILVUS_ERROR', `creating database "${database}": ${created.reason}`);
+  }
+  await sdk.useDatabase({ db_name: database });
+}
+
+function asPolystoreError(operation: string, error: unknown): PolystoreError {
+  if (error instanceof PolystoreError) return error;
+  const code = (error as { code?: unknown }).code;
+  const message = (error as Error).message ?? String(error);
+  if (typeof code === 'number' && TRANSIENT_GRPC.has(code)) return new PolystoreError('MILVUS_UNAVAILABLE', `${operation}: Milvus did not answer (${message})`, { cause: error });
+  return new PolystoreError('MILVUS_ERROR', `${operation}: ${message}`, { cause: error });
+}

@@ -1,0 +1,217 @@
+/**
+ * VectorStore on Milvus. Every call is checked before anything is sent (the same checks, and errors, as
+ * pgvector). Milvus has no transactions, so all-or-nothing is kept by hand: ids are checked before writing,
+ * and a call that fails after some of its requests landed is undone (new rows deleted, replaced rows put back).
+ */
+import type { ConsistencyLevelEnum, RowData } from '@zilliz/milvus2-sdk-node';
+import { PolystoreError } from '../../errors.js';
+import { parseDeleteTarget } from '../delete-target.js';
+import type { FilterNode } from '../filter/filter-node.js';
+import { efSearch, ivfProbes } from '../search-breadth.js';
+import { checkTenantChange, scopedFilter, stampTenant, type TenantScope } from '../tenant.js';
+import { validateChanges, validateIds, validateRecords, validateSearch } from '../validate.js';
+import type { BackendStore, SearchHit, SearchQuery, VectorCollectionDescriptor, VectorRecordBase } from '../vector-store.js';
+import { filterExpr } from './filter-expr.js';
+import type { MilvusConnection } from './milvus-connection.js';
+import { rowCodec } from './rows.js';
+
+type Row = Record<string, unknown>;
+
+/** Milvus scores: similarity for COSINE and IP, squared distance for L2 (pgvector's `<->` is the distance). */
+const SCORE = { cosine: (score: number) => score, ip: (score: number) => score, l2: (score: number) => -Math.sqrt(Math.max(0, score)) } as const;
+/** Bytes per write request: well under Milvus's and Zilliz Cloud's request limits (64 MB). */
+const BYTES_PER_REQUEST = 16 * 2 ** 20;
+/** Ids per `id in [...]` expression, and rows per query page (Milvus returns at most 16,384). */
+const IDS_PER_EXPRESSION = 1_000;
+const ROWS_PER_PAGE = 10_000;
+
+export function createMilvusStore<T extends VectorRecordBase, W>(
+  source: VectorCollectionDescriptor,
+  milvus: MilvusConnection,
+  scope?: TenantScope,
+): BackendStore<T, W> {
+  // Milvus caps every VarChar: a string without a schema limit is held to the spec's max_length.
+  const maxLengths = new Map(source.milvus.fields.map((field) => [field.name, field.max_length]));
+  const descriptor = { ...source, fields: source.fields.map((field) => ({ ...field, maxLength: field.maxLength ?? maxLengths.get(field.column) })) };
+  const collection = descriptor.milvus.collection_name;
+  const codec = rowCodec(descriptor);
+  const tenantColumn = scope && descriptor.fields.find((field) => field.name === scope.field)!.column;
+  // The SDK's enum has the same string values; a type-only import keeps gRPC unloaded until the first call.
+  const consistency_level = milvus.consistency as unknown as ConsistencyLevelEnum;
+  const ready = () => milvus.ensure(descriptor);
+  const expr = (where: unknown, operation: string) => filterExpr(scopedFilter(descriptor, scope, where, operation), operation);
+  const idFilter = (ids: readonly string[]): FilterNode => ({ kind: 'in', field: { name: 'id', column: 'id', kind: 'string', optional: false }, values: [...ids], negated: false });
+
+  /** Every row matching a filter, in pages. */
+  async function queryAll(operation: string, filter: string, outputFields: string[]): Promise<Row[]> {
+    const rows: Row[] = [];
+    for (;;) {
+      const page = await milvus.call(operation, (client) =>
+        client.query({ collection_name: collection, filter, output_fields: outputFields, limit: ROWS_PER_PAGE, offset: rows.length, consistency_level }),
+      );
+      rows.push(...(page.data as Row[]));
+      if (page.data.length < ROWS_PER_PAGE) return rows;
+    }
+  }
+
+  /** Rows with these ids (of any tenant unless scoped), queried in slices that keep expressions short. */
+  async function rowsById(operation: string, ids: readonly string[], outputFields: string[], scoped: boolean): Promise<Row[]> {
+    const rows: Row[] = [];
+    for (let start = 0; start < ids.length; start += IDS_PER_EXPRESSION) {
+      const slice = ids.slice(start, start + IDS_PER_EXPRESSION);
+      const filter = scoped ? expr({ id: { in: slice } }, operation) : filterExpr(idFilter(slice), operation);
+      rows.push(...(await queryAll(operation, filter, outputFields)));
+    }
+    return rows;
+  }
+
+  async function mutate(operation: string, rows: Row[], request: 'upsert' | 'delete'): Promise<number> {
+    const result = await milvus.call(operation, (client) =>
+      request === 'upsert'
+        ? client.upsert({ collection_name: collection, data: rows as RowData[] })
+        : client.delete({ collection_name: collection, filter: filterExpr(idFilter(rows.map((row) => row.id as string)), operation), consistency_level: milvus.consistency }),
+    );
+    // The SDK resolves even when some rows failed: err_index names them.
+    if (result.err_index.length > 0) {
+      throw new PolystoreError('MILVUS_ERROR', `${operation}: Milvus refused rows ${result.err_index.slice(0, 5).join(', ')}${result.err_index.length > 5 ? '…' : ''} of ${rows.length}`);
+    }
+    return Number(request === 'upsert' ? result.upsert_cnt : result.delete_cnt);
+  }
+
+  async function write(records: readonly T[], operation: 'insert' | 'upsert'): Promise<void> {
+    const stamped = stampTenant(records, scope, operation);
+    validateRecords(descriptor, stamped, operation);
+    const rows = (stamped as Row[]).map(codec.toRow);
+    if (rows.length === 0) return;
+    await ready();
+    const batches = byteBatches(rows, descriptor.dimension);
+    const ids = rows.map((row) => row.id as string);
+    // An insert must not overwrite; an upsert under a tenant must not take another tenant's id.
+    const fields = batches.length > 1 ? codec.outputFields(true) : tenantColumn ? ['id', tenantColumn] : ['id'];
+    const existing = operation === 'upsert' && !scope && batches.length === 1 ? [] : await rowsById(operation, ids, fields, false);
+    if (operation === 'insert' && existing.length > 0) {
+      throw new PolystoreError('DUPLICATE_ID', `insert: a record with id ${JSON.stringify(existing[0].id)} already exists; nothing was written`);
+    }
+    const foreign = tenantColumn ? existing.find((row) => row[tenantColumn] !== scope!.tenantId) : undefined;
+    if (foreign) throw new PolystoreError('ID_CONFLICT', `upsert: id ${JSON.stringify(foreign.id)} belongs to another tenant; nothing was written`);
+
+    // Writes go through upsert even for inserts: after the check above it is the same, and a retried request cannot duplicate rows.
+    const written: Row[] = [];
+    try {
+      for (const batch of batches) {
+        await mutate(operation, batch, 'upsert');
+        written.push(...batch);
+      }
+    } catch (error) {
+      if (written.length > 0) await undo(operation, written, existing);
+      throw error;
+    }
+  }
+
+  /** Puts back what a failed multi-request write replaced, and deletes what it added. */
+  async function undo(operation: string, written: Row[], previous: Row[]): Promise<void> {
+    const replaced = new Set(previous.map((row) => row.id));
+    const added = written.filter((row) => !replaced.has(row.id));
+    if (added.length > 0) await mutate(`${operation} (undo)`, added, 'delete');
+    for (const batch of byteBatches(previous, descriptor.dimension)) await mutate(`${operation} (undo)`, batch, 'upsert');
+  }
+
+  const store: BackendStore<T, W> = {
+    insert: (records) => write(records, 'insert'),
+    upsert: (records) => write(records, 'upsert'),
+
+    async search(query: SearchQuery<W>): Promise<Array<SearchHit<T>>> {
+      validateSearch(descriptor, query);
+      const filter = expr(query.where, 'search');
+      await ready();
+      const result = await milvus.call('search', (client) =>
+        client.search({
+          collection_name: collection,
+          data: Array.from(query.vector),
+          limit: query.topK,
+          filter,
+          output_fields: codec.outputFields(query.includeVector === true),
+          params: searchParams(descriptor, query.topK),
+          consistency_level,
+        }),
+      );
+      const hits = (result.results as Row[]).map(({ score, ...row }) => {
+        const record = codec.toRecord(row) as unknown as T;
+        return { id: record.id, score: SCORE[descriptor.metric](score as number), record };
+      });
+      hits.sort((a, b) => b.score - a.score);
+      return query.minScore === undefined ? hits : hits.filter((hit) => hit.score >= query.minScore!);
+    },
+
+    async get(ids) {
+      validateIds(ids, 'get');
+      if (ids.length === 0) return [];
+      await ready();
+      const rows = await rowsById('get', ids, codec.outputFields(true), true);
+      const byId = new Map(rows.map((row) => [row.id, codec.toRecord(row)]));
+      return ids.flatMap((key) => (byId.has(key) ? [byId.get(key) as unknown as T] : []));
+    },
+
+    async count(where) {
+      const filter = expr(where, 'count');
+      await ready();
+      const result = await milvus.call('count', (client) => client.query({ collection_name: collection, filter, output_fields: ['count(*)'], consistency_level }));
+      return Number((result.data[0] as Row)['count(*)']);
+    },
+
+    async update(key, changes) {
+      const values = changes as Row;
+      validateChanges(descriptor, key, values);
+      checkTenantChange(scope, values);
+      await ready();
+      const [current] = await store.get([key]);
+      if (!current) throw new PolystoreError('NOT_FOUND', `update: no record with id ${JSON.stringify(key)}${scope ? ' for this tenant' : ''}`);
+      if (Object.keys(values).length > 0) await mutate('update', [codec.toRow({ ...current, ...values })], 'upsert');
+    },
+
+    async delete(target) {
+      const parsed = parseDeleteTarget(target);
+      const filter = 'ids' in parsed ? (parsed.ids.length === 0 ? undefined : expr({ id: { in: parsed.ids } }, 'delete')) : expr(parsed.where, 'delete');
+      if (filter === undefined) return 0;
+      await ready();
+      // Deleting by the matched ids gives an exact count on every Milvus version.
+      const matched = await queryAll('delete', filter, ['id']);
+      for (let start = 0; start < matched.length; start += IDS_PER_EXPRESSION) await mutate('delete', matched.slice(start, start + IDS_PER_EXPRESSION), 'delete');
+      return matched.length;
+    },
+
+    async ids() {
+      await ready();
+      const rows = await queryAll('scan', 'id != ""', ['id']);
+      return rows.map((row) => row.id as string).sort();
+    },
+  };
+  return store;
+}
+
+function searchParams(descriptor: VectorCollectionDescriptor, topK: number): Record<string, number> {
+  if (descriptor.indexType === 'hnsw') return { ef: efSearch(topK) };
+  if (descriptor.indexType === 'ivfflat') return { nprobe: ivfProbes(descriptor.indexParams.lists) };
+  return {};
+}
+
+/** Splits rows into requests of at most BYTES_PER_REQUEST, estimating each row's size. */
+function byteBatches(rows: Row[], dimension: number): Row[][] {
+  const batches: Row[][] = [];
+  let batch: Row[] = [];
+  let bytes = 0;
+  for (const row of rows) {
+    let size = dimension * 4;
+    for (const value of Object.values(row)) if (typeof value === 'string' || (value !== null && typeof value === 'object' && !Array.isArray(value))) size += Buffer.byteLength(typeof value === 'string' ? value : JSON.stringify(value));
+    if (batch.length > 0 && bytes + size > BYTES_PER_REQUEST) {
+      batches.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(row);
+    bytes += size + 64;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
+}
+
