@@ -3,8 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Polystore } from './fixtures/runtime/generated/index.js';
 import { engines } from './helpers/engines.js';
 
-// Values that break string-built SQL. PostgreSQL cannot store NUL at all: it is refused with a typed error.
+// Values that break string-built SQL or Milvus expressions. PostgreSQL cannot store NUL at all: it is refused with a typed error.
 const HOSTILE = [
+  '" or 1==1 or "',
+  '\\" or true or \\"',
+  "' || id != '",
+  'line\nbreak\ttab\rreturn',
   "O'Reilly",
   "'; DROP TABLE notes; --",
   '$1',

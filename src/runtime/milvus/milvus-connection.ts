@@ -23,13 +23,17 @@ const statusOf = (response: Response): Status => ('status' in response ? respons
 
 /** gRPC codes worth another attempt: UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED. */
 const TRANSIENT_GRPC = new Set([4, 8, 14]);
-/** Milvus's CollectionNotLoaded. */
+/** Milvus's CollectionNotExists and CollectionNotLoaded. */
+const NOT_FOUND = 100;
 const NOT_LOADED = 101;
 
 export interface MilvusConnection {
   readonly consistency: NonNullable<MilvusOptions['consistency']>;
-  /** Runs one SDK request: throws a PolystoreError on a failed status, retries transient failures. */
-  call<R extends Response>(operation: string, request: (client: MilvusClient) => Promise<R>): Promise<R>;
+  /**
+   * Runs one SDK request: throws a PolystoreError on a failed status, retries transient failures. Given the
+   * collection, a failure that comes from its absence says so (the SDK throws a TypeError for some requests).
+   */
+  call<R extends Response>(operation: string, request: (client: MilvusClient) => Promise<R>, collection?: string): Promise<R>;
   /** Creates or checks the collection, its indexes and its load state, once per connection. */
   ensure(descriptor: VectorCollectionDescriptor): Promise<void>;
   close(): Promise<void>;
@@ -62,27 +66,34 @@ export function openMilvus(options: MilvusOptions | undefined): MilvusConnection
 
   const connection: MilvusConnection = {
     consistency: settings.consistency,
-    async call<R extends Response>(operation: string, request: (client: MilvusClient) => Promise<R>): Promise<R> {
+    async call<R extends Response>(operation: string, request: (client: MilvusClient) => Promise<R>, collection?: string): Promise<R> {
       const sdk = await connect();
-      return pRetry(
-        async () => {
-          let response: R;
-          try {
-            response = await request(sdk);
-          } catch (error) {
-            const code = (error as { code?: unknown }).code;
-            if (typeof code === 'number' && TRANSIENT_GRPC.has(code)) throw error;
-            throw new AbortError(asPolystoreError(operation, error));
-          }
-          const status = statusOf(response);
-          if (status.error_code === 'Success' || status.code === 0) return response;
-          const failure = new PolystoreError(status.code === NOT_LOADED ? 'COLLECTION_NOT_LOADED' : 'MILVUS_ERROR', `${operation}: ${status.reason}`);
-          if (failure.code === 'COLLECTION_NOT_LOADED') ensured.clear();
-          if (status.retriable) throw failure;
-          throw new AbortError(failure);
-        },
-        { retries: settings.attempts - 1, minTimeout: 100, maxTimeout: 2_000 },
-      ).catch((error: unknown) => {
+      const attempt = async (): Promise<R> => {
+        let response: R;
+        try {
+          response = await request(sdk);
+        } catch (error) {
+          const code = (error as { code?: unknown }).code;
+          if (typeof code === 'number' && TRANSIENT_GRPC.has(code)) throw error;
+          const missing = collection !== undefined && !(await sdk.hasCollection({ collection_name: collection })).value;
+          if (missing) ensured.delete(collection);
+          throw new AbortError(missing ? collectionMissing(operation, collection) : asPolystoreError(operation, error));
+        }
+        const status = statusOf(response);
+        if (status.error_code === 'Success' || status.code === 0) return response;
+        if (status.code === NOT_FOUND) {
+          if (collection !== undefined) ensured.delete(collection);
+          throw new AbortError(collectionMissing(operation, collection ?? 'the collection'));
+        }
+        if (status.code === NOT_LOADED) {
+          ensured.clear();
+          throw new AbortError(new PolystoreError('COLLECTION_NOT_LOADED', `${operation}: ${status.reason}`));
+        }
+        const failure = new PolystoreError('MILVUS_ERROR', `${operation}: ${status.reason}`);
+        if (status.retriable) throw failure;
+        throw new AbortError(failure);
+      };
+      return pRetry(attempt, { retries: settings.attempts - 1, minTimeout: 100, maxTimeout: 2_000 }).catch((error: unknown) => {
         throw asPolystoreError(operation, error);
       });
     },
@@ -115,10 +126,15 @@ async function useDatabase(sdk: MilvusClient, database: string): Promise<void> {
   await sdk.useDatabase({ db_name: database });
 }
 
+function collectionMissing(operation: string, collection: string): PolystoreError {
+  return new PolystoreError('COLLECTION_MISSING', `${operation}: Milvus has no collection "${collection}" (dropped while in use?); the next call creates it again`);
+}
+
 function asPolystoreError(operation: string, error: unknown): PolystoreError {
   if (error instanceof PolystoreError) return error;
   const code = (error as { code?: unknown }).code;
-  const message = (error as Error).message ?? String(error);
+  // The SDK sometimes throws a bare status object.
+  const message = error instanceof Error ? error.message : ((error as { reason?: string }).reason ?? String(error));
   if (typeof code === 'number' && TRANSIENT_GRPC.has(code)) return new PolystoreError('MILVUS_UNAVAILABLE', `${operation}: Milvus did not answer (${message})`, { cause: error });
   return new PolystoreError('MILVUS_ERROR', `${operation}: ${message}`, { cause: error });
 }

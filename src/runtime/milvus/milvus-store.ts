@@ -39,6 +39,13 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
   // The SDK's enum has the same string values; a type-only import keeps gRPC unloaded until the first call.
   const consistency_level = milvus.consistency as unknown as ConsistencyLevelEnum;
   const ready = () => milvus.ensure(descriptor);
+  // A collection released behind our back (or by a restart of Milvus Lite) is loaded again, once, within the call.
+  const call: MilvusConnection['call'] = (operation, request) =>
+    milvus.call(operation, request, collection).catch(async (error: unknown) => {
+      if (!(error instanceof PolystoreError && error.code === 'COLLECTION_NOT_LOADED')) throw error;
+      await ready();
+      return milvus.call(operation, request, collection);
+    });
   const expr = (where: unknown, operation: string) => filterExpr(scopedFilter(descriptor, scope, where, operation), operation);
   const idFilter = (ids: readonly string[]): FilterNode => ({ kind: 'in', field: { name: 'id', column: 'id', kind: 'string', optional: false }, values: [...ids], negated: false });
 
@@ -46,7 +53,7 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
   async function queryAll(operation: string, filter: string, outputFields: string[]): Promise<Row[]> {
     const rows: Row[] = [];
     for (;;) {
-      const page = await milvus.call(operation, (client) =>
+      const page = await call(operation, (client) =>
         client.query({ collection_name: collection, filter, output_fields: outputFields, limit: ROWS_PER_PAGE, offset: rows.length, consistency_level }),
       );
       rows.push(...(page.data as Row[]));
@@ -66,7 +73,7 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
   }
 
   async function mutate(operation: string, rows: Row[], request: 'upsert' | 'delete'): Promise<number> {
-    const result = await milvus.call(operation, (client) =>
+    const result = await call(operation, (client) =>
       request === 'upsert'
         ? client.upsert({ collection_name: collection, data: rows as RowData[] })
         : client.delete({ collection_name: collection, filter: filterExpr(idFilter(rows.map((row) => row.id as string)), operation), consistency_level: milvus.consistency }),
@@ -124,7 +131,7 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
       validateSearch(descriptor, query);
       const filter = expr(query.where, 'search');
       await ready();
-      const result = await milvus.call('search', (client) =>
+      const result = await call('search', (client) =>
         client.search({
           collection_name: collection,
           data: Array.from(query.vector),
@@ -155,7 +162,7 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
     async count(where) {
       const filter = expr(where, 'count');
       await ready();
-      const result = await milvus.call('count', (client) => client.query({ collection_name: collection, filter, output_fields: ['count(*)'], consistency_level }));
+      const result = await call('count', (client) => client.query({ collection_name: collection, filter, output_fields: ['count(*)'], consistency_level }));
       return Number((result.data[0] as Row)['count(*)']);
     },
 
