@@ -6,8 +6,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireMilvusLite } from '../src/runtime/milvus/milvus-lite.js';
 import { createPolystore, type NotesRecord } from './fixtures/runtime/generated/index.js';
+import { ALL_ON_MILVUS } from './helpers/engines.js';
 
-const ALL_ON_MILVUS = { notes: 'milvus', passages: 'milvus', points: 'milvus', exact: 'milvus' } as const;
 const note = (id: string): Omit<NotesRecord, 'tenantId'> => ({
   id,
   title: id,

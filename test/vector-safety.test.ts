@@ -71,6 +71,8 @@ describe.each(engines)('hostile input: $name', (engine) => {
       'events_y2026m01',
       'events_y2026m02',
       'exact',
+      'exactcos',
+      'exactl2',
       'notes',
       'passages',
       'points',

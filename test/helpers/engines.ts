@@ -51,13 +51,15 @@ export const engines: Engine[] = [
   },
 ];
 
+export const ALL_ON_MILVUS = { notes: 'milvus', passages: 'milvus', points: 'milvus', exactcos: 'milvus', exactl2: 'milvus', exact: 'milvus' } as const;
+
 /** Every collection of the fixture on a fresh Milvus Lite, which polystore starts from a `.db` path. */
 export async function openMilvusLite(options: PolystoreOptions = {}): Promise<{ db: Polystore; close(): Promise<void>; dataDir: string }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'polystore-milvus-'));
   const dataDir = path.join(dir, 'milvus.db');
   const db = createPolystore({
     milvus: { address: dataDir },
-    vectorBackends: { notes: 'milvus', passages: 'milvus', points: 'milvus', exact: 'milvus' },
+    vectorBackends: ALL_ON_MILVUS,
     ...options,
   });
   return {

@@ -151,7 +151,12 @@ async function run<R>(operation: string, statement: () => Promise<R>): Promise<R
     if (error instanceof PolystoreError) throw error;
     type DriverError = { code?: string; detail?: string; message?: string };
     const cause = (error as { cause?: DriverError }).cause ?? (error as DriverError);
-    if (cause.code === '23505') throw new PolystoreError('DUPLICATE_ID', `${operation}: ${cause.detail ?? 'a record with this id already exists'}; nothing was written`, { cause: error });
+    if (cause.code === '23505') {
+      // Worded as on Milvus: "Key (id)=(…) already exists." names the id.
+      const id = /^Key \(id\)=\((.*)\) already exists\.$/s.exec(cause.detail ?? '')?.[1];
+      const what = id === undefined ? 'a record with this id' : `a record with id ${JSON.stringify(id)}`;
+      throw new PolystoreError('DUPLICATE_ID', `${operation}: ${what} already exists; nothing was written`, { cause: error });
+    }
     if (cause.code === '42P01') throw new PolystoreError('COLLECTION_MISSING', `${operation}: the table does not exist; run the migrations (db.migrate())`, { cause: error });
     throw new PolystoreError('DATABASE_ERROR', `${operation}: ${cause.message ?? String(error)}`, { cause: error });
   }
