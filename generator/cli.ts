@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { runCopy } from '../src/copy/copy-command.js';
 import { PolystoreError } from '../src/errors.js';
 import { generate } from './generate.js';
 import { loadSchema } from './load-schema.js';
@@ -40,6 +41,29 @@ export function cliProgram(): Command {
       }
       console.log(changed.length === 0 ? 'polystore: nothing changed.' : `polystore: wrote ${changed.length} file(s):\n${changed.map((p) => `  ${p}`).join('\n')}`);
     });
+  const backend = (flag: string) => new Option(`${flag} <backend>`, flag === '--from' ? 'backend to read' : 'backend to write').choices(['pgvector', 'milvus']).makeOptionMandatory();
+  const positive = (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new InvalidArgumentError('use a whole number from 1 to 10000');
+    return n;
+  };
+  program
+    .command('vectors')
+    .description('Vector collections across backends.')
+    .command('copy <collection>')
+    .description('Copy a vector collection between pgvector and Milvus: batched, resumable, idempotent, verified.')
+    .addOption(backend('--from'))
+    .addOption(backend('--to'))
+    .option('--out <dir>', 'root holding generated/ and drizzle/ (default: the current directory)', '.')
+    .addOption(new Option('--postgres <url>', 'PostgreSQL server with pgvector').env('POLYSTORE_POSTGRES_URL'))
+    .option('--pglite-dir <dir>', 'data directory of an embedded PGlite')
+    .addOption(new Option('--milvus <address>', 'Milvus host:port, or a path ending in .db for Milvus Lite').env('POLYSTORE_MILVUS_ADDRESS'))
+    .addOption(new Option('--milvus-token <token>', 'user:password or API key').env('POLYSTORE_MILVUS_TOKEN'))
+    .option('--milvus-database <name>', 'Milvus database')
+    .option('--batch <n>', 'records per batch', positive, 500)
+    .option('--sample <n>', 'records compared by checksum at the end', positive, 1_000)
+    .option('--state <file>', 'where progress is kept for a resume (default: .polystore-copy-<collection>-<from>-<to>.json under --out)')
+    .action((collection: string, flags: Parameters<typeof runCopy>[1]) => runCopy(collection, flags));
   return program;
 }
 
