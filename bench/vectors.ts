@@ -22,6 +22,7 @@ import pg from 'pg';
 import postgres from 'postgres';
 import { sql } from 'drizzle-orm';
 import { createPolystore } from '../test/fixtures/runtime/generated/index.js';
+import { efSearch } from '../src/runtime/search-breadth.js';
 import { cosineSimilarity, random, randomVector } from '../test/helpers/vectors.js';
 
 const N = Number(process.env.BENCH_N ?? 5_000);
@@ -32,7 +33,7 @@ const FILTER_BUCKET = 7;
 const CHUNK = 500;
 const ANN = process.env.BENCH_ANN !== 'off';
 const K = 10;
-const EF_SEARCH = 200; // what polystore sets for topK 10; the floor does the same work
+const EF_SEARCH = efSearch(K); // what polystore sets; the floor does the same work
 
 const next = random(1234);
 const rows = Array.from({ length: N }, (_, i) => ({ id: randomUUID() as string, bucket: i % BUCKETS, content: `passage ${i}`, embedding: randomVector(next, DIMENSION) }));

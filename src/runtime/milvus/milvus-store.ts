@@ -67,7 +67,9 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
     for (let start = 0; start < ids.length; start += IDS_PER_EXPRESSION) {
       const slice = ids.slice(start, start + IDS_PER_EXPRESSION);
       const filter = scoped ? expr({ id: { in: slice } }, operation) : filterExpr(idFilter(slice), operation);
-      rows.push(...(await queryAll(operation, filter, outputFields)));
+      // At most IDS_PER_EXPRESSION rows match: one query, without the paging that slows Milvus Lite down.
+      const result = await call(operation, (client) => client.query({ collection_name: collection, filter, output_fields: outputFields, consistency_level }));
+      rows.push(...(result.data as Row[]));
     }
     return rows;
   }
