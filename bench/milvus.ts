@@ -2,15 +2,13 @@
  * npm run bench:milvus — polystore's Milvus VectorStore against the raw @zilliz/milvus2-sdk-node doing the
  * same work, on one Milvus Lite server with the same data.
  *
- * Data: BENCH_N (5,000) seeded random 128-dimensional vectors, cosine, HNSW (M 16, efConstruction 64),
- * `bucket` = i mod 50 with an INVERTED index; writes in calls of 500. The raw client writes its own
+ * Data (bench/passages.ts): cosine, HNSW (M 16, efConstruction 64), an INVERTED index on `bucket`. The raw client writes its own
  * collection, made from the same generated spec, the way polystore does: the ids checked first (Milvus
  * does not refuse a duplicate primary key), then one upsert; a bare `insert` without the check is shown
  * too. Searches: BENCH_Q (200) queries, top-10, unfiltered and filtered to one bucket (2% of rows), with
  * the same ef, output fields and Strong consistency, interleaved query by query.
  */
 import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,18 +16,7 @@ import { ConsistencyLevelEnum, DataType, MilvusClient } from '@zilliz/milvus2-sd
 import { acquireMilvusLite } from '../src/runtime/milvus/milvus-lite.js';
 import { efSearch } from '../src/runtime/search-breadth.js';
 import { createPolystore, passagesMilvus } from '../test/fixtures/runtime/generated/index.js';
-import { random, randomVector } from '../test/helpers/vectors.js';
-
-const N = Number(process.env.BENCH_N ?? 5_000);
-const Q = Number(process.env.BENCH_Q ?? 200);
-const DIMENSION = 128;
-const BUCKET = 7;
-const CHUNK = 500;
-const K = 10;
-
-const next = random(1234);
-const rows = Array.from({ length: N }, (_, i) => ({ id: randomUUID() as string, bucket: i % 50, content: `passage ${i}`, embedding: randomVector(next, DIMENSION) }));
-const queries = Array.from({ length: Q }, () => randomVector(next, DIMENSION));
+import { CHUNK, DIMENSION, FILTER_BUCKET as BUCKET, K, N, percentile, Q, queries, rows } from './passages.js';
 
 const dir = await mkdtemp(path.join(tmpdir(), 'polystore-bench-milvus-'));
 const lite = acquireMilvusLite(path.join(dir, 'bench.db'));
@@ -46,7 +33,7 @@ await sdk.createCollection({
   collection_name: raw,
   fields: passagesMilvus.fields.map(({ data_type, ...field }) => ({ ...field, data_type: DataType[data_type] })),
   index_params: passagesMilvus.indexes.map(({ index_name, ...index }) => index),
-  consistency_level: ConsistencyLevelEnum.Strong,
+  consistency_level: 'Strong',
 });
 await sdk.loadCollection({ collection_name: raw });
 const quote = (value: string) => JSON.stringify(value); // UUIDs: nothing to escape
@@ -84,7 +71,6 @@ const rawSdk: System = {
 };
 const systems = [polystore, rawSdk];
 
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))];
 const insertTimes = new Map<string, number[]>(systems.map((system) => [system.name, []]));
 for (let i = 0; i < rows.length; i += CHUNK) {
   // Interleaved call by call, so that both write into collections of the same size.

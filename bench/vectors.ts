@@ -3,15 +3,14 @@
  * `postgres` driver doing the same work) and LangChain.js's PGVectorStore (`pg` driver), on one PGlite
  * instance with pgvector served over pglite-socket, with the same data.
  *
- * Data: BENCH_N (5,000) seeded random 128-dimensional vectors, cosine, each with `bucket` = i mod 50; an HNSW
- * index (m 16, ef_construction 64) on each table. Writes go in calls of 500 records (LangChain's chunk size).
+ * Data (bench/passages.ts): cosine, an HNSW index (m 16, ef_construction 64) on each table; calls of 500 records
+ * are LangChain's chunk size.
  * BENCH_ANN=off leaves the HNSW indexes out (exact search), so that insert throughput measures each client's
  * write path rather than the engine's index maintenance, which dominates all three alike.
  * Searches: BENCH_Q (200) queries, top-10, unfiltered and filtered to one bucket (2% of rows), the three
  * systems interleaved query by query; recall@10 against exact brute force. The floor writes its own table
  * (floor_passages, the same DDL) but searches polystore's, so that both read the very same HNSW graph.
  */
-import { randomUUID } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
@@ -23,21 +22,11 @@ import postgres from 'postgres';
 import { sql } from 'drizzle-orm';
 import { createPolystore } from '../test/fixtures/runtime/generated/index.js';
 import { efSearch } from '../src/runtime/search-breadth.js';
-import { cosineSimilarity, random, randomVector } from '../test/helpers/vectors.js';
+import { cosineSimilarity } from '../test/helpers/vectors.js';
+import { CHUNK, DIMENSION, FILTER_BUCKET, K, N, percentile, Q, queries, rows } from './passages.js';
 
-const N = Number(process.env.BENCH_N ?? 5_000);
-const Q = Number(process.env.BENCH_Q ?? 200);
-const DIMENSION = 128;
-const BUCKETS = 50;
-const FILTER_BUCKET = 7;
-const CHUNK = 500;
 const ANN = process.env.BENCH_ANN !== 'off';
-const K = 10;
 const EF_SEARCH = efSearch(K); // what polystore sets; the floor does the same work
-
-const next = random(1234);
-const rows = Array.from({ length: N }, (_, i) => ({ id: randomUUID() as string, bucket: i % BUCKETS, content: `passage ${i}`, embedding: randomVector(next, DIMENSION) }));
-const queries = Array.from({ length: Q }, () => randomVector(next, DIMENSION));
 
 const pglite = new PGlite({ extensions: { vector } });
 // Four connections: polystore's, the floor's, and LangChain's two (PGVectorStore.initialize keeps one checked out).
@@ -100,7 +89,6 @@ const langchain: System = {
 const systems = [polystore, floor, langchain];
 
 // ── measurements ──────────────────────────────────────────────────────────
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))];
 
 const insertRate = new Map<string, number>();
 for (const system of systems) {

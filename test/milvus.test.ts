@@ -94,6 +94,20 @@ describe('Milvus backend on Milvus Lite', () => {
     }
   });
 
+  it('counts, lists and deletes past one query page (25,000 rows; Milvus returns at most 16,384 a query)', async () => {
+    const db = open();
+    try {
+      const rows = Array.from({ length: 25_000 }, (_, i) => ({ id: `k${(i * 7919) % 25_000}`, label: i % 2 ? 'odd' : 'even', embedding: [i, 1, 0, 0] }));
+      for (let start = 0; start < rows.length; start += 10_000) await db.vectors.exact.insert(rows.slice(start, start + 10_000));
+      expect(await db.vectors.exact.count()).toBe(25_000);
+      expect(await db.vectors.exact.delete({ where: { label: 'odd' } })).toBe(12_500);
+      expect(await db.vectors.exact.count()).toBe(12_500);
+      expect(await db.vectors.exact.delete({ where: { id: { notIn: [] } } })).toBe(12_500);
+    } finally {
+      await db.close();
+    }
+  }, 120_000);
+
   it('an unreachable server is a typed MILVUS_UNAVAILABLE, after retries, and nothing crashes the process', async () => {
     const db = createPolystore({ milvus: { address: '127.0.0.1:9', timeoutMs: 2_000, attempts: 2 }, vectorBackends: ALL_ON_MILVUS });
     try {

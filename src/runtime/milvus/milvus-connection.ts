@@ -45,16 +45,19 @@ export function openMilvus(options: MilvusOptions | undefined): MilvusConnection
     return { consistency: MILVUS_DEFAULTS.consistency, call: missing, ensure: missing, close: async () => {} };
   }
   const settings = { ...MILVUS_DEFAULTS, ...options };
-  const lite = isMilvusLiteAddress(settings.address) ? acquireMilvusLite(settings.address) : undefined;
+  let lite: ReturnType<typeof acquireMilvusLite> | undefined;
   let client: Promise<MilvusClient> | undefined;
   const ensured = new Map<string, Promise<void>>();
 
+  // Nothing starts before the first call: Milvus Lite and the gRPC stack stay unloaded for facades that never use them.
   const connect = (): Promise<MilvusClient> =>
     (client ??= (async () => {
+      if (isMilvusLiteAddress(settings.address)) lite ??= acquireMilvusLite(settings.address);
       const address = lite ? await lite.address : settings.address;
       const { MilvusClient } = await import('@zilliz/milvus2-sdk-node');
       const sdk = new MilvusClient({ address, token: settings.token, timeout: settings.timeoutMs, logLevel: 'error' });
-      await sdk.connectPromise.catch((error: unknown) => {
+      await sdk.connectPromise.catch(async (error: unknown) => {
+        await sdk.closeConnection();
         throw new PolystoreError('MILVUS_UNAVAILABLE', `cannot reach Milvus at ${address}: ${(error as Error).message}`, { cause: error });
       });
       if (settings.database) await useDatabase(sdk, settings.database);

@@ -10,8 +10,8 @@ import type { FilterNode } from '../filter/filter-node.js';
 import { efSearch, ivfProbes } from '../search-breadth.js';
 import { checkTenantChange, scopedFilter, stampTenant, type TenantScope } from '../tenant.js';
 import { validateChanges, validateIds, validateRecords, validateSearch } from '../validate.js';
-import type { BackendStore, SearchHit, SearchQuery, VectorCollectionDescriptor, VectorRecordBase } from '../vector-store.js';
-import { filterExpr } from './filter-expr.js';
+import { type BackendStore, bestFirst, type SearchHit, type SearchQuery, type VectorCollectionDescriptor, type VectorRecordBase } from '../vector-store.js';
+import { filterExpr, stringLiteral } from './filter-expr.js';
 import type { MilvusConnection } from './milvus-connection.js';
 import { rowCodec } from './rows.js';
 
@@ -21,7 +21,7 @@ type Row = Record<string, unknown>;
 const SCORE = { cosine: (score: number) => score, ip: (score: number) => score, l2: (score: number) => -Math.sqrt(Math.max(0, score)) } as const;
 /** Bytes per write request: well under Milvus's and Zilliz Cloud's request limits (64 MB). */
 const BYTES_PER_REQUEST = 16 * 2 ** 20;
-/** Ids per `id in [...]` expression, and rows per query page (Milvus returns at most 16,384). */
+/** Ids per `id in [...]` expression, and rows per query page (Milvus returns at most 16,384 a query). */
 const IDS_PER_EXPRESSION = 1_000;
 const ROWS_PER_PAGE = 10_000;
 
@@ -49,12 +49,23 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
   const expr = (where: unknown, operation: string) => filterExpr(scopedFilter(descriptor, scope, where, operation), operation);
   const idFilter = (ids: readonly string[]): FilterNode => ({ kind: 'in', field: { name: 'id', column: 'id', kind: 'string', optional: false }, values: [...ids], negated: false });
 
-  /** Every row matching a filter, in pages. */
+  /**
+   * Every row matching a filter, in pages on an id cursor. `iterator` and `reduce_stop_for_best` ask Milvus
+   * (and Milvus Lite) for rows in primary-key order, as its own query iterators do; offsets would stop at 16,384.
+   */
   async function queryAll(operation: string, filter: string, outputFields: string[]): Promise<Row[]> {
     const rows: Row[] = [];
     for (;;) {
+      const cursor = rows.length === 0 ? '' : (rows.at(-1)!.id as string);
       const page = await call(operation, (client) =>
-        client.query({ collection_name: collection, filter, output_fields: outputFields, limit: ROWS_PER_PAGE, offset: rows.length, consistency_level }),
+        client.query({
+          collection_name: collection,
+          filter: `(${filter}) and id > ${stringLiteral(cursor)}`,
+          output_fields: outputFields.includes('id') ? outputFields : ['id', ...outputFields],
+          limit: ROWS_PER_PAGE,
+          params: { iterator: 'True', reduce_stop_for_best: 'True' },
+          consistency_level,
+        }),
       );
       rows.push(...(page.data as Row[]));
       if (page.data.length < ROWS_PER_PAGE) return rows;
@@ -93,11 +104,9 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
     const rows = (stamped as Row[]).map(codec.toRow);
     if (rows.length === 0) return;
     await ready();
-    const batches = byteBatches(rows, descriptor.dimension);
     const ids = rows.map((row) => row.id as string);
-    // An insert must not overwrite; an upsert under a tenant must not take another tenant's id.
-    const fields = batches.length > 1 ? codec.outputFields(true) : tenantColumn ? ['id', tenantColumn] : ['id'];
-    const existing = operation === 'upsert' && !scope && batches.length === 1 ? [] : await rowsById(operation, ids, fields, false);
+    // An insert must not overwrite, and needs only the ids; an upsert keeps what it replaces, to put it back on failure.
+    const existing = await rowsById(operation, ids, operation === 'upsert' ? codec.outputFields(true) : ['id'], false);
     if (operation === 'insert' && existing.length > 0) {
       throw new PolystoreError('DUPLICATE_ID', `insert: a record with id ${JSON.stringify(existing[0].id)} already exists; nothing was written`);
     }
@@ -106,22 +115,25 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
 
     // Writes go through upsert even for inserts: after the check above it is the same, and a retried request cannot duplicate rows.
     const written: Row[] = [];
-    try {
-      for (const batch of batches) {
+    for (const batch of byteBatches(rows, descriptor.dimension)) {
+      try {
         await mutate(operation, batch, 'upsert');
-        written.push(...batch);
+      } catch (error) {
+        // The failed request may have written some of its rows (err_index): it is undone with the rest.
+        await undo(operation, [...written, ...batch], existing.map((row) => codec.toRow(codec.toRecord(row)))).catch((undoError: unknown) => {
+          throw new PolystoreError('PARTIAL_WRITE', `${operation}: a request failed (${(error as Error).message}) and undoing the call's earlier requests failed too (${(undoError as Error).message}); some records may be written`, { cause: error });
+        });
+        throw error;
       }
-    } catch (error) {
-      if (written.length > 0) await undo(operation, written, existing);
-      throw error;
+      written.push(...batch);
     }
   }
 
-  /** Puts back what a failed multi-request write replaced, and deletes what it added. */
+  /** Puts back what a failed write replaced, and deletes what it added. */
   async function undo(operation: string, written: Row[], previous: Row[]): Promise<void> {
     const replaced = new Set(previous.map((row) => row.id));
     const added = written.filter((row) => !replaced.has(row.id));
-    if (added.length > 0) await mutate(`${operation} (undo)`, added, 'delete');
+    for (let start = 0; start < added.length; start += IDS_PER_EXPRESSION) await mutate(`${operation} (undo)`, added.slice(start, start + IDS_PER_EXPRESSION), 'delete');
     for (const batch of byteBatches(previous, descriptor.dimension)) await mutate(`${operation} (undo)`, batch, 'upsert');
   }
 
@@ -148,8 +160,7 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
         const record = codec.toRecord(row) as unknown as T;
         return { id: record.id, score: SCORE[descriptor.metric](score as number), record };
       });
-      hits.sort((a, b) => b.score - a.score);
-      return query.minScore === undefined ? hits : hits.filter((hit) => hit.score >= query.minScore!);
+      return bestFirst(hits, query.minScore);
     },
 
     async get(ids) {
@@ -191,7 +202,7 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
 
     async ids() {
       await ready();
-      const rows = await queryAll('scan', 'id != ""', ['id']);
+      const rows = await queryAll('scan', 'true', ['id']);
       return rows.map((row) => row.id as string).sort();
     },
   };

@@ -5,7 +5,7 @@ import type { Connection } from '../connection.js';
 import { parseDeleteTarget } from '../delete-target.js';
 import { checkTenantChange, scopedFilter, stampTenant, type TenantScope } from '../tenant.js';
 import { validateChanges, validateIds, validateRecords, validateSearch } from '../validate.js';
-import type { BackendStore, SearchHit, SearchQuery, VectorCollectionDescriptor, VectorRecordBase } from '../vector-store.js';
+import { type BackendStore, bestFirst, type SearchHit, type SearchQuery, type VectorCollectionDescriptor, type VectorRecordBase } from '../vector-store.js';
 import { insertStatement } from './insert-sql.js';
 import { searchSettings } from './search-settings.js';
 import { whereSql } from './where-sql.js';
@@ -76,10 +76,8 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
       const settings = searchSettings(descriptor, query.topK);
       const results = await run('search', () => connection.execute([...(settings ? [settings] : []), statement.toSQL()]));
       const rows = results.at(-1)!.map((values) => decodeRow(selection, values));
-      // Iterative index scans may return near-ties slightly out of order.
-      rows.sort((a, b) => (a._distance as number) - (b._distance as number));
       const hits = rows.map(({ _distance, ...record }) => ({ id: record.id as string, score: metric.score(Number(_distance)), record: record as unknown as T }));
-      return query.minScore === undefined ? hits : hits.filter((hit) => hit.score >= query.minScore!);
+      return bestFirst(hits, query.minScore);
     },
 
     async get(ids) {
