@@ -28,7 +28,7 @@ describe('Milvus backend on Milvus Lite', () => {
     dir = await mkdtemp(path.join(tmpdir(), 'polystore-milvus-'));
     lite = acquireMilvusLite(path.join(dir, 'shared.db'));
     address = await lite.address;
-    sdk = new MilvusClient({ address });
+    sdk = new MilvusClient({ address, logLevel: 'error' });
   }, 60_000);
   afterAll(async () => {
     await sdk.closeConnection();

@@ -95,6 +95,7 @@ describe.each(engines)('VectorStore: $name', (engine) => {
       ['wrong vector length', [note('b1', 1, { embedding: [1, 0] })], 'DIMENSION_MISMATCH'],
       ['NaN in the vector', [note('b1', 1, { embedding: [NaN, 0, 0, 0, 0, 0, 0, 0] })], 'INVALID_VECTOR'],
       ['Infinity in the vector', [note('b1', 1, { embedding: [Infinity, 0, 0, 0, 0, 0, 0, 0] })], 'INVALID_VECTOR'],
+      ['a value beyond float32', [note('b1', 1, { embedding: [1e39, 0, 0, 0, 0, 0, 0, 0] })], 'INVALID_VECTOR'],
       ['an empty vector', [note('b1', 1, { embedding: [] })], 'EMPTY_VECTOR'],
       ['duplicate ids in one call', [note('b1', 1), note('b1', 2)], 'DUPLICATE_ID'],
       ['a batch over the maximum', Array.from({ length: 10_001 }, (_, i) => note(`x${i}`, 1)), 'BATCH_TOO_LARGE'],

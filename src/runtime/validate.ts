@@ -9,6 +9,7 @@ import type { VectorCollectionDescriptor } from './vector-store.js';
 type Path = Array<string | number>;
 type Field = VectorCollectionDescriptor['fields'][number];
 const MAX_ISSUES = 100;
+const FLOAT32_MAX = 3.4028234663852886e38;
 
 export class InputIssues {
   readonly issues: InputIssue[] = [];
@@ -42,6 +43,8 @@ function checkVector(issues: InputIssues, value: unknown, dimension: number, pat
   for (let i = 0; i < vector.length; i++) {
     const x = vector[i];
     if (typeof x !== 'number' || !Number.isFinite(x)) return issues.add('INVALID_VECTOR', [...path, i], `expected a finite number, got ${describe(x)}`);
+    // Both backends store float32: a larger magnitude would overflow (pgvector refuses it, Milvus would keep Infinity).
+    if (Math.abs(x) > FLOAT32_MAX) return issues.add('INVALID_VECTOR', [...path, i], `${x} is outside the float32 range (±${FLOAT32_MAX})`);
   }
 }
 
