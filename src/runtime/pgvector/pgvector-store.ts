@@ -1,5 +1,5 @@
 import { count, getTableColumns, getTableName, type SQL, sql } from 'drizzle-orm';
-import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
+import type { PgColumn, PgDialect, PgTable } from 'drizzle-orm/pg-core';
 import { PolystoreError } from '../../errors.js';
 import type { Connection } from '../connection.js';
 import { parseDeleteTarget } from '../delete-target.js';
@@ -39,6 +39,12 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
   // What a search selects, with and without the (large) embedding; fixed per store.
   const selections = { withVector: columnList, withoutVector: columnList.filter(([name]) => name !== 'embedding') };
   const vectorParam = (vector: readonly number[]) => sql`${JSON.stringify(vector)}::${sql.raw(descriptor.storage)}`;
+  // The search statement is one template compiled by the dialect: Drizzle's select builder costs ~0.2 ms a call.
+  const dialect = (db as unknown as { dialect: PgDialect }).dialect;
+  const selectLists = {
+    withVector: sql.join(selections.withVector.map(([, column]) => sql.identifier(column.name)), sql`, `),
+    withoutVector: sql.join(selections.withoutVector.map(([, column]) => sql.identifier(column.name)), sql`, `),
+  };
 
   async function write(records: readonly T[], operation: 'insert' | 'upsert'): Promise<void> {
     const rows = stampTenant(records, scope, operation);
@@ -68,13 +74,13 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
       validateSearch(descriptor, query);
       const where = condition(query.where, 'search');
       await ready();
-      const vector = vectorParam(query.vector);
-      // Ordering by the selected alias binds the query vector once; PostgreSQL still orders by the index.
-      const distance = sql<number>`${embedding} ${metric.operator} ${vector}`.as('polystore_distance');
       const selection = query.includeVector ? selections.withVector : selections.withoutVector;
-      const statement = db.select({ ...Object.fromEntries(selection), _distance: distance }).from(table).where(where).orderBy(sql`${sql.identifier('polystore_distance')}`).limit(query.topK);
+      // Ordering by the selected alias binds the query vector once; PostgreSQL still orders by the index.
+      const statement = dialect.sqlToQuery(
+        sql`select ${query.includeVector ? selectLists.withVector : selectLists.withoutVector}, ${sql.identifier(embedding.name)} ${metric.operator} ${vectorParam(query.vector)} as "polystore_distance" from ${sql.identifier(tableName)} where ${where} order by "polystore_distance" limit ${query.topK}`,
+      );
       const settings = searchSettings(descriptor, query.topK);
-      const results = await run('search', () => connection.execute([...(settings ? [settings] : []), statement.toSQL()]));
+      const results = await run('search', () => connection.execute([...(settings ? [settings] : []), statement]));
       const rows = results.at(-1)!.map((values) => decodeRow(selection, values));
       const hits = rows.map(({ _distance, ...record }) => ({ id: record.id as string, score: metric.score(Number(_distance)), record: record as unknown as T }));
       return bestFirst(hits, query.minScore);
