@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ConsistencyLevelEnum, DataType, MilvusClient } from '@zilliz/milvus2-sdk-node';
+import { ConsistencyLevelEnum, MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { acquireMilvusLite } from '../src/runtime/milvus/milvus-lite.js';
 import { efSearch } from '../src/runtime/search-breadth.js';
 import { createPolystore, passagesMilvus } from '../test/fixtures/runtime/generated/index.js';
@@ -31,7 +31,7 @@ const sdk = new MilvusClient({ address, logLevel: 'error' });
 const raw = 'raw_passages';
 await sdk.createCollection({
   collection_name: raw,
-  fields: passagesMilvus.fields.map(({ data_type, ...field }) => ({ ...field, data_type: DataType[data_type] })),
+  fields: passagesMilvus.fields,
   index_params: passagesMilvus.indexes.map(({ index_name, ...index }) => index),
   consistency_level: 'Strong',
 });
@@ -82,7 +82,7 @@ for (let i = 0; i < rows.length; i += CHUNK) {
 }
 // A bare insert, as a reference for what the duplicate check costs.
 const bare = 'bare_passages';
-await sdk.createCollection({ collection_name: bare, fields: passagesMilvus.fields.map(({ data_type, ...field }) => ({ ...field, data_type: DataType[data_type] })), index_params: passagesMilvus.indexes.map(({ index_name, ...index }) => index) });
+await sdk.createCollection({ collection_name: bare, fields: passagesMilvus.fields, index_params: passagesMilvus.indexes.map(({ index_name, ...index }) => index) });
 await sdk.loadCollection({ collection_name: bare });
 const bareTimes: number[] = [];
 for (let i = 0; i < rows.length; i += CHUNK) {

@@ -37,7 +37,7 @@ export interface VectorStore<T extends VectorRecordBase, W> {
   delete(target: { ids: readonly string[] } | { where: W }): Promise<number>;
 }
 
-/** What each backend implements; `ids` (every id, all tenants, sorted) serves `polystore vectors copy`. */
+/** What each backend implements; `ids` (every id of every tenant, in no set order) serves `polystore vectors copy`. */
 export interface BackendStore<T extends VectorRecordBase, W> extends VectorStore<T, W> {
   ids(): Promise<string[]>;
 }

@@ -3,7 +3,8 @@
  * the spec when it exists (a live collection that no longer matches is an error, never used silently),
  * create missing indexes, and load it.
  */
-import { DataType, type FieldType, type MilvusClient } from '@zilliz/milvus2-sdk-node';
+// Types only: the spec's data types are the SDK's own names, so no SDK value (nor gRPC) loads with this module.
+import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { PolystoreError } from '../../errors.js';
 import type { MilvusFieldSpec, MilvusIndexSpec } from '../milvus-spec.js';
 import type { VectorCollectionDescriptor } from '../vector-store.js';
@@ -28,7 +29,7 @@ export async function ensureCollection(milvus: MilvusConnection, descriptor: Vec
       .call(operation, (client) =>
         client.createCollection({
           collection_name: name,
-          fields: spec.fields.map(sdkField),
+          fields: spec.fields,
           enable_dynamic_field: spec.enable_dynamic_field,
           consistency_level: milvus.consistency,
         }),
@@ -41,11 +42,6 @@ export async function ensureCollection(milvus: MilvusConnection, descriptor: Vec
   await ensureIndexes(milvus, name, spec.indexes);
   const state = await milvus.call(operation, (client) => client.getLoadState({ collection_name: name }));
   if (state.state !== 'LoadStateLoaded') await milvus.call(operation, (client) => client.loadCollection({ collection_name: name }));
-}
-
-function sdkField(field: MilvusFieldSpec): FieldType {
-  const { data_type, ...rest } = field;
-  return { ...rest, data_type: DataType[data_type] };
 }
 
 async function checkFields(milvus: MilvusConnection, name: string, expected: readonly MilvusFieldSpec[]): Promise<void> {

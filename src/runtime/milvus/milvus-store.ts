@@ -191,19 +191,18 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
 
     async delete(target) {
       const parsed = parseDeleteTarget(target);
-      const filter = 'ids' in parsed ? (parsed.ids.length === 0 ? undefined : expr({ id: { in: parsed.ids } }, 'delete')) : expr(parsed.where, 'delete');
-      if (filter === undefined) return 0;
+      const filter = 'where' in parsed ? expr(parsed.where, 'delete') : undefined;
+      if ('ids' in parsed && parsed.ids.length === 0) return 0;
       await ready();
       // Deleting by the matched ids gives an exact count on every Milvus version.
-      const matched = await queryAll('delete', filter, ['id']);
+      const matched = filter === undefined ? await rowsById('delete', (parsed as { ids: readonly string[] }).ids, ['id'], true) : await queryAll('delete', filter, ['id']);
       for (let start = 0; start < matched.length; start += IDS_PER_EXPRESSION) await mutate('delete', matched.slice(start, start + IDS_PER_EXPRESSION), 'delete');
       return matched.length;
     },
 
     async ids() {
       await ready();
-      const rows = await queryAll('scan', 'true', ['id']);
-      return rows.map((row) => row.id as string).sort();
+      return (await queryAll('scan', 'true', ['id'])).map((row) => row.id as string);
     },
   };
   return store;
@@ -222,7 +221,10 @@ function byteBatches(rows: Row[], dimension: number): Row[][] {
   let bytes = 0;
   for (const row of rows) {
     let size = dimension * 4;
-    for (const value of Object.values(row)) if (typeof value === 'string' || (value !== null && typeof value === 'object' && !Array.isArray(value))) size += Buffer.byteLength(typeof value === 'string' ? value : JSON.stringify(value));
+    for (const [key, value] of Object.entries(row)) {
+      if (key !== 'embedding' && value !== null && typeof value === 'object') size += Buffer.byteLength(JSON.stringify(value));
+      else if (typeof value === 'string') size += Buffer.byteLength(value);
+    }
     if (batch.length > 0 && bytes + size > BYTES_PER_REQUEST) {
       batches.push(batch);
       batch = [];

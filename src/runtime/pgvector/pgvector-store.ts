@@ -126,7 +126,7 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
 
     async ids() {
       await ready();
-      const rows = await run('scan', () => db.select({ id }).from(table).orderBy(id));
+      const rows = await run('scan', () => db.select({ id }).from(table));
       return rows.map((row) => row.id as string);
     },
   };
