@@ -1,5 +1,6 @@
 import { DataType, MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { spawn } from 'node:child_process';
+import { createServer, type Socket, connect as connectTcp } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -105,6 +106,50 @@ describe('Milvus backend on Milvus Lite', () => {
       expect(await db.vectors.exact.delete({ where: { id: { notIn: [] } } })).toBe(12_500);
     } finally {
       await db.close();
+    }
+  }, 120_000);
+
+  it('undoes a write whose second request fails: rows it added are deleted, rows it replaced are put back', async () => {
+    // A TCP proxy that, once armed, cuts the connection after 20 MB more: inside the call's second 16 MB request.
+    let armedAt: number | undefined;
+    let sent = 0;
+    const sockets = new Set<Socket>();
+    const [host, port] = address.split(':');
+    const proxy = createServer((client) => {
+      const server = connectTcp(Number(port), host);
+      sockets.add(client).add(server);
+      client.on('data', (chunk: Buffer) => {
+        sent += chunk.length;
+        if (armedAt !== undefined && sent - armedAt > 20 * 2 ** 20) {
+          armedAt = undefined;
+          client.destroy();
+          server.destroy();
+          return;
+        }
+        server.write(chunk);
+      });
+      server.on('data', (chunk: Buffer) => client.write(chunk));
+      for (const [a, b] of [[client, server], [server, client]]) a.on('error', () => b.destroy()).on('close', () => b.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const db = createPolystore({ milvus: { address: `127.0.0.1:${(proxy.address() as { port: number }).port}`, attempts: 1 }, vectorBackends: ALL_ON_MILVUS });
+    const passages = db.vectors.passages;
+    const record = (i: number, content: string) => ({ id: `p${i}`, bucket: i % 7, content, embedding: Array.from({ length: 128 }, (_, j) => (i + j) % 5) });
+    try {
+      await passages.upsert([record(0, 'original 0'), record(1, 'original 1')]);
+      // 8,000 records of 4 KB: about 34 MB, three requests.
+      const big = Array.from({ length: 8_000 }, (_, i) => record(i, `replaced ${i} `.padEnd(4_000, '.')));
+      armedAt = sent;
+      await expect(passages.upsert(big)).rejects.toMatchObject({ code: 'MILVUS_UNAVAILABLE' });
+      expect(await passages.count()).toBe(2);
+      expect((await passages.get(['p0', 'p1'])).map((row) => row.content)).toEqual(['original 0', 'original 1']);
+      armedAt = sent;
+      await expect(passages.insert(big.slice(2))).rejects.toMatchObject({ code: 'MILVUS_UNAVAILABLE' });
+      expect(await passages.count()).toBe(2);
+    } finally {
+      await db.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => proxy.close(resolve));
     }
   }, 120_000);
 

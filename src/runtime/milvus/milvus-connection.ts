@@ -55,7 +55,8 @@ export function openMilvus(options: MilvusOptions | undefined): MilvusConnection
       if (isMilvusLiteAddress(settings.address)) lite ??= acquireMilvusLite(settings.address);
       const address = lite ? await lite.address : settings.address;
       const { MilvusClient } = await import('@zilliz/milvus2-sdk-node');
-      const sdk = new MilvusClient({ address, token: settings.token, timeout: settings.timeoutMs, logLevel: 'error' });
+      // One retry policy, polystore's: the SDK's own interceptor would multiply the attempts.
+      const sdk = new MilvusClient({ address, token: settings.token, timeout: settings.timeoutMs, logLevel: 'error', maxRetries: 0 });
       await sdk.connectPromise.catch(async (error: unknown) => {
         await sdk.closeConnection();
         throw new PolystoreError('MILVUS_UNAVAILABLE', `cannot reach Milvus at ${address}: ${(error as Error).message}`, { cause: error });
