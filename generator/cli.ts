@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { runCopy } from '../src/copy/copy-command.js';
+import type { CopyFlags } from '../src/copy/copy-command.js';
 import { PolystoreError } from '../src/errors.js';
 import { generate } from './generate.js';
 import { loadSchema } from './load-schema.js';
@@ -63,7 +63,8 @@ export function cliProgram(): Command {
     .option('--batch <n>', 'records per batch', positive, 500)
     .option('--sample <n>', 'records compared by checksum at the end', positive, 1_000)
     .option('--state <file>', 'where progress is kept for a resume (default: .polystore-copy-<collection>-<from>-<to>.json under --out)')
-    .action((collection: string, flags: Parameters<typeof runCopy>[1]) => runCopy(collection, flags));
+    // Loaded on use: `generate` need not load the runtime, PGlite and the Milvus client.
+    .action(async (collection: string, flags: CopyFlags) => (await import('../src/copy/copy-command.js')).runCopy(collection, flags));
   return program;
 }
 
