@@ -5,6 +5,7 @@ import type { PolystoreOptions } from './options.js';
 import { createPgvectorStore } from './pgvector/pgvector-store.js';
 import { openMilvus } from './milvus/milvus-connection.js';
 import { createMilvusStore } from './milvus/milvus-store.js';
+import { once } from './once.js';
 import { type TenantScope, tenantScope } from './tenant.js';
 import { InvalidInputError } from '../errors.js';
 import type { BackendStore, TenantVectorStore, VectorCollectionDescriptor, VectorRecordBase } from './vector-store.js';
@@ -30,11 +31,7 @@ export function createRuntime<S extends Record<string, unknown>>(schema: S, faca
   const migrationsFolder = fileURLToPath(new URL('../drizzle/', facadeUrl));
   const connection = openConnection(schema, options);
   const autoMigrate = options.autoMigrate ?? connection.kind === 'pglite';
-  let migration: Promise<void> | undefined;
-  const migrate = () => (migration ??= connection.migrate(migrationsFolder).catch((error: unknown) => {
-    migration = undefined;
-    throw error;
-  }));
+  const migrate = once(() => connection.migrate(migrationsFolder));
   const ready = () => (autoMigrate ? migrate() : Promise.resolve());
 
   const milvus = openMilvus(options.milvus);

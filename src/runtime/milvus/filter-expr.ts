@@ -20,14 +20,11 @@ export function stringLiteral(value: string): string {
   return `"${value.replace(/[\\"\n\r\t]/g, (ch) => ({ '\\': '\\\\', '"': '\\"', '\n': '\\n', '\r': '\\r', '\t': '\\t' })[ch]!)}"`;
 }
 
+/** Datetimes are stored as epoch milliseconds. */
 function literal(value: Scalar): string {
   if (value instanceof Date) return String(value.getTime());
   if (typeof value === 'string') return stringLiteral(value);
   return String(value);
-}
-
-function jsonLiteral(value: string | number | boolean): string {
-  return typeof value === 'string' ? stringLiteral(value) : String(value);
 }
 
 const all = (parts: string[]) => (parts.length === 0 ? TRUE : parts.length === 1 ? parts[0] : `(${parts.join(' and ')})`);
@@ -60,7 +57,7 @@ function holds(node: FilterNode, value: boolean, operation: string): string {
       if (node.value === null) throw unsupported(operation, node.field, 'equals: null at a JSON path');
       const at = path(node.field, node.path);
       // SQL: unknown where the path is missing, so neither side holds there.
-      return `(exists ${at} and ${at} ${value ? '==' : '!='} ${jsonLiteral(node.value)})`;
+      return `(exists ${at} and ${at} ${value ? '==' : '!='} ${literal(node.value)})`;
     }
     case 'jsonContains': {
       const leaves = containment(node.field, [], node.value, operation);
@@ -82,7 +79,7 @@ function containment(field: FilterField, keys: string[], value: unknown, operati
     if (value.length === 0 || value.some((item) => item === null || typeof item === 'object')) {
       throw unsupported(operation, field, 'contains with an empty array, or with objects, arrays or null inside an array');
     }
-    const holdsAll = `json_contains_all(${at}, [${value.map((item) => jsonLiteral(item as string | number | boolean)).join(', ')}])`;
+    const holdsAll = `json_contains_all(${at}, [${value.map((item) => literal(item as Scalar)).join(', ')}])`;
     return [{ holds: holdsAll, fails: `not ${holdsAll}` }];
   }
   if (value !== null && typeof value === 'object') {
@@ -91,8 +88,8 @@ function containment(field: FilterField, keys: string[], value: unknown, operati
     return entries.flatMap(([key, item]) => containment(field, [...keys, key], item, operation));
   }
   if (value === null) throw unsupported(operation, field, 'contains with null');
-  const equal = `${at} == ${jsonLiteral(value as string | number | boolean)}`;
-  return [{ holds: `(exists ${at} and ${equal})`, fails: `(not exists ${at} or ${at} != ${jsonLiteral(value as string | number | boolean)})` }];
+  const scalar = literal(value as Scalar);
+  return [{ holds: `(exists ${at} and ${at} == ${scalar})`, fails: `(not exists ${at} or ${at} != ${scalar})` }];
 }
 
 function unsupported(operation: string, field: FilterField, what: string): InvalidInputError {

@@ -10,6 +10,7 @@ import { MILVUS_DEFAULTS, type MilvusOptions } from '../options.js';
 import type { VectorCollectionDescriptor } from '../vector-store.js';
 import { ensureCollection } from './ensure-collection.js';
 import { acquireMilvusLite, isMilvusLiteAddress } from './milvus-lite.js';
+import { once } from '../once.js';
 
 /** What every SDK response carries, flat (create, load, drop) or under `status`. */
 interface Status {
@@ -47,26 +48,25 @@ export function openMilvus(options: MilvusOptions | undefined): MilvusConnection
   const settings = { ...MILVUS_DEFAULTS, ...options };
   let lite: ReturnType<typeof acquireMilvusLite> | undefined;
   let client: Promise<MilvusClient> | undefined;
-  const ensured = new Map<string, Promise<void>>();
+  /** Per collection: its ensure, run once unless it fails or Milvus later says the collection is gone or released. */
+  const ensured = new Map<string, () => Promise<void>>();
+  const forget = (collection: string | undefined) => collection !== undefined && ensured.delete(collection);
 
   // Nothing starts before the first call: Milvus Lite and the gRPC stack stay unloaded for facades that never use them.
-  const connect = (): Promise<MilvusClient> =>
-    (client ??= (async () => {
-      if (isMilvusLiteAddress(settings.address)) lite ??= acquireMilvusLite(settings.address);
-      const address = lite ? await lite.address : settings.address;
-      const { MilvusClient } = await import('@zilliz/milvus2-sdk-node');
-      // One retry policy, polystore's: the SDK's own interceptor would multiply the attempts.
-      const sdk = new MilvusClient({ address, token: settings.token, timeout: settings.timeoutMs, logLevel: 'error', maxRetries: 0 });
-      await sdk.connectPromise.catch(async (error: unknown) => {
-        await sdk.closeConnection();
-        throw new PolystoreError('MILVUS_UNAVAILABLE', `cannot reach Milvus at ${address}: ${(error as Error).message}`, { cause: error });
-      });
-      if (settings.database) await useDatabase(sdk, settings.database);
-      return sdk;
-    })().catch((error: unknown) => {
-      client = undefined;
-      throw error;
-    }));
+  const openClient = once(async () => {
+    if (isMilvusLiteAddress(settings.address)) lite ??= acquireMilvusLite(settings.address);
+    const address = lite ? await lite.address : settings.address;
+    const { MilvusClient } = await import('@zilliz/milvus2-sdk-node');
+    // One retry policy, polystore's: the SDK's own interceptor would multiply the attempts.
+    const sdk = new MilvusClient({ address, token: settings.token, timeout: settings.timeoutMs, logLevel: 'error', maxRetries: 0 });
+    await sdk.connectPromise.catch(async (error: unknown) => {
+      await sdk.closeConnection();
+      throw new PolystoreError('MILVUS_UNAVAILABLE', `cannot reach Milvus at ${address}: ${(error as Error).message}`, { cause: error });
+    });
+    if (settings.database) await useDatabase(sdk, settings.database);
+    return sdk;
+  });
+  const connect = () => (client = openClient());
 
   const connection: MilvusConnection = {
     consistency: settings.consistency,
@@ -77,20 +77,19 @@ export function openMilvus(options: MilvusOptions | undefined): MilvusConnection
         try {
           response = await request(sdk);
         } catch (error) {
-          const code = (error as { code?: unknown }).code;
-          if (typeof code === 'number' && TRANSIENT_GRPC.has(code)) throw error;
+          if (isTransient(error)) throw error;
           const missing = collection !== undefined && !(await sdk.hasCollection({ collection_name: collection })).value;
-          if (missing) ensured.delete(collection);
+          if (missing) forget(collection);
           throw new AbortError(missing ? collectionMissing(operation, collection) : asPolystoreError(operation, error));
         }
         const status = statusOf(response);
         if (status.error_code === 'Success' || status.code === 0) return response;
         if (status.code === NOT_FOUND) {
-          if (collection !== undefined) ensured.delete(collection);
+          forget(collection);
           throw new AbortError(collectionMissing(operation, collection ?? 'the collection'));
         }
         if (status.code === NOT_LOADED) {
-          ensured.clear();
+          forget(collection);
           throw new AbortError(new PolystoreError('COLLECTION_NOT_LOADED', `${operation}: ${status.reason}`));
         }
         const failure = new PolystoreError('MILVUS_ERROR', `${operation}: ${status.reason}`);
@@ -102,15 +101,9 @@ export function openMilvus(options: MilvusOptions | undefined): MilvusConnection
       });
     },
     ensure(descriptor) {
-      let done = ensured.get(descriptor.name);
-      if (!done) {
-        done = ensureCollection(connection, descriptor).catch((error: unknown) => {
-          ensured.delete(descriptor.name);
-          throw error;
-        });
-        ensured.set(descriptor.name, done);
-      }
-      return done;
+      let run = ensured.get(descriptor.name);
+      if (!run) ensured.set(descriptor.name, (run = once(() => ensureCollection(connection, descriptor))));
+      return run();
     },
     async close() {
       const sdk = await client?.catch(() => undefined);
@@ -134,11 +127,15 @@ function collectionMissing(operation: string, collection: string): PolystoreErro
   return new PolystoreError('COLLECTION_MISSING', `${operation}: Milvus has no collection "${collection}" (dropped while in use?); the next call creates it again`);
 }
 
+function isTransient(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'number' && TRANSIENT_GRPC.has(code);
+}
+
 function asPolystoreError(operation: string, error: unknown): PolystoreError {
   if (error instanceof PolystoreError) return error;
-  const code = (error as { code?: unknown }).code;
   // The SDK sometimes throws a bare status object.
   const message = error instanceof Error ? error.message : ((error as { reason?: string }).reason ?? String(error));
-  if (typeof code === 'number' && TRANSIENT_GRPC.has(code)) return new PolystoreError('MILVUS_UNAVAILABLE', `${operation}: Milvus did not answer (${message})`, { cause: error });
+  if (isTransient(error)) return new PolystoreError('MILVUS_UNAVAILABLE', `${operation}: Milvus did not answer (${message})`, { cause: error });
   return new PolystoreError('MILVUS_ERROR', `${operation}: ${message}`, { cause: error });
 }

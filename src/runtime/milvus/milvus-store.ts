@@ -6,7 +6,6 @@
 import type { ConsistencyLevelEnum, RowData } from '@zilliz/milvus2-sdk-node';
 import { PolystoreError } from '../../errors.js';
 import { parseDeleteTarget } from '../delete-target.js';
-import type { FilterNode } from '../filter/filter-node.js';
 import { efSearch, ivfProbes } from '../search-breadth.js';
 import { checkTenantChange, scopedFilter, stampTenant, type TenantScope } from '../tenant.js';
 import { validateChanges, validateIds, validateRecords, validateSearch } from '../validate.js';
@@ -47,7 +46,9 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
       return milvus.call(operation, request, collection);
     });
   const expr = (where: unknown, operation: string) => filterExpr(scopedFilter(descriptor, scope, where, operation), operation);
-  const idFilter = (ids: readonly string[]): FilterNode => ({ kind: 'in', field: { name: 'id', column: 'id', kind: 'string', optional: false }, values: [...ids], negated: false });
+  /** `id in [...]`, within the store's tenant or (for the checks before a write) across all tenants. */
+  const idsExpr = (ids: readonly string[], operation: string, scoped: boolean) =>
+    filterExpr(scopedFilter(descriptor, scoped ? scope : undefined, { id: { in: ids } }, operation), operation);
 
   /**
    * Every row matching a filter, in pages on an id cursor. `iterator` and `reduce_stop_for_best` ask Milvus
@@ -77,7 +78,7 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
     const rows: Row[] = [];
     for (let start = 0; start < ids.length; start += IDS_PER_EXPRESSION) {
       const slice = ids.slice(start, start + IDS_PER_EXPRESSION);
-      const filter = scoped ? expr({ id: { in: slice } }, operation) : filterExpr(idFilter(slice), operation);
+      const filter = idsExpr(slice, operation, scoped);
       // At most IDS_PER_EXPRESSION rows match: one query, without the paging that slows Milvus Lite down.
       const result = await call(operation, (client) => client.query({ collection_name: collection, filter, output_fields: outputFields, consistency_level }));
       rows.push(...(result.data as Row[]));
@@ -89,7 +90,7 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
     const result = await call(operation, (client) =>
       request === 'upsert'
         ? client.upsert({ collection_name: collection, data: rows as RowData[] })
-        : client.delete({ collection_name: collection, filter: filterExpr(idFilter(rows.map((row) => row.id as string)), operation), consistency_level: milvus.consistency }),
+        : client.delete({ collection_name: collection, filter: idsExpr(rows.map((row) => row.id as string), operation, false), consistency_level: milvus.consistency }),
     );
     // The SDK resolves even when some rows failed: err_index names them.
     if (result.err_index.length > 0) {

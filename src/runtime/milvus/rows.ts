@@ -8,9 +8,11 @@ type Row = Record<string, unknown>;
 
 export function rowCodec(descriptor: VectorCollectionDescriptor) {
   const fields = descriptor.fields;
+  const scalars = ['id', ...fields.map((field) => field.column)];
+  const withVector = [...scalars, 'embedding'];
   return {
-    /** The output fields of a read, with or without the vector. */
-    outputFields: (withVector: boolean) => ['id', ...fields.map((field) => field.column), ...(withVector ? ['embedding'] : [])],
+    /** The output fields of a read, with or without the vector; fixed per collection. */
+    outputFields: (vector: boolean): string[] => (vector ? withVector : scalars),
     toRow(record: Row): Row {
       const row: Row = { id: record.id };
       for (const field of fields) {
