@@ -64,6 +64,24 @@ describe.each(engines)('VectorStore: $name', (engine) => {
     expect(await notes().count({ rank: { gte: 2 } })).toBe(2);
   });
 
+  it('search returns the very records get returns: Dates, JSON, nulls and vectors decoded alike', async () => {
+    const hits = await notes().search({ vector: axis(2), topK: 10, includeVector: true });
+    expect(hits).toHaveLength(3);
+    expect(hits.map((hit) => hit.record)).toEqual(await notes().get(hits.map((hit) => hit.id)));
+    expect(hits.every((hit) => hit.record.createdAt instanceof Date)).toBe(true);
+  });
+
+  it('stores each vector element as the float32 nearest to it (Math.fround): ties, subnormals and extremes too', async () => {
+    // 1 + 2^-24 lies exactly between two float32s, and ties go to the even one, 1; its shortest decimal text
+    // (1.0000000596046448) lies just above, so a server reading that text would store the other neighbour.
+    const elements = [1 + 2 ** -24, 0.1, -(1 + 3 * 2 ** -24), 1e-40, 2 ** -149, -3.4028234663852886e38, 123456.789, -1e-7];
+    await notes().upsert([note('f32', 0, { embedding: elements })]);
+    expect((await notes().get(['f32']))[0].embedding).toEqual(elements.map(Math.fround));
+    await notes().update('f32', { embedding: elements.map((x) => -x) });
+    expect((await notes().get(['f32']))[0].embedding).toEqual(elements.map((x) => Math.fround(-x)));
+    await notes().delete({ ids: ['f32'] });
+  });
+
   it('minScore drops weak hits', async () => {
     const hits = await notes().search({ vector: axis(1), topK: 3, minScore: 0.5 });
     expect(hits.map((hit) => hit.id)).toEqual(['n1']);

@@ -3,6 +3,7 @@ import { openConnection } from './connection.js';
 import { connectDocuments, type PrismaClientClass, type PrismaClientLike } from './documents.js';
 import type { PolystoreOptions } from './options.js';
 import { createPgvectorStore } from './pgvector/pgvector-store.js';
+import { probeVectorLiteral } from './pgvector/vector-literal.js';
 import { openMilvus } from './milvus/milvus-connection.js';
 import { createMilvusStore } from './milvus/milvus-store.js';
 import { once } from './once.js';
@@ -32,7 +33,11 @@ export function createRuntime<S extends Record<string, unknown>>(schema: S, faca
   const connection = openConnection(schema, options);
   const autoMigrate = options.autoMigrate ?? connection.kind === 'pglite';
   const migrate = once(() => connection.migrate(migrationsFolder));
-  const ready = () => (autoMigrate ? migrate() : Promise.resolve());
+  const vectorLiteral = once(() => probeVectorLiteral(connection));
+  const ready = async () => {
+    if (autoMigrate) await migrate();
+    return vectorLiteral();
+  };
 
   const milvus = openMilvus(options.milvus);
   const backendOf = (descriptor: VectorCollectionDescriptor) => options.vectorBackends?.[descriptor.name] ?? descriptor.backend;

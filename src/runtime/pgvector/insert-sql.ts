@@ -1,5 +1,7 @@
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Statement } from '../connection.js';
+import { quoteIdentifier as quote } from './quote-identifier.js';
+import type { VectorLiteral } from './vector-literal.js';
 
 /**
  * INSERT … SELECT FROM unnest(…): one bound parameter per column, whatever the number of rows, where a
@@ -11,10 +13,16 @@ export function insertStatement(
   table: string,
   columns: Array<[name: string, column: PgColumn]>,
   rows: ReadonlyArray<Record<string, unknown>>,
+  vectorLiteral: VectorLiteral,
   onConflict?: { tenantColumn?: PgColumn; tenantId?: string },
 ): Statement {
   const names = columns.map(([, column]) => quote(column.name));
-  const params: unknown[] = columns.map(([name]) => arrayLiteral(rows.map((row) => textOf(row[name]))));
+  const params: unknown[] = columns.map(([name, column]) =>
+    isVectorColumn(column)
+      ? // Vector literals hold only digits, letters, `.`, `-`, `,` and brackets: quoted, with nothing to escape.
+        `{${rows.map((row) => `"${vectorLiteral(row[name] as ArrayLike<number>)}"`).join(',')}}`
+      : arrayLiteral(rows.map((row) => textOf(row[name]))),
+  );
   const casts = columns.map(([, column], i) => `u.${names[i]}::${column.getSQLType()}`);
   let sql = `INSERT INTO ${quote(table)} (${names.join(', ')}) SELECT ${casts.join(', ')} FROM unnest(${params.map((_, i) => `$${i + 1}::text[]`).join(', ')}) AS u(${names.join(', ')})`;
   if (onConflict) {
@@ -29,7 +37,7 @@ export function insertStatement(
   return { sql, params };
 }
 
-const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;
+export const isVectorColumn = (column: PgColumn) => column.columnType === 'PgVector' || column.columnType === 'PgHalfVector';
 
 /** A value's text form, as PostgreSQL's input function for the column reads it. */
 function textOf(value: unknown): string | null {
@@ -37,8 +45,7 @@ function textOf(value: unknown): string | null {
   if (typeof value === 'string') return value;
   if (value instanceof Date) return value.toISOString();
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  // JSON values and vectors: pgvector reads `[1,2,3]`, jsonb reads JSON.
-  return JSON.stringify(value);
+  return JSON.stringify(value); // jsonb
 }
 
 function arrayLiteral(values: Array<string | null>): string {

@@ -1,60 +1,70 @@
-import { count, getTableColumns, getTableName, type SQL, sql } from 'drizzle-orm';
-import type { PgColumn, PgDialect, PgTable } from 'drizzle-orm/pg-core';
+import { getTableColumns, getTableName } from 'drizzle-orm';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { PolystoreError } from '../../errors.js';
 import type { Connection } from '../connection.js';
 import { parseDeleteTarget } from '../delete-target.js';
 import { checkTenantChange, scopedFilter, stampTenant, type TenantScope } from '../tenant.js';
 import { validateChanges, validateIds, validateRecords, validateSearch } from '../validate.js';
 import { type BackendStore, bestFirst, type SearchHit, type SearchQuery, type VectorCollectionDescriptor, type VectorRecordBase } from '../vector-store.js';
-import { insertStatement } from './insert-sql.js';
+import { insertStatement, isVectorColumn } from './insert-sql.js';
+import { quoteIdentifier as quote } from './quote-identifier.js';
 import { searchSettings } from './search-settings.js';
+import type { VectorLiteral } from './vector-literal.js';
 import { whereSql } from './where-sql.js';
 
 /** pgvector's distance operators, and the higher-is-better score each distance maps to. */
 const METRICS = {
-  cosine: { operator: sql.raw('<=>'), score: (distance: number) => 1 - distance },
-  l2: { operator: sql.raw('<->'), score: (distance: number) => -distance },
+  cosine: { operator: '<=>', score: (distance: number) => 1 - distance },
+  l2: { operator: '<->', score: (distance: number) => -distance },
   // `<#>` is the negative inner product.
-  ip: { operator: sql.raw('<#>'), score: (distance: number) => -distance },
+  ip: { operator: '<#>', score: (distance: number) => -distance },
 } as const;
 
 /** Rows per INSERT statement: bounds the size of one statement's parameters (1,000 × 1,536 floats ≈ 20 MB). */
 const ROWS_PER_STATEMENT = 1_000;
 
-/** A VectorStore over one generated Drizzle table; with a scope, every statement is restricted to that tenant. */
+/**
+ * A VectorStore over one generated Drizzle table; with a scope, every statement is restricted to that tenant.
+ * `ready` runs the migrations when they are automatic, and tells how this server reads vector text.
+ *
+ * Statements are SQL text run straight on the driver (Connection.execute): the table's identifiers, quoted,
+ * and $n placeholders, every value bound, encoded and decoded by the Drizzle column it belongs to. Drizzle's
+ * query builder and execution cost ~0.5 ms a statement on PGlite, several times this library's budget.
+ */
 export function createPgvectorStore<T extends VectorRecordBase, W>(
   descriptor: VectorCollectionDescriptor,
   connection: Connection<Record<string, unknown>>,
-  ready: () => Promise<void>,
+  ready: () => Promise<VectorLiteral>,
   scope?: TenantScope,
 ): BackendStore<T, W> {
   const table = descriptor.table as PgTable;
   const columns = getTableColumns(table) as Record<string, PgColumn>;
-  const { embedding, id } = columns;
-  const db = connection.db;
-  const metric = METRICS[descriptor.metric];
-  const condition = (where: unknown, operation: string): SQL => whereSql(columns, scopedFilter(descriptor, scope, where, operation));
-  const tableName = getTableName(table);
   const columnList = Object.entries(columns);
-  // What a search selects, with and without the (large) embedding; fixed per store.
+  const metric = METRICS[descriptor.metric];
+  const name = getTableName(table);
+  const tableName = quote(name);
+  const idName = quote(columns.id.name);
+  /** The scoped filter as a condition, its values appended to `params`. */
+  const condition = (where: unknown, operation: string, params: unknown[]): string => whereSql(columns, scopedFilter(descriptor, scope, where, operation), params);
+  // What a read selects, with and without the (large) embedding; fixed per store.
   const selections = { withVector: columnList, withoutVector: columnList.filter(([name]) => name !== 'embedding') };
-  const vectorParam = (vector: readonly number[]) => sql`${JSON.stringify(vector)}::${sql.raw(descriptor.storage)}`;
-  // The search statement is one template compiled by the dialect: Drizzle's select builder costs ~0.2 ms a call.
-  const dialect = (db as unknown as { dialect: PgDialect }).dialect;
   const selectLists = {
-    withVector: sql.join(selections.withVector.map(([, column]) => sql.identifier(column.name)), sql`, `),
-    withoutVector: sql.join(selections.withoutVector.map(([, column]) => sql.identifier(column.name)), sql`, `),
+    withVector: selections.withVector.map(([, column]) => quote(column.name)).join(', '),
+    withoutVector: selections.withoutVector.map(([, column]) => quote(column.name)).join(', '),
   };
+  const distance = `${quote(columns.embedding.name)} ${metric.operator}`;
+  /** One statement, run as one call: its rows as arrays. */
+  const query = async (operation: string, sql: string, params: unknown[]) => (await run(operation, () => connection.execute([{ sql, params }])))[0];
 
   async function write(records: readonly T[], operation: 'insert' | 'upsert'): Promise<void> {
     const rows = stampTenant(records, scope, operation);
     validateRecords(descriptor, rows, operation);
     if (rows.length === 0) return;
-    await ready();
+    const literal = await run(operation, ready);
     const onConflict = operation === 'upsert' ? (scope ? { tenantColumn: columns[scope.field], tenantId: scope.tenantId } : {}) : undefined;
     const batches: Array<Array<Record<string, unknown>>> = [];
     for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) batches.push(rows.slice(start, start + ROWS_PER_STATEMENT));
-    const statements = batches.map((batch) => insertStatement(tableName, columnList, batch, onConflict));
+    const statements = batches.map((batch) => insertStatement(name, columnList, batch, literal, onConflict));
     // An upsert under a tenant skips, rather than overwrites, a row of another tenant: that rolls it all back.
     const check = scope && operation === 'upsert'
       ? (written: unknown[][], index: number) => {
@@ -70,80 +80,94 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
     insert: (records) => write(records, 'insert'),
     upsert: (records) => write(records, 'upsert'),
 
-    async search(query: SearchQuery<W>): Promise<Array<SearchHit<T>>> {
-      validateSearch(descriptor, query);
-      const where = condition(query.where, 'search');
-      await ready();
-      const selection = query.includeVector ? selections.withVector : selections.withoutVector;
+    async search(search: SearchQuery<W>): Promise<Array<SearchHit<T>>> {
+      validateSearch(descriptor, search);
+      const params: unknown[] = [];
+      const where = condition(search.where, 'search', params);
+      const literal = await run('search', ready);
+      const vector = `$${params.push(literal(search.vector))}::${descriptor.storage}`;
+      const limit = `$${params.push(search.topK)}`;
+      const selection = search.includeVector ? selections.withVector : selections.withoutVector;
+      const list = search.includeVector ? selectLists.withVector : selectLists.withoutVector;
       // Ordering by the selected alias binds the query vector once; PostgreSQL still orders by the index.
-      const statement = dialect.sqlToQuery(
-        sql`select ${query.includeVector ? selectLists.withVector : selectLists.withoutVector}, ${sql.identifier(embedding.name)} ${metric.operator} ${vectorParam(query.vector)} as "polystore_distance" from ${sql.identifier(tableName)} where ${where} order by "polystore_distance" limit ${query.topK}`,
-      );
-      const settings = searchSettings(descriptor, query.topK);
+      const statement = { sql: `select ${list}, ${distance} ${vector} as "polystore_distance" from ${tableName} where ${where} order by "polystore_distance" limit ${limit}`, params };
+      const settings = searchSettings(descriptor, search.topK);
       const results = await run('search', () => connection.execute([...(settings ? [settings] : []), statement]));
-      const rows = results.at(-1)!.map((values) => decodeRow(selection, values));
-      const hits = rows.map(({ _distance, ...record }) => ({ id: record.id as string, score: metric.score(Number(_distance)), record: record as unknown as T }));
-      return bestFirst(hits, query.minScore);
+      const hits = results.at(-1)!.map((values) => {
+        const record = decodeRow(selection, values);
+        return { id: record.id as string, score: metric.score(Number(values[selection.length])), record: record as unknown as T };
+      });
+      return bestFirst(hits, search.minScore);
     },
 
     async get(ids) {
       validateIds(ids, 'get');
       if (ids.length === 0) return [];
-      const where = condition({ id: { in: ids } }, 'get');
-      await ready();
-      const rows = await run('get', () => db.select().from(table).where(where));
-      const byId = new Map(rows.map((row) => [(row as { id: string }).id, row]));
+      const params: unknown[] = [];
+      const where = condition({ id: { in: ids } }, 'get', params);
+      await run('get', ready);
+      const rows = await query('get', `select ${selectLists.withVector} from ${tableName} where ${where}`, params);
+      const byId = new Map(rows.map((values) => decodeRow(selections.withVector, values)).map((record) => [record.id, record]));
       return ids.flatMap((key) => (byId.has(key) ? [byId.get(key) as unknown as T] : []));
     },
 
-    async count(where) {
-      const filter = condition(where, 'count');
-      await ready();
-      const [row] = await run('count', () => db.select({ n: count() }).from(table).where(filter));
-      return row.n;
+    async count(filter) {
+      const params: unknown[] = [];
+      const where = condition(filter, 'count', params);
+      await run('count', ready);
+      const [[n]] = await query('count', `select count(*) from ${tableName} where ${where}`, params);
+      return Number(n);
     },
 
     async update(key, changes) {
       const values = changes as Record<string, unknown>;
       validateChanges(descriptor, key, values);
       checkTenantChange(scope, values);
-      const where = condition({ id: key }, 'update');
-      await ready();
-      const found =
-        Object.keys(values).length === 0
-          ? await run('update', () => db.select({ id }).from(table).where(where))
-          : await run('update', () => db.update(table).set(values).where(where).returning({ id }));
+      const params: unknown[] = [];
+      const where = condition({ id: key }, 'update', params);
+      const literal = await run('update', ready);
+      // Each value as its column encodes it; vectors as on insert.
+      const assignments = Object.entries(values).map(([name, value]) => {
+        const column = columns[name];
+        const encoded = value === null ? null : isVectorColumn(column) ? literal(value as number[]) : column.mapToDriverValue(value);
+        return `${quote(column.name)} = $${params.push(encoded)}`;
+      });
+      const sql = assignments.length === 0
+        ? `select ${idName} from ${tableName} where ${where}`
+        : `update ${tableName} set ${assignments.join(', ')} where ${where} returning ${idName}`;
+      const found = await query('update', sql, params);
       if (found.length === 0) throw new PolystoreError('NOT_FOUND', `update: no record with id ${JSON.stringify(key)}${scope ? ' for this tenant' : ''}`);
     },
 
     async delete(target) {
       const parsed = parseDeleteTarget(target);
-      const where = 'ids' in parsed ? (parsed.ids.length === 0 ? sql`false` : condition({ id: { in: parsed.ids } }, 'delete')) : condition(parsed.where, 'delete');
-      await ready();
-      const deleted = await run('delete', () => db.delete(table).where(where).returning({ id }));
-      return deleted.length;
+      if ('ids' in parsed && parsed.ids.length === 0) return 0;
+      const params: unknown[] = [];
+      const where = condition('ids' in parsed ? { id: { in: parsed.ids } } : parsed.where, 'delete', params);
+      await run('delete', ready);
+      return (await query('delete', `delete from ${tableName} where ${where} returning ${idName}`, params)).length;
     },
 
     async ids() {
-      await ready();
-      const rows = await run('scan', () => db.select({ id }).from(table));
-      return rows.map((row) => row.id as string);
+      await run('scan', ready);
+      return (await query('scan', `select ${idName} from ${tableName}`, [])).map(([value]) => value as string);
     },
   };
 }
 
 /**
- * A row read by Connection.execute. Both drivers already give numbers, booleans, Dates (timestamptz) and
- * parsed JSON; vectors arrive as text, which Drizzle's own column decoder turns into numbers. The selected
- * distance is the last value.
+ * A row read by Connection.execute, each value decoded by its Drizzle column as Drizzle's own select would;
+ * a vector's elements then as the float32 values stored (pgvector prints the shortest decimal, 0.1 for
+ * 0.100000001…), as Milvus returns them.
  */
 function decodeRow(selection: Array<[string, PgColumn]>, values: unknown[]): Record<string, unknown> {
   const row: Record<string, unknown> = {};
   selection.forEach(([name, column], i) => {
     const value = values[i];
-    row[name] = value === null || column.columnType !== 'PgVector' && column.columnType !== 'PgHalfVector' ? value : column.mapFromDriverValue(value);
+    if (value === null) row[name] = null;
+    else if (column.columnType === 'PgVector') row[name] = (column.mapFromDriverValue(value) as number[]).map(Math.fround);
+    else row[name] = column.mapFromDriverValue(value);
   });
-  row._distance = values[selection.length];
   return row;
 }
 
