@@ -125,6 +125,8 @@ if (ANN) {
 }
 const liveRate = await insertRates(laterRows);
 const allRows = [...rows, ...laterRows];
+// Statistics, as autovacuum would gather them on a server after such a load: the planners then choose as in production.
+await pglite.exec('ANALYZE');
 
 const exactTop = (query: number[], filtered: boolean) =>
   allRows

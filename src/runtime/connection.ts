@@ -22,9 +22,9 @@ export interface Connection<S extends Record<string, unknown>> {
   db: PolystoreDatabase<S>;
   /**
    * Runs statements in one transaction (none for a single one) straight on the driver, as prepared
-   * statements, and returns each one's rows as arrays. For the hot paths, search and writes: Drizzle's own
-   * execution costs about 0.5 ms a statement on PGlite. Drizzle still builds the search SQL. `check` sees
-   * each statement's rows inside the transaction: throwing there rolls the whole transaction back.
+   * statements, and returns each one's rows as arrays: the vector stores' statements, for which Drizzle's
+   * own execution costs about 0.5 ms a statement on PGlite. `check` sees each statement's rows inside the
+   * transaction: throwing there rolls the whole transaction back.
    */
   execute(statements: Statement[], check?: (rows: unknown[][], index: number) => void): Promise<unknown[][][]>;
   migrate(migrationsFolder: string): Promise<void>;

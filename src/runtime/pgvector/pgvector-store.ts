@@ -41,8 +41,8 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
   const columns = getTableColumns(table) as Record<string, PgColumn>;
   const columnList = Object.entries(columns);
   const metric = METRICS[descriptor.metric];
-  const name = getTableName(table);
-  const tableName = quote(name);
+  const tableName = getTableName(table);
+  const quotedTable = quote(tableName);
   const idName = quote(columns.id.name);
   /** The scoped filter as a condition, its values appended to `params`. */
   const condition = (where: unknown, operation: string, params: unknown[]): string => whereSql(columns, scopedFilter(descriptor, scope, where, operation), params);
@@ -64,7 +64,7 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
     const onConflict = operation === 'upsert' ? (scope ? { tenantColumn: columns[scope.field], tenantId: scope.tenantId } : {}) : undefined;
     const batches: Array<Array<Record<string, unknown>>> = [];
     for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) batches.push(rows.slice(start, start + ROWS_PER_STATEMENT));
-    const statements = batches.map((batch) => insertStatement(name, columnList, batch, literal, onConflict));
+    const statements = batches.map((batch) => insertStatement(tableName, columnList, batch, literal, onConflict));
     // An upsert under a tenant skips, rather than overwrites, a row of another tenant: that rolls it all back.
     const check = scope && operation === 'upsert'
       ? (written: unknown[][], index: number) => {
@@ -90,7 +90,7 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
       const selection = search.includeVector ? selections.withVector : selections.withoutVector;
       const list = search.includeVector ? selectLists.withVector : selectLists.withoutVector;
       // Ordering by the selected alias binds the query vector once; PostgreSQL still orders by the index.
-      const statement = { sql: `select ${list}, ${distance} ${vector} as "polystore_distance" from ${tableName} where ${where} order by "polystore_distance" limit ${limit}`, params };
+      const statement = { sql: `select ${list}, ${distance} ${vector} as "polystore_distance" from ${quotedTable} where ${where} order by "polystore_distance" limit ${limit}`, params };
       const settings = searchSettings(descriptor, search.topK);
       const results = await run('search', () => connection.execute([...(settings ? [settings] : []), statement]));
       const hits = results.at(-1)!.map((values) => {
@@ -106,7 +106,7 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
       const params: unknown[] = [];
       const where = condition({ id: { in: ids } }, 'get', params);
       await run('get', ready);
-      const rows = await query('get', `select ${selectLists.withVector} from ${tableName} where ${where}`, params);
+      const rows = await query('get', `select ${selectLists.withVector} from ${quotedTable} where ${where}`, params);
       const byId = new Map(rows.map((values) => decodeRow(selections.withVector, values)).map((record) => [record.id, record]));
       return ids.flatMap((key) => (byId.has(key) ? [byId.get(key) as unknown as T] : []));
     },
@@ -115,7 +115,7 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
       const params: unknown[] = [];
       const where = condition(filter, 'count', params);
       await run('count', ready);
-      const [[n]] = await query('count', `select count(*) from ${tableName} where ${where}`, params);
+      const [[n]] = await query('count', `select count(*) from ${quotedTable} where ${where}`, params);
       return Number(n);
     },
 
@@ -133,8 +133,8 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
         return `${quote(column.name)} = $${params.push(encoded)}`;
       });
       const sql = assignments.length === 0
-        ? `select ${idName} from ${tableName} where ${where}`
-        : `update ${tableName} set ${assignments.join(', ')} where ${where} returning ${idName}`;
+        ? `select ${idName} from ${quotedTable} where ${where}`
+        : `update ${quotedTable} set ${assignments.join(', ')} where ${where} returning ${idName}`;
       const found = await query('update', sql, params);
       if (found.length === 0) throw new PolystoreError('NOT_FOUND', `update: no record with id ${JSON.stringify(key)}${scope ? ' for this tenant' : ''}`);
     },
@@ -145,12 +145,12 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
       const params: unknown[] = [];
       const where = condition('ids' in parsed ? { id: { in: parsed.ids } } : parsed.where, 'delete', params);
       await run('delete', ready);
-      return (await query('delete', `delete from ${tableName} where ${where} returning ${idName}`, params)).length;
+      return (await query('delete', `delete from ${quotedTable} where ${where} returning ${idName}`, params)).length;
     },
 
     async ids() {
       await run('scan', ready);
-      return (await query('scan', `select ${idName} from ${tableName}`, [])).map(([value]) => value as string);
+      return (await query('scan', `select ${idName} from ${quotedTable}`, [])).map(([value]) => value as string);
     },
   };
 }
