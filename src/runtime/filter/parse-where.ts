@@ -16,10 +16,14 @@ export function filterFields(descriptor: VectorCollectionDescriptor): FilterFiel
   return [{ name: 'id', column: 'id', kind: 'string', optional: false }, ...descriptor.fields];
 }
 
+// Each collection's fields by name, made on its first filter: a search should not rebuild them.
+const fieldMaps = new WeakMap<VectorCollectionDescriptor, Map<string, FilterField>>();
+
 export function parseWhere(descriptor: VectorCollectionDescriptor, where: unknown, operation: string): FilterNode {
   if (where === undefined) return TRUE;
   const issues = new InputIssues();
-  const fields = new Map(filterFields(descriptor).map((field) => [field.name, field]));
+  let fields = fieldMaps.get(descriptor);
+  if (!fields) fieldMaps.set(descriptor, (fields = new Map(filterFields(descriptor).map((field) => [field.name, field]))));
   const node = parseNode(issues, fields, where, ['where']);
   issues.throwIfAny(operation);
   return node;
