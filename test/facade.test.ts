@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../src/errors.js';
 import { createPolystore } from './golden/small/generated/index.js';
+import { createPolystore as createRuntimeFixture } from './fixtures/runtime/generated/index.js';
 
 describe('the generated facade', () => {
   it('opens when a collection is on Milvus but no Milvus is configured, and each call on it says so', async () => {
@@ -9,6 +10,22 @@ describe('the generated facade', () => {
       await expect(db.vectors.passages.count()).rejects.toMatchObject({
         code: 'MILVUS_NOT_CONFIGURED',
         message: 'a collection is on the milvus backend, but createPolystore() was given no `milvus: { address }`',
+      });
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('says to run the migrations when neither pgvector nor the table is there yet', async () => {
+    const db = createRuntimeFixture({ autoMigrate: false });
+    try {
+      const missing = { code: 'COLLECTION_MISSING', message: expect.stringContaining('run the migrations (db.migrate())') };
+      await expect(db.vectors.passages.insert([{ id: 'p1', bucket: 1, content: 'x', embedding: Array(128).fill(0.5) }])).rejects.toMatchObject(missing);
+      await expect(db.vectors.passages.count()).rejects.toMatchObject(missing);
+      await db.sql.execute('CREATE EXTENSION vector');
+      await expect(db.vectors.passages.search({ vector: Array(128).fill(0.5), topK: 1 })).rejects.toMatchObject({
+        code: 'COLLECTION_MISSING',
+        message: 'search: relation "passages" does not exist; run the migrations (db.migrate())',
       });
     } finally {
       await db.close();

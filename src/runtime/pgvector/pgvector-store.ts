@@ -185,7 +185,10 @@ async function run<R>(operation: string, statement: () => Promise<R>): Promise<R
       const what = id === undefined ? 'a record with this id' : `a record with id ${JSON.stringify(id)}`;
       throw new PolystoreError('DUPLICATE_ID', `${operation}: ${what} already exists; nothing was written`, { cause: error });
     }
-    if (cause.code === '42P01') throw new PolystoreError('COLLECTION_MISSING', `${operation}: the table does not exist; run the migrations (db.migrate())`, { cause: error });
+    // A missing table (42P01), or pgvector itself (42704, type "vector" does not exist): the migrations make both.
+    if (cause.code === '42P01' || cause.code === '42704') {
+      throw new PolystoreError('COLLECTION_MISSING', `${operation}: ${cause.message}; run the migrations (db.migrate())`, { cause: error });
+    }
     throw new PolystoreError('DATABASE_ERROR', `${operation}: ${cause.message ?? String(error)}`, { cause: error });
   }
 }
