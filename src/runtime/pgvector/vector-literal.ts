@@ -5,8 +5,8 @@ export type VectorLiteral = (vector: ArrayLike<number>) => string;
 
 /**
  * Decimal: each element rounded to float32 first, then written with the 9 significant digits that name
- * that float32 exactly. Writing the double instead (17 digits) costs twice the parsing, and a double
- * lying on a float32 midpoint can then round to the other neighbour: the stored value would differ from
+ * that float32 exactly. Writing the double instead (17 digits) is slower to parse, and a double lying
+ * on a float32 midpoint can then round to the other neighbour: the stored value would differ from
  * Math.fround and from what Milvus stores.
  */
 export const decimalLiteral: VectorLiteral = (vector) => {
@@ -16,7 +16,7 @@ export const decimalLiteral: VectorLiteral = (vector) => {
   return `[${elements.join(',')}]`;
 };
 
-// Hexadecimal float parts, built once: 12-bit mantissa halves and the 254 normal exponents.
+// Hexadecimal float parts, built once: 12-bit mantissa halves, and exponents by their biased value.
 const HEX3 = Array.from({ length: 4096 }, (_, i) => i.toString(16).padStart(3, '0'));
 const EXPONENT = Array.from({ length: 256 }, (_, e) => `p${e - 127}`);
 
@@ -44,7 +44,7 @@ export const hexLiteral: VectorLiteral = (vector) => {
 
 /**
  * Hexadecimal when this server's pgvector reads it (C's strtof does, on every platform PostgreSQL runs
- * on, but pgvector does not promise it), decimal otherwise. Asked once per connection.
+ * on, but pgvector does not promise it), decimal otherwise. Asked once per createPolystore().
  */
 export async function probeVectorLiteral(connection: Pick<Connection<never>, 'execute'>): Promise<VectorLiteral> {
   try {
