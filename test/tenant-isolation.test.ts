@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NotesRecord, Polystore } from './fixtures/runtime/generated/index.js';
-import { engines } from './helpers/engines.js';
+import { describe, expect, it } from 'vitest';
+import type { NotesRecord } from './fixtures/runtime/generated/index.js';
+import { engines, useEngine } from './helpers/engines.js';
 import { random } from './helpers/vectors.js';
 
 const TENANTS = ['t0', 't1', 't2', 't3'];
@@ -12,12 +12,7 @@ type Model = Map<string, Map<string, Omit<NotesRecord, 'tenantId'>>>;
  * no read, count, update or delete through one tenant's store ever sees or touches another tenant's rows.
  */
 describe.each(engines)('tenant isolation, randomized: $name', (engine) => {
-  let db: Polystore;
-  let close: () => Promise<void>;
-  beforeAll(async () => {
-    ({ db, close } = await engine.open());
-  });
-  afterAll(() => close());
+  const db = useEngine(engine);
 
   it(`${OPERATIONS} interleaved operations never cross tenants`, async () => {
     const next = random(7);
@@ -38,7 +33,7 @@ describe.each(engines)('tenant isolation, randomized: $name', (engine) => {
 
     for (let step = 0; step < OPERATIONS; step++) {
       const tenant = pick(TENANTS);
-      const store = db.vectors.notes.forTenant(tenant);
+      const store = db().vectors.notes.forTenant(tenant);
       const mine = model.get(tenant)!;
       const id = pick(ids);
       const context = `step ${step}: ${tenant} on ${id}`;
@@ -79,7 +74,7 @@ describe.each(engines)('tenant isolation, randomized: $name', (engine) => {
       }
       // After every step, every tenant sees exactly its own rows, through every read path.
       for (const [name, rows] of model) {
-        const view = db.vectors.notes.forTenant(name);
+        const view = db().vectors.notes.forTenant(name);
         expect(await view.count(), `${context}: count of ${name}`).toBe(rows.size);
         expect((await view.get(ids)).map((row) => row.id).sort(), `${context}: get of ${name}`).toEqual([...rows.keys()].sort());
         const hits = await view.search({ vector: Array(8).fill(1), topK: ids.length });

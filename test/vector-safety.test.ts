@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Polystore } from './fixtures/runtime/generated/index.js';
-import { engines } from './helpers/engines.js';
+import { describe, expect, it } from 'vitest';
+import { engines, useEngine } from './helpers/engines.js';
 
 // Values that break string-built SQL or Milvus expressions. PostgreSQL cannot store NUL at all: it is refused with a typed error.
 const HOSTILE = [
@@ -21,14 +20,9 @@ const HOSTILE = [
 ];
 
 describe.each(engines)('hostile input: $name', (engine) => {
-  let db: Polystore;
-  let close: () => Promise<void>;
-  beforeAll(async () => {
-    ({ db, close } = await engine.open());
-  });
-  afterAll(() => close());
+  const db = useEngine(engine);
 
-  const notes = () => db.vectors.notes.forTenant("tenant ' \\ $1");
+  const notes = () => db().vectors.notes.forTenant("tenant ' \\ $1");
 
   it('stores and matches hostile ids, content, filter values and JSON keys verbatim, touching nothing else', async () => {
     const records = HOSTILE.map((value, i) => ({
@@ -42,7 +36,7 @@ describe.each(engines)('hostile input: $name', (engine) => {
       embedding: [1, i, 0, 0, 0, 0, 0, 1],
     }));
     await notes().insert(records);
-    await db.vectors.notes.forTenant('bystander').insert([{ ...records[0], id: 'bystander-row' }]);
+    await db().vectors.notes.forTenant('bystander').insert([{ ...records[0], id: 'bystander-row' }]);
 
     for (const [i, value] of HOSTILE.entries()) {
       expect((await notes().get([value])).map((record) => record.title)).toEqual([value]);
@@ -60,10 +54,10 @@ describe.each(engines)('hostile input: $name', (engine) => {
     expect(await notes().delete({ where: { title: HOSTILE[2] } })).toBe(2);
 
     // The bystander tenant and the tables around are untouched.
-    expect(await db.vectors.notes.forTenant('bystander').count()).toBe(1);
-    expect(await db.vectors.exact.count()).toBe(0);
+    expect(await db().vectors.notes.forTenant('bystander').count()).toBe(1);
+    expect(await db().vectors.exact.count()).toBe(0);
     if (engine.backend !== 'pgvector') return;
-    const tables = await db.sql.execute(sql`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`);
+    const tables = await db().sql.execute(sql`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`);
     const rows = Array.isArray(tables) ? tables : (tables as unknown as { rows: unknown[] }).rows;
     expect(rows.map((row) => (row as { tablename: string }).tablename)).toEqual([
       'events',

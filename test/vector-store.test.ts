@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InvalidInputError, PolystoreError } from '../src/errors.js';
 import type { NotesRecord, Polystore } from './fixtures/runtime/generated/index.js';
-import { engines } from './helpers/engines.js';
+import { engines, useEngine } from './helpers/engines.js';
 
 const at = new Date('2026-03-01T12:00:00.000Z');
 const axis = (i: number, dimension = 8) => Array.from({ length: dimension }, (_, j) => (j === i ? 1 : 0));
@@ -17,14 +17,9 @@ const note = (id: string, i: number, extra: Partial<NotesRecord> = {}): Omit<Not
 });
 
 describe.each(engines)('VectorStore: $name', (engine) => {
-  let db: Polystore;
-  let close: () => Promise<void>;
-  beforeAll(async () => {
-    ({ db, close } = await engine.open());
-  });
-  afterAll(() => close());
+  const db = useEngine(engine);
 
-  const notes = () => db.vectors.notes.forTenant('acme');
+  const notes = () => db().vectors.notes.forTenant('acme');
 
   it('inserts, gets in the order asked, and counts', async () => {
     await notes().insert([note('n1', 1), note('n2', 2, { weight: 0.5, meta: { tags: ['a', 'b'], source: { page: 3 } } }), note('n3', 3)]);
@@ -156,7 +151,7 @@ describe.each(engines)('VectorStore: $name', (engine) => {
       await expect(notes().delete({ where: {} })).rejects.toMatchObject({ code: 'INVALID_FILTER' });
       await expect(notes().update('n1', { id: 'other' } as never)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
       await expect(notes().update('n1', { tenantId: 'globex' })).rejects.toMatchObject({ code: 'TENANT_MISMATCH' });
-      expect(() => db.vectors.notes.forTenant('')).toThrow(PolystoreError);
+      expect(() => db().vectors.notes.forTenant('')).toThrow(PolystoreError);
     });
   });
 });

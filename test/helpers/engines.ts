@@ -4,6 +4,7 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import type { PolystoreOptions } from '../../src/runtime/options.js';
 import { createPolystore, type Polystore } from '../fixtures/runtime/generated/index.js';
 
@@ -50,6 +51,16 @@ export const engines: Engine[] = [
     open: () => openMilvusLite(),
   },
 ];
+
+/** Opens the engine before a suite's tests and closes it after them; the returned function gives its facade. */
+export function useEngine(engine: Engine): () => Polystore {
+  let opened: { db: Polystore; close(): Promise<void> } | undefined;
+  beforeAll(async () => {
+    opened = await engine.open();
+  });
+  afterAll(() => opened?.close());
+  return () => opened!.db;
+}
 
 export const ALL_ON_MILVUS = { notes: 'milvus', passages: 'milvus', points: 'milvus', exactcos: 'milvus', exactl2: 'milvus', exact: 'milvus' } as const;
 
