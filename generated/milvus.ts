@@ -5,9 +5,14 @@ export const embeddingsMilvus: MilvusCollectionSpec = {
   collection_name: 'embeddings',
   fields: [
     {
-      name: 'id',
+      name: 'pk',
       data_type: 'VarChar',
       is_primary_key: true,
+      max_length: 322,
+    },
+    {
+      name: 'id',
+      data_type: 'VarChar',
       max_length: 255,
     },
     {
@@ -61,6 +66,11 @@ export const embeddingsMilvus: MilvusCollectionSpec = {
         M: 16,
         efConstruction: 64,
       },
+    },
+    {
+      field_name: 'id',
+      index_name: 'id_idx',
+      index_type: 'INVERTED',
     },
     {
       field_name: 'dataset_id',

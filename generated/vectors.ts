@@ -18,21 +18,21 @@ export interface EmbeddingsRecord {
   collectionId: string;
   chunkId: string;
   content: string;
-  metadata?: JsonValue | null;
+  metadata?: JsonValue | null | undefined;
   createdAt: Date;
   embedding: number[];
 }
 
 /** A filter on "embeddings": fields combine with AND; AND, OR and NOT take lists of filters. */
 export interface EmbeddingsWhere extends WhereCombinators<EmbeddingsWhere> {
-  id?: StringFilter;
-  teamId?: StringFilter;
-  datasetId?: StringFilter;
-  collectionId?: StringFilter;
-  chunkId?: StringFilter;
-  content?: StringFilter;
-  metadata?: JsonFilter | null;
-  createdAt?: DateFilter;
+  id?: StringFilter | undefined;
+  teamId?: StringFilter | undefined;
+  datasetId?: StringFilter | undefined;
+  collectionId?: StringFilter | undefined;
+  chunkId?: StringFilter | undefined;
+  content?: StringFilter | undefined;
+  metadata?: JsonFilter | null | undefined;
+  createdAt?: DateFilter | undefined;
 }
 
 export const embeddingsCollection: VectorCollectionDescriptor<typeof embeddings> = {

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { PolystoreError } from '../src/errors.js';
+import { PolystoreError, SchemaValidationError } from '../src/errors.js';
 import type { SchemaDef } from '../src/schema/define.js';
 import { compileGate } from './compile-gate.js';
 import { documentTypesStructure } from './emit/documents.js';
@@ -15,6 +15,8 @@ import { formatTypeScript } from './format.js';
 import type { SchemaIR } from './ir.js';
 import { planMigration } from './migrations.js';
 import { parseSchema } from './parse/index.js';
+import { Issues } from './parse/issues.js';
+import { checkPartitionNames } from './parse/tables.js';
 
 export interface GenerateOptions {
   /** Root under which prisma/, drizzle/ and generated/ are written. */
@@ -52,6 +54,10 @@ export async function emitFiles(ir: SchemaIR): Promise<Map<string, string>> {
 /** parse → intermediate form → emit → compile gate → migrations → write (or compare). */
 export async function generate(schema: SchemaDef, options: GenerateOptions): Promise<GenerateResult> {
   const ir = parseSchema(schema);
+  // Partition names against every table's, once all are parsed.
+  const issues = new Issues();
+  checkPartitionNames(issues, ir);
+  if (issues.list.length > 0) throw new SchemaValidationError(issues.list);
   const files = await emitFiles(ir);
   compileGate(files);
   const migrations = await planMigration(ir, files.get('drizzle/schema.ts')!, join(options.out, 'drizzle'), {

@@ -3,7 +3,8 @@
  * against the last snapshot; polystore adds what drizzle-kit cannot write
  * (the pgvector extension, PARTITION BY RANGE and the partitions) and saves
  * the result in drizzle-kit's own layout, so drizzle-kit and drizzle-orm's
- * migrator keep working on the folder.
+ * migrator keep working on the folder. Past migrations are made again from
+ * their snapshots, so that a hand edit to what the migrator applies shows.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -13,9 +14,12 @@ import { type DrizzleSnapshotJSON, generateDrizzleJson, generateMigration } from
 import { createJiti } from 'jiti';
 import type { SchemaIR, TableIR } from './ir.js';
 import { sqlStringLiteral } from './emit/ts-literal.js';
+import { partitionName } from './parse/names.js';
+import { monthText } from './parse/tables.js';
 
 const BREAKPOINT = '\n--> statement-breakpoint\n';
 const ORIGIN_ID = '00000000-0000-0000-0000-000000000000';
+const EMPTY_JOURNAL: Journal = { version: '7', dialect: 'postgresql', entries: [] };
 
 export interface Journal {
   version: string;
@@ -23,7 +27,7 @@ export interface Journal {
   entries: Array<{ idx: number; version: string; when: number; tag: string; breakpoints: boolean }>;
 }
 
-/** Files to add under drizzle/, keyed by path relative to it; empty when the schema has not changed. */
+/** The files polystore writes under drizzle/, keyed by path relative to it: the migrations so far and a new one when the schema changed. */
 export type MigrationFiles = Map<string, string>;
 
 export interface MigrationOptions {
@@ -34,29 +38,57 @@ export interface MigrationOptions {
 }
 
 export async function planMigration(ir: SchemaIR, drizzleSchemaSource: string, drizzleDir: string, options: MigrationOptions = {}): Promise<MigrationFiles> {
-  const journal = readJournal(drizzleDir);
-  const last = journal.entries.at(-1);
-  const prev = last ? (JSON.parse(readFileSync(join(drizzleDir, 'meta', `${prefix(last.idx)}_snapshot.json`), 'utf8')) as DrizzleSnapshotJSON) : emptySnapshot();
-  const { id: _randomId, ...cur } = generateDrizzleJson(evaluateSchema(drizzleSchemaSource), prev.id);
-  const statements = await generateMigration(prev, { ...cur, id: ORIGIN_ID } as DrizzleSnapshotJSON);
+  const tables = [...ir.tables, ...ir.vectors.map((vector) => vector.table)];
   const files: MigrationFiles = new Map();
-  if (statements.length === 0) return files;
+  const entries: Journal['entries'] = [];
+  const addEntry = (tag: string, version: string, when: number) =>
+    entries.push({ idx: entries.length, version, when: Math.max(when, (entries.at(-1)?.when ?? 0) + 1), tag, breakpoints: true });
+  let prev = emptySnapshot();
+  for (const { tag, when } of readJournal(drizzleDir).entries) {
+    const snapshot = JSON.parse(readFileSync(join(drizzleDir, 'meta', `${prefix(entries.length)}_snapshot.json`), 'utf8')) as DrizzleSnapshotJSON;
+    const sqlPath = join(drizzleDir, `${tag}.sql`);
+    const recorded = existsSync(sqlPath) ? readFileSync(sqlPath, 'utf8').replace(/\n$/, '').split(BREAKPOINT) : [];
+    const again = asksAboutRenames(prev, snapshot) ? undefined : await migrationSql(tables, prev, snapshot, recorded);
+    if (again) files.set(`${tag}.sql`, again);
+    addEntry(tag, snapshot.version, when);
+    prev = snapshot;
+  }
 
-  const snapshot = { ...cur, id: deterministicId(prev.id, cur) };
-  const idx = last ? last.idx + 1 : 0;
-  const tag = `${prefix(idx)}_${options.name ?? (idx === 0 ? 'init' : 'update')}`;
-  const when = Math.max(options.now ?? Date.now(), (last?.when ?? 0) + 1);
-  const sql = [...extensionStatements(prev, snapshot as DrizzleSnapshotJSON), ...withPartitions(ir.tables, statements)];
-  const entry = { idx, version: snapshot.version, when, tag, breakpoints: true };
-  files.set(`${tag}.sql`, `${sql.join(BREAKPOINT)}\n`);
-  files.set(`meta/${prefix(idx)}_snapshot.json`, `${JSON.stringify({ ...snapshot, _meta: { columns: {}, schemas: {}, tables: {} } }, null, 2)}\n`);
-  files.set('meta/_journal.json', `${JSON.stringify({ ...journal, entries: [...journal.entries, entry] }, null, 2)}\n`);
+  const { id: _randomId, ...cur } = generateDrizzleJson(evaluateSchema(drizzleSchemaSource), prev.id);
+  const snapshot = { ...cur, id: deterministicId(prev.id, cur) } as DrizzleSnapshotJSON;
+  const sql = await migrationSql(tables, prev, snapshot);
+  if (sql) {
+    const idx = entries.length;
+    const tag = `${prefix(idx)}_${options.name ?? (idx === 0 ? 'init' : 'update')}`;
+    files.set(`${tag}.sql`, sql);
+    files.set(`meta/${prefix(idx)}_snapshot.json`, `${JSON.stringify({ ...snapshot, _meta: { columns: {}, schemas: {}, tables: {} } }, null, 2)}\n`);
+    addEntry(tag, snapshot.version, options.now ?? Date.now());
+  }
+  if (entries.length > 0) files.set('meta/_journal.json', `${JSON.stringify({ ...EMPTY_JOURNAL, entries }, null, 2)}\n`);
   return files;
+}
+
+/** One migration's SQL, from the snapshot before it to the one after; undefined when nothing changed. */
+async function migrationSql(tables: TableIR[], prev: DrizzleSnapshotJSON, cur: DrizzleSnapshotJSON, recorded: string[] = []): Promise<string | undefined> {
+  const statements = await generateMigration(prev, { ...cur, id: ORIGIN_ID });
+  if (statements.length === 0) return undefined;
+  return `${[...extensionStatements(prev, cur), ...withPartitions(tables, statements, recorded)].join(BREAKPOINT)}\n`;
+}
+
+/**
+ * Whether drizzle-kit asks if a table or column was renamed (one disappears as another appears). The answer is
+ * not recorded, so such a migration is kept as it is, not made again (nor asked about once more).
+ */
+function asksAboutRenames(prev: DrizzleSnapshotJSON, cur: DrizzleSnapshotJSON): boolean {
+  const swapped = (before: object, after: object) =>
+    Object.keys(before).some((key) => !(key in after)) && Object.keys(after).some((key) => !(key in before));
+  const [before, after] = [prev.tables, cur.tables] as Array<Record<string, { columns: object }>>;
+  return swapped(before, after) || Object.keys(after).some((key) => key in before && swapped(before[key].columns, after[key].columns));
 }
 
 function readJournal(drizzleDir: string): Journal {
   const path = join(drizzleDir, 'meta', '_journal.json');
-  if (!existsSync(path)) return { version: '7', dialect: 'postgresql', entries: [] };
+  if (!existsSync(path)) return EMPTY_JOURNAL;
   return JSON.parse(readFileSync(path, 'utf8')) as Journal;
 }
 
@@ -89,18 +121,27 @@ function extensionStatements(prev: DrizzleSnapshotJSON, cur: DrizzleSnapshotJSON
   return usesVectors(cur) && !usesVectors(prev) ? ['-- polystore: pgvector, for vector and halfvec columns\nCREATE EXTENSION IF NOT EXISTS vector;'] : [];
 }
 
-/** drizzle-kit has no partitioning (drizzle-orm issue 2854): rewrites the parents' CREATE TABLE and adds the partitions. */
-function withPartitions(tables: TableIR[], statements: string[]): string[] {
+/**
+ * drizzle-kit has no partitioning (drizzle-orm issue 2854): rewrites the parents' CREATE TABLE and adds the
+ * partitions. A table the schema no longer has (dropped or renamed since) keeps those its migration recorded.
+ */
+function withPartitions(tables: TableIR[], statements: string[], recorded: string[]): string[] {
   return statements.flatMap((statement) => {
-    const table = tables.find((candidate) => candidate.partition && statement.startsWith(`CREATE TABLE "${candidate.name}" (`));
+    const name = /^CREATE TABLE "(\w+)" \(/.exec(statement)?.[1];
+    const table = tables.find((candidate) => candidate.name === name);
+    const create = statement.trimEnd().slice(0, -1);
+    if (name && !table) return recordedPartitions(recorded, create, name) ?? [statement];
     if (!table?.partition) return [statement];
-    const body = statement.trimEnd();
-    if (!body.endsWith(');')) throw new Error(`internal: unexpected CREATE TABLE shape from drizzle-kit for "${table.name}"`);
-    return [
-      `${body.slice(0, -1)} PARTITION BY RANGE ("${table.partition.column}");`,
-      ...partitionStatements(table),
-    ];
+    if (!create.endsWith(')')) throw new Error(`internal: unexpected CREATE TABLE shape from drizzle-kit for "${table.name}"`);
+    return [`${create} PARTITION BY RANGE ("${table.partition.column}");`, ...partitionStatements(table)];
   });
+}
+
+function recordedPartitions(recorded: string[], create: string, name: string): string[] | undefined {
+  const start = recorded.findIndex((statement) => statement.startsWith(`${create} PARTITION BY RANGE (`));
+  if (start < 0) return undefined;
+  const end = recorded.findIndex((statement, i) => i > start && !statement.includes(` PARTITION OF "${name}" `));
+  return recorded.slice(start, end < 0 ? undefined : end);
 }
 
 function partitionStatements(table: TableIR): string[] {
@@ -110,13 +151,13 @@ function partitionStatements(table: TableIR): string[] {
   const bound = (month: string) => sqlStringLiteral(type?.kind === 'timestamp' && type.withTimezone ? `${month}-01 00:00:00+00` : `${month}-01`);
   const next = (month: string) => {
     const [year, m] = month.split('-').map(Number);
-    return m === 12 ? `${year + 1}-01` : `${year}-${String(m + 1).padStart(2, '0')}`;
+    return monthText(year * 12 + m);
   };
   return [
     ...months.map(
       (month) =>
-        `-- polystore: monthly partition\nCREATE TABLE "${table.name}_y${month.replace('-', 'm')}" PARTITION OF "${table.name}" FOR VALUES FROM (${bound(month)}) TO (${bound(next(month))});`,
+        `-- polystore: monthly partition\nCREATE TABLE "${partitionName(table.name, month)}" PARTITION OF "${table.name}" FOR VALUES FROM (${bound(month)}) TO (${bound(next(month))});`,
     ),
-    `-- polystore: rows outside the monthly partitions\nCREATE TABLE "${table.name}_default" PARTITION OF "${table.name}" DEFAULT;`,
+    `-- polystore: rows outside the monthly partitions\nCREATE TABLE "${partitionName(table.name)}" PARTITION OF "${table.name}" DEFAULT;`,
   ];
 }

@@ -63,3 +63,21 @@ export class InvalidInputError extends PolystoreError {
     super(issues[0].code, `${operation}: ${issues.map((issue) => `${issue.path.join('.') || '(input)'}: ${issue.message}`).join('; ')}`);
   }
 }
+
+/**
+ * A Milvus write (which has no transactions) failed midway, and undoing what had landed failed too, because
+ * Milvus stayed unreachable. `written` lists the ids whose new values are in Milvus, `uncertain` those of the
+ * request that failed (in Milvus or not); every other record of the call was not written. Upserting the same
+ * records again finishes the call: upsert is idempotent, where insert would refuse the written ids.
+ */
+export class PartialWriteError extends PolystoreError {
+  override readonly name = 'PartialWriteError';
+  constructor(
+    message: string,
+    readonly written: readonly string[],
+    readonly uncertain: readonly string[],
+    options?: { cause?: unknown },
+  ) {
+    super('PARTIAL_WRITE', message, options);
+  }
+}

@@ -113,6 +113,27 @@ export default defineSchema({
     expect(readdirSync(out)).toEqual(['bad-schema.ts']);
   });
 
+  it('refuses a table named like a partition of a partitioned table, and writes nothing', () => {
+    const out = scratchDir();
+    const schema = join(out, 'schema.ts');
+    writeFileSync(
+      schema,
+      `import { col, defineSchema, table } from 'polystore';
+const columns = { id: col.bigserial(), at: col.timestamp().notNull() };
+export default defineSchema({
+  tables: {
+    ev: table({ columns, primaryKey: ['id', 'at'], partitionBy: { column: 'at', interval: 'month', from: '2026-01', count: 1 } }),
+    ev_default: table({ columns, primaryKey: ['id', 'at'] }),
+  },
+});
+`,
+    );
+    const result = polystore(['generate', '--schema', schema, '--out', out]);
+    expect(result.stderr).toBe('polystore: The schema has 1 problem:\n  - tables.ev_default: "ev_default" is the name of a partition of table "ev"\n');
+    expect(result.status).toBe(1);
+    expect(readdirSync(out)).toEqual(['schema.ts']);
+  });
+
   it('says plainly when the schema file is missing or does not load', () => {
     const out = scratchDir();
     const missing = polystore(['generate', '--schema', 'nope.ts'], { cwd: out });

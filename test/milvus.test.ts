@@ -1,6 +1,5 @@
 import { DataType, MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { spawn } from 'node:child_process';
-import { createServer, type Socket, connect as connectTcp } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,6 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireMilvusLite } from '../src/runtime/milvus/milvus-lite.js';
 import { createPolystore, type NotesRecord } from './fixtures/runtime/generated/index.js';
 import { ALL_ON_MILVUS } from './helpers/engines.js';
+import { tcpProxy } from './helpers/tcp-proxy.js';
+import { PartialWriteError } from '../src/errors.js';
+
+const bigPassage = (i: number, content: string) => ({ id: `p${i}`, bucket: i % 7, content: content.padEnd(4_000, '.'), embedding: Array.from({ length: 128 }, (_, j) => ((i + j) % 5) + 1) });
 
 const note = (id: string): Omit<NotesRecord, 'tenantId'> => ({
   id,
@@ -43,10 +46,12 @@ describe('Milvus backend on Milvus Lite', () => {
     await first.vectors.notes.forTenant('a').insert([note('n1')]);
     await first.close();
     const described = await sdk.describeCollection({ collection_name: 'notes' });
-    expect(described.schema.fields.map((field) => field.name)).toEqual(['id', 'tenant_id', 'title', 'rank', 'weight', 'published', 'kind', 'created_at', 'meta', 'embedding']);
+    expect(described.schema.fields.map((field) => field.name)).toEqual(['pk', 'id', 'tenant_id', 'title', 'rank', 'weight', 'published', 'kind', 'created_at', 'meta', 'embedding']);
+    // The primary key is the tenant and the id together.
+    expect(described.schema.fields.find((field) => field.name === 'pk')?.is_primary_key).toBe(true);
     expect(described.schema.fields.find((field) => field.name === 'tenant_id')?.is_partition_key).toBe(true);
     const indexes = await sdk.describeIndex({ collection_name: 'notes' });
-    expect(indexes.index_descriptions.map((index) => index.field_name).sort()).toEqual(['embedding', 'rank', 'title']);
+    expect(indexes.index_descriptions.map((index) => index.field_name).sort()).toEqual(['embedding', 'id', 'rank', 'title']);
     expect((await sdk.getLoadState({ collection_name: 'notes' })).state).toBe('LoadStateLoaded');
 
     const second = open();
@@ -103,53 +108,102 @@ describe('Milvus backend on Milvus Lite', () => {
       expect(await db.vectors.exact.count()).toBe(25_000);
       expect(await db.vectors.exact.delete({ where: { label: 'odd' } })).toBe(12_500);
       expect(await db.vectors.exact.count()).toBe(12_500);
-      expect(await db.vectors.exact.delete({ where: { id: { notIn: [] } } })).toBe(12_500);
+      expect(await db.vectors.exact.delete({ all: true })).toBe(12_500);
     } finally {
       await db.close();
     }
   }, 120_000);
 
   it('undoes a write whose second request fails: rows it added are deleted, rows it replaced are put back', async () => {
-    // A TCP proxy that, once armed, cuts the connection after 20 MB more: inside the call's second 16 MB request.
-    let armedAt: number | undefined;
-    let sent = 0;
-    const sockets = new Set<Socket>();
-    const [host, port] = address.split(':');
-    const proxy = createServer((client) => {
-      const server = connectTcp(Number(port), host);
-      sockets.add(client).add(server);
-      client.on('data', (chunk: Buffer) => {
-        sent += chunk.length;
-        if (armedAt !== undefined && sent - armedAt > 20 * 2 ** 20) {
-          armedAt = undefined;
-          client.destroy();
-          server.destroy();
-          return;
-        }
-        server.write(chunk);
-      });
-      server.on('data', (chunk: Buffer) => client.write(chunk));
-      for (const [a, b] of [[client, server], [server, client]]) a.on('error', () => b.destroy()).on('close', () => b.destroy());
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-    const db = createPolystore({ milvus: { address: `127.0.0.1:${(proxy.address() as { port: number }).port}`, attempts: 1 }, vectorBackends: ALL_ON_MILVUS });
+    const proxy = await tcpProxy(address);
+    const db = createPolystore({ milvus: { address: proxy.address, attempts: 1 }, vectorBackends: ALL_ON_MILVUS });
     const passages = db.vectors.passages;
-    const record = (i: number, content: string) => ({ id: `p${i}`, bucket: i % 7, content, embedding: Array.from({ length: 128 }, (_, j) => (i + j) % 5) });
     try {
-      await passages.upsert([record(0, 'original 0'), record(1, 'original 1')]);
-      // 8,000 records of 4 KB: about 34 MB, three requests.
-      const big = Array.from({ length: 8_000 }, (_, i) => record(i, `replaced ${i} `.padEnd(4_000, '.')));
-      armedAt = sent;
+      await passages.upsert([bigPassage(0, 'original 0'), bigPassage(1, 'original 1')]);
+      // 8,000 records of 4 KB: about 34 MB, three requests; the cut falls inside the second.
+      const big = Array.from({ length: 8_000 }, (_, i) => bigPassage(i, `replaced ${i} `));
+      proxy.cutAfter(20 * 2 ** 20);
       await expect(passages.upsert(big)).rejects.toMatchObject({ code: 'MILVUS_UNAVAILABLE' });
       expect(await passages.count()).toBe(2);
-      expect((await passages.get(['p0', 'p1'])).map((row) => row.content)).toEqual(['original 0', 'original 1']);
-      armedAt = sent;
+      expect((await passages.get(['p0', 'p1'])).map((row) => row.content)).toEqual([bigPassage(0, 'original 0').content, bigPassage(1, 'original 1').content]);
+      proxy.cutAfter(20 * 2 ** 20);
       await expect(passages.insert(big.slice(2))).rejects.toMatchObject({ code: 'MILVUS_UNAVAILABLE' });
       expect(await passages.count()).toBe(2);
+      await passages.delete({ all: true });
     } finally {
       await db.close();
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => proxy.close(resolve));
+      await proxy.close();
+    }
+  }, 120_000);
+
+  it('a write cut midway while Milvus stays down is PARTIAL_WRITE naming the ids written; upserting the records again finishes it', async () => {
+    const proxy = await tcpProxy(address);
+    const db = createPolystore({ milvus: { address: proxy.address, attempts: 2, timeoutMs: 10_000 }, vectorBackends: ALL_ON_MILVUS });
+    const passages = db.vectors.passages;
+    try {
+      await passages.count();
+      const big = Array.from({ length: 8_000 }, (_, i) => bigPassage(i, `partial ${i} `));
+      proxy.cutAfter(20 * 2 ** 20, { stayDown: true });
+      const error = (await passages.insert(big).catch((e: unknown) => e)) as PartialWriteError;
+      expect(error).toBeInstanceOf(PartialWriteError);
+      expect(error).toMatchObject({ code: 'PARTIAL_WRITE', message: expect.stringContaining('upsert the same records again') });
+      expect(error.written.length).toBeGreaterThan(0);
+      expect(error.uncertain.length).toBeGreaterThan(0);
+      proxy.state.down = false;
+      // Once Milvus answers again (here through a new facade), what it said is written is there; a retry with
+      // insert would refuse those ids, upsert finishes the call.
+      const later = open();
+      try {
+        expect(await later.vectors.passages.count({ id: { in: [...error.written] } })).toBe(error.written.length);
+        await expect(later.vectors.passages.insert(big)).rejects.toMatchObject({ code: 'DUPLICATE_ID' });
+        await later.vectors.passages.upsert(big);
+        expect(await later.vectors.passages.count()).toBe(8_000);
+        await later.vectors.passages.delete({ all: true });
+      } finally {
+        await later.close();
+      }
+    } finally {
+      await db.close();
+      await proxy.close();
+    }
+  }, 180_000);
+
+  it('two tenants upserting one new id at once never replace each other (the tenant is in the primary key)', async () => {
+    const [a, b] = [open(), open()];
+    try {
+      for (let round = 0; round < 10; round++) {
+        const id = `shared-${round}`;
+        const results = await Promise.allSettled([
+          a.vectors.notes.forTenant('tenant-a').upsert([{ ...note(id), title: 'from a' }]),
+          b.vectors.notes.forTenant('tenant-b').upsert([{ ...note(id), title: 'from b' }]),
+        ]);
+        for (const result of results) if (result.status === 'rejected') expect(result.reason).toMatchObject({ code: 'ID_CONFLICT' });
+        // Each tenant whose upsert succeeded still has its own record; no record changed tenant or content.
+        for (const [tenant, result] of [['tenant-a', results[0]], ['tenant-b', results[1]]] as const) {
+          const records = await a.vectors.notes.forTenant(tenant).get([id]);
+          expect(records.map((record) => record.title)).toEqual(result.status === 'fulfilled' ? [`from ${tenant.slice(-1)}`] : []);
+        }
+      }
+      // Once one tenant holds an id, the other's upsert is refused.
+      await expect(a.vectors.notes.forTenant('tenant-c').upsert([note('shared-0')])).rejects.toMatchObject({ code: 'ID_CONFLICT' });
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  }, 120_000);
+
+  it('concurrent updates of different fields of one record all survive', async () => {
+    const db = open();
+    const notes = db.vectors.notes.forTenant('updates');
+    try {
+      for (let round = 0; round < 10; round++) {
+        const id = `u${round}`;
+        await notes.upsert([note(id)]);
+        await Promise.all([notes.update(id, { title: 'new title' }), notes.update(id, { rank: 42 }), notes.update(id, { weight: 0.25 })]);
+        expect(await notes.get([id])).toMatchObject([{ title: 'new title', rank: 42, weight: 0.25 }]);
+      }
+    } finally {
+      await db.close();
     }
   }, 120_000);
 

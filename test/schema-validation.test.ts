@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { col, defineSchema, document, f, table, vectorCollection } from '../src/index.js';
 import { SchemaValidationError } from '../src/errors.js';
+import { emitFiles } from '../generator/generate.js';
+import { planMigration } from '../generator/migrations.js';
 import { parseSchema } from '../generator/parse/index.js';
+import { Issues } from '../generator/parse/issues.js';
+import { checkPartitionNames } from '../generator/parse/tables.js';
 import { at, issuesOf } from './helpers/schema-issues.js';
 
 const vectors = (overrides: Record<string, unknown> = {}) =>
@@ -39,6 +43,26 @@ describe('schema validation', () => {
     );
     expect(issues.map((issue) => issue.code)).toEqual(['duplicate_name', 'duplicate_name']);
     expect(issues.map(at)).toContain('tables.t.columns.foo_bar: column "foo_bar" is already defined at tables.t.columns.fooBar');
+  });
+
+  it('refuses field names every JavaScript object inherits from Object.prototype', () => {
+    const members = Object.getOwnPropertyNames(Object.prototype);
+    expect(members).toEqual(expect.arrayContaining(['constructor', 'toString', 'hasOwnProperty', 'valueOf', '__proto__', '__defineGetter__']));
+    const fields = Object.fromEntries(members.map((name) => [name, f.string()]));
+    const issues = issuesOf(
+      defineSchema({
+        documents: { User: document({ fields: { ...fields, settings: f.object({ ['__proto__']: f.string() }) } }) },
+        tables: { t: table({ columns: { id: col.text().primaryKey(), valueOf: col.text() } }) },
+        vectors: { v: vectors({ fields: { toString: f.string() } }) },
+      }),
+    );
+    const why = 'is inherited by every JavaScript object (Object.prototype): records with it would be refused or lose it at run time';
+    expect(issues.map((issue) => [issue.code, at(issue)])).toEqual([
+      ...members.map((name) => ['reserved_word', `documents.User.fields.${name}: "${name}" ${why}`]),
+      ['reserved_word', `documents.User.fields.settings.fields.__proto__: "__proto__" ${why}`],
+      ['reserved_word', `tables.t.columns.valueOf: "valueOf" ${why}`],
+      ['reserved_word', `vectors.v.fields.toString: "toString" ${why}`],
+    ]);
   });
 
   it('rejects invalid identifiers and reserved words of TypeScript, PostgreSQL and Prisma', () => {
@@ -114,8 +138,46 @@ describe('schema validation', () => {
     expect(issues.map(at)).toEqual([
       'tables.a.partitionBy.column: the partition key must be a timestamp or date column, "kind" is text',
       'tables.b.partitionBy.column: PostgreSQL requires the partition key "at" in the primary key: use primaryKey: [..., "at"]',
-      'tables.b.partitionBy.from: from must be a month as YYYY-MM, got "2026-13"',
+      'tables.b.partitionBy.from: from must be a month as YYYY-MM from 0001-01 to 9999-11, got "2026-13"',
       'tables.b.partitionBy.count: count must be an integer from 1 to 120, got 0',
+    ]);
+  });
+
+  const partitioned = (from: string, count: number) =>
+    table({ columns: { id: col.bigserial(), at: col.timestamp().notNull() }, primaryKey: ['id', 'at'], partitionBy: { column: 'at', interval: 'month', from, count } });
+
+  it('keeps partition bounds within years 0001 to 9999, written with 4 digits', async () => {
+    const issues = issuesOf(defineSchema({ tables: { a: partitioned('0000-01', 1), b: partitioned('9999-06', 7), c: partitioned('9999-12', 1), d: partitioned('99999-01', 1) } }));
+    expect(issues.map((issue) => [issue.code, at(issue)])).toEqual([
+      ['invalid_partition', 'tables.a.partitionBy.from: from must be a month as YYYY-MM from 0001-01 to 9999-11, got "0000-01"'],
+      ['invalid_partition', 'tables.b.partitionBy.count: 7 monthly partitions from 9999-06 end after 9999-12-01: partition bounds are years 0001 to 9999'],
+      ['invalid_partition', 'tables.c.partitionBy.from: from must be a month as YYYY-MM from 0001-01 to 9999-11, got "9999-12"'],
+      ['invalid_partition', 'tables.d.partitionBy.from: from must be a month as YYYY-MM from 0001-01 to 9999-11, got "99999-01"'],
+    ]);
+
+    const ir = parseSchema(defineSchema({ tables: { ev: partitioned('0999-12', 2), late: partitioned('9999-11', 1) } }));
+    expect(ir.tables.map((t) => t.partition?.months)).toEqual([['0999-12', '1000-01'], ['9999-11']]);
+    const sql = (await planMigration(ir, (await emitFiles(ir)).get('drizzle/schema.ts')!, '/nonexistent')).get('0000_init.sql')!;
+    expect(sql).toContain(`CREATE TABLE "ev_y0999m12" PARTITION OF "ev" FOR VALUES FROM ('0999-12-01 00:00:00+00') TO ('1000-01-01 00:00:00+00');`);
+    expect(sql).toContain(`CREATE TABLE "late_y9999m11" PARTITION OF "late" FOR VALUES FROM ('9999-11-01 00:00:00+00') TO ('9999-12-01 00:00:00+00');`);
+  });
+
+  it("refuses a partitioned table whose partition names pass PostgreSQL's 63-byte limit", () => {
+    const [fits, tooLong] = ['e'.repeat(54), 'e'.repeat(55)];
+    expect(issuesOf(defineSchema({ tables: { [fits]: partitioned('2026-01', 1) } }))).toEqual([]);
+    expect(issuesOf(defineSchema({ tables: { [tooLong]: partitioned('2026-01', 1), [`${tooLong}_plain`]: table({ columns: { id: col.text() } }) } })).map((issue) => [issue.code, at(issue)])).toEqual([
+      ['invalid_identifier', `tables.${tooLong}: "${tooLong}" is too long for a partitioned table: its partition "${tooLong}_y2026m01" would pass PostgreSQL's 63-byte limit for names`],
+    ]);
+  });
+
+  it('rejects a table or vector collection named like a partition of a partitioned table', () => {
+    const issues = new Issues();
+    const plain = table({ columns: { id: col.text().primaryKey() } });
+    checkPartitionNames(issues, parseSchema(defineSchema({ tables: { ev_default: plain, ev: partitioned('2026-01', 2), ev_y2026m02: plain, ev_y2026m03: plain }, vectors: { ev_y2026m01: vectors() } })));
+    expect(issues.list.map((issue) => [issue.code, at(issue)])).toEqual([
+      ['duplicate_name', 'tables.ev_default: "ev_default" is the name of a partition of table "ev"'],
+      ['duplicate_name', 'tables.ev_y2026m02: "ev_y2026m02" is the name of a partition of table "ev"'],
+      ['duplicate_name', 'vectors.ev_y2026m01: "ev_y2026m01" is the name of a partition of table "ev"'],
     ]);
   });
 

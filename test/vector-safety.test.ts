@@ -70,6 +70,7 @@ describe.each(engines)('hostile input: $name', (engine) => {
       'notes',
       'passages',
       'points',
+      'wide',
     ]);
   });
 

@@ -55,7 +55,8 @@ function collectionStatements(vector: VectorCollectionIR) {
       docs: [`A record of the "${vector.name}" vector collection (${vector.dimension} dimensions, ${vector.metric}).`],
       properties: [
         { name: 'id', type: 'string' },
-        ...vector.fields.map((field) => ({ name: field.name, type: valueType(field) + (field.optional ? ' | null' : ''), ...optional(field) })),
+        // `| undefined` on optional members: they compile under exactOptionalPropertyTypes too.
+        ...vector.fields.map((field) => ({ name: field.name, type: valueType(field) + (field.optional ? ' | null | undefined' : ''), ...optional(field) })),
         { name: 'embedding', type: 'number[]' },
       ],
     },
@@ -66,8 +67,8 @@ function collectionStatements(vector: VectorCollectionIR) {
       docs: [`A filter on "${vector.name}": fields combine with AND; AND, OR and NOT take lists of filters.`],
       extends: [`WhereCombinators<${whereTypeName(vector)}>`],
       properties: [
-        { name: 'id', type: 'StringFilter', hasQuestionToken: true },
-        ...vector.fields.map((field) => ({ name: field.name, type: filterType(field) + (field.optional ? ' | null' : ''), hasQuestionToken: true })),
+        { name: 'id', type: 'StringFilter | undefined', hasQuestionToken: true },
+        ...vector.fields.map((field) => ({ name: field.name, type: `${filterType(field)}${field.optional ? ' | null' : ''} | undefined`, hasQuestionToken: true })),
       ],
     },
     {

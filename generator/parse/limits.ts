@@ -1,5 +1,7 @@
 /** Engine limits the generator enforces, with where each comes from. */
 export const limits = {
+  /** PostgreSQL truncates longer names silently (NAMEDATALEN - 1 bytes). */
+  postgresMaxName: 63,
   /** pgvector: `vector` stores up to 16,000 dimensions... */
   pgvectorMaxStored: 16_000,
   /** ...but HNSW and IVFFlat index it only up to 2,000, */

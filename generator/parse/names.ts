@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Issues, Path } from './issues.js';
+import { limits } from './limits.js';
 
 const TS_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SQL_IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
-/** PostgreSQL truncates longer identifiers silently (NAMEDATALEN - 1). */
-const SQL_MAX_BYTES = 63;
 
 const JS_RESERVED = new Set(
   (
@@ -13,6 +12,9 @@ const JS_RESERVED = new Set(
     'yield let static implements interface package private protected public await'
   ).split(' '),
 );
+
+/** What every object inherits: a record's field of that name is mistaken for it, and `__proto__` is never stored. */
+const OBJECT_MEMBERS = new Set(Object.getOwnPropertyNames(Object.prototype));
 
 /** Keywords PostgreSQL reserves, also as column or function names (SQL Key Words appendix). */
 const PG_RESERVED = new Set(
@@ -58,6 +60,10 @@ export function checkTsName(issues: Issues, name: string, path: Path): boolean {
     issues.add('reserved_word', path, `"${name}" is a reserved word in TypeScript`);
     return false;
   }
+  if (OBJECT_MEMBERS.has(name)) {
+    issues.add('reserved_word', path, `"${name}" is inherited by every JavaScript object (Object.prototype): records with it would be refused or lose it at run time`);
+    return false;
+  }
   return true;
 }
 
@@ -74,8 +80,8 @@ export function checkSqlName(issues: Issues, name: string, path: Path): boolean 
     issues.add('invalid_identifier', path, `"${name}" is not a valid SQL name (lower-case letters, digits and _, not starting with a digit)`);
     return false;
   }
-  if (Buffer.byteLength(name) > SQL_MAX_BYTES) {
-    issues.add('invalid_identifier', path, `"${name}" is longer than PostgreSQL's ${SQL_MAX_BYTES}-byte limit for names`);
+  if (Buffer.byteLength(name) > limits.postgresMaxName) {
+    issues.add('invalid_identifier', path, `"${name}" is longer than PostgreSQL's ${limits.postgresMaxName}-byte limit for names`);
     return false;
   }
   if (PG_RESERVED.has(name)) {
@@ -98,9 +104,14 @@ export function checkPrismaTypeName(issues: Issues, name: string, path: Path): b
 /** A deterministic index name that fits PostgreSQL's limit. */
 export function indexName(table: string, parts: string[], suffix: string): string {
   const name = [table, ...parts, suffix].join('_');
-  if (name.length <= SQL_MAX_BYTES) return name;
+  if (name.length <= limits.postgresMaxName) return name;
   const hash = createHash('sha256').update(name).digest('hex').slice(0, 8);
-  return `${name.slice(0, SQL_MAX_BYTES - hash.length - suffix.length - 2)}_${hash}_${suffix}`;
+  return `${name.slice(0, limits.postgresMaxName - hash.length - suffix.length - 2)}_${hash}_${suffix}`;
+}
+
+/** A partition of `table`: the one of a month (`YYYY-MM`), or without a month the DEFAULT one. */
+export function partitionName(table: string, month?: string): string {
+  return month ? `${table}_y${month.replace('-', 'm')}` : `${table}_default`;
 }
 
 export function reportDuplicates(issues: Issues, names: Array<{ name: string; path: Path }>, what: string): void {

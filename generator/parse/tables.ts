@@ -1,16 +1,16 @@
 import type { ColumnDef } from '../../src/schema/column.js';
 import type { IndexPredicate, PartitionDef, TableDef, TableIndexDef } from '../../src/schema/define.js';
-import type { ColumnIR, IndexPartIR, PredicateIR, TableIndexIR, TableIR } from '../ir.js';
+import type { ColumnIR, IndexPartIR, PredicateIR, SchemaIR, TableIndexIR, TableIR } from '../ir.js';
 import type { Issues, Path } from './issues.js';
-import { TEXT_SEARCH_LANGUAGES } from './limits.js';
-import { camelCase, checkSqlName, checkTsName, indexName, reportDuplicates, snakeCase } from './names.js';
+import { limits, TEXT_SEARCH_LANGUAGES } from './limits.js';
+import { camelCase, checkSqlName, checkTsName, indexName, partitionName, reportDuplicates, snakeCase } from './names.js';
 import { vectorIndex, vectorStorage } from './vector-index.js';
 
 const TABLE_KEYS = ['kind', 'columns', 'primaryKey', 'indexes', 'partitionBy'];
 const COLUMN_KINDS = new Set(['text', 'varchar', 'integer', 'bigint', 'serial', 'bigserial', 'boolean', 'real', 'doublePrecision', 'numeric', 'timestamp', 'date', 'jsonb', 'inet', 'uuid', 'vector']);
 
 export function parseTable(issues: Issues, name: string, def: TableDef, path: Path): TableIR {
-  checkSqlName(issues, name, path);
+  const validName = checkSqlName(issues, name, path);
   issues.unknownKeys(def, TABLE_KEYS, path);
   const vectorIndexed = new Set((def.indexes ?? []).flatMap((index) => (index.using === 'vector' && index.type !== 'flat' ? [index.column] : [])));
   const columns = Object.entries(def.columns ?? {}).map(([tsName, column]) =>
@@ -35,6 +35,7 @@ export function parseTable(issues: Issues, name: string, def: TableDef, path: Pa
   reportDuplicates(issues, parsed.map(({ ir, path: at }) => ({ name: ir.name, path: at })), 'index');
   const partition = def.partitionBy && parsePartition(issues, lookup, primaryKey, columns, def.partitionBy, [...path, 'partitionBy']);
   if (partition) checkUniqueUnderPartition(issues, partition.column, columns, parsed, path);
+  if (partition && validName) checkPartitionNameLength(issues, name, partition.months, path);
   return { name, exportName: camelCase(name), columns, ...(primaryKey ? { primaryKey } : {}), indexes, ...(partition ? { partition } : {}) };
 }
 
@@ -165,7 +166,34 @@ function checkUniqueUnderPartition(issues: Issues, partitionColumn: string, colu
   }
 }
 
+/** A partitioned table's partitions, each a table in PostgreSQL. */
+const partitionsOf = (table: string, months: string[]) => [...months.map((month) => partitionName(table, month)), partitionName(table)];
+
+/** PostgreSQL would truncate a longer partition name, into a name another partition has. */
+function checkPartitionNameLength(issues: Issues, table: string, months: string[], path: Path): void {
+  const tooLong = partitionsOf(table, months).find((name) => name.length > limits.postgresMaxName);
+  if (tooLong) {
+    issues.add('invalid_identifier', path, `"${table}" is too long for a partitioned table: its partition "${tooLong}" would pass PostgreSQL's ${limits.postgresMaxName}-byte limit for names`);
+  }
+}
+
+/** No other table or vector collection may take a partition's name. */
+export function checkPartitionNames(issues: Issues, ir: SchemaIR): void {
+  const others = [
+    ...ir.tables.map((table) => ({ name: table.name, path: ['tables', table.name] })),
+    ...ir.vectors.map((vector) => ({ name: vector.name, path: ['vectors', vector.name] })),
+  ];
+  for (const table of ir.tables) {
+    const partitions = table.partition ? partitionsOf(table.name, table.partition.months) : [];
+    for (const other of others.filter((candidate) => partitions.includes(candidate.name))) {
+      issues.add('duplicate_name', other.path, `"${other.name}" is the name of a partition of table "${table.name}"`);
+    }
+  }
+}
+
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
+/** Months counted from January of year 0. Bounds keep 4-digit years (PostgreSQL has no year 0): 0001-01-01 to 9999-12-01. */
+const [FIRST_MONTH, LAST_MONTH] = [12, 9999 * 12 + 10];
 
 function parsePartition(issues: Issues, lookup: ColumnLookup, primaryKey: string[] | undefined, columns: ColumnIR[], def: PartitionDef, path: Path): TableIR['partition'] {
   issues.unknownKeys(def, ['column', 'interval', 'from', 'count'], path);
@@ -179,13 +207,19 @@ function parsePartition(issues: Issues, lookup: ColumnLookup, primaryKey: string
   }
   if (def.interval !== 'month') issues.add('invalid_partition', [...path, 'interval'], `interval must be "month", got ${JSON.stringify(def.interval)}`);
   const start = MONTH.exec(def.from ?? '');
-  if (!start) issues.add('invalid_partition', [...path, 'from'], `from must be a month as YYYY-MM, got ${JSON.stringify(def.from)}`);
+  const first = start ? Number(start[1]) * 12 + Number(start[2]) - 1 : -1;
+  const fromOk = first >= FIRST_MONTH && first <= LAST_MONTH;
+  if (!fromOk) issues.add('invalid_partition', [...path, 'from'], `from must be a month as YYYY-MM from 0001-01 to 9999-11, got ${JSON.stringify(def.from)}`);
   const countOk = issues.intInRange('invalid_partition', def.count, 1, 120, [...path, 'count'], 'count');
-  if (!column || !start || !countOk) return undefined;
-  const first = Number(start[1]) * 12 + Number(start[2]) - 1;
-  const months = Array.from({ length: def.count }, (_, i) => {
-    const month = first + i;
-    return `${Math.floor(month / 12)}-${String((month % 12) + 1).padStart(2, '0')}`;
-  });
-  return { column: column.name, months };
+  const inRange = fromOk && countOk && first + def.count - 1 <= LAST_MONTH;
+  if (fromOk && countOk && !inRange) {
+    issues.add('invalid_partition', [...path, 'count'], `${def.count} monthly partitions from ${def.from} end after 9999-12-01: partition bounds are years 0001 to 9999`);
+  }
+  if (!column || !inRange) return undefined;
+  return { column: column.name, months: Array.from({ length: def.count }, (_, i) => monthText(first + i)) };
+}
+
+/** `YYYY-MM` of a month counted from January of year 0. */
+export function monthText(month: number): string {
+  return `${String(Math.floor(month / 12)).padStart(4, '0')}-${String((month % 12) + 1).padStart(2, '0')}`;
 }

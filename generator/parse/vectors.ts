@@ -12,6 +12,8 @@ import { vectorIndex, vectorStorage } from './vector-index.js';
 const COLLECTION_KEYS = ['kind', 'dimension', 'metric', 'index', 'fields', 'tenant', 'backend', 'indexes'];
 /** Every record has these two; fields may not take their names. */
 const RECORD_KEYS = ['id', 'embedding'];
+/** The Milvus primary key of a multi-tenant collection (tenant and id together); no field's column may take it. */
+const TENANT_KEY = 'pk';
 const MILVUS_METRIC: Record<string, MilvusMetric> = { cosine: 'COSINE', l2: 'L2', ip: 'IP' };
 
 export function parseVectorCollection(issues: Issues, name: string, def: VectorCollectionDef, path: Path): VectorCollectionIR {
@@ -67,11 +69,15 @@ export function parseVectorCollection(issues: Issues, name: string, def: VectorC
     milvus: {
       collection_name: name,
       fields: [
-        { name: 'id', data_type: 'VarChar', is_primary_key: true, max_length: limits.idMaxLength },
+        ...milvusKeys(fields.find((field) => field.name === def.tenant)),
         ...fields.map((field) => milvusField(field, field.name === def.tenant)),
         { name: 'embedding', data_type: 'FloatVector', dim: def.dimension },
       ],
-      indexes: [milvusVectorIndex(def, annIndex), ...fields.filter((field) => field.indexed && field.type.kind !== 'json').map(milvusScalarIndex)],
+      indexes: [
+        milvusVectorIndex(def, annIndex),
+        ...(def.tenant !== undefined ? [{ field_name: 'id', index_name: 'id_idx', index_type: 'INVERTED' as const }] : []),
+        ...fields.filter((field) => field.indexed && field.type.kind !== 'json').map(milvusScalarIndex),
+      ],
       enable_dynamic_field: false,
     },
   };
@@ -81,6 +87,7 @@ function parseField(issues: Issues, name: string, def: FieldDef, path: Path): Ve
   checkTsName(issues, name, path);
   if (RECORD_KEYS.includes(name)) issues.add('reserved_word', path, `"${name}" is part of every vector record`);
   const column = snakeCase(name);
+  if (column === TENANT_KEY) issues.add('reserved_word', path, `"${TENANT_KEY}" is the Milvus primary key of multi-tenant collections`);
   checkSqlName(issues, column, path);
   checkMilvusName(issues, column, path, 'field name');
   const type = fieldType(issues, def, path);
@@ -134,6 +141,22 @@ function columnType(type: VectorFieldTypeIR): Exclude<ColumnType, { kind: 'vecto
 function scalarIndex(table: string, field: VectorFieldIR): TableIndexIR {
   const gin = field.type.kind === 'json';
   return { name: indexName(table, [field.column], gin ? 'gin' : 'idx'), method: gin ? 'gin' : 'btree', unique: false, parts: [{ kind: 'column', column: field.column }] };
+}
+
+/**
+ * The primary key. In a multi-tenant collection it is the tenant and the id together (`pk`), the id an indexed
+ * field: Milvus has no conditional write, so this is what keeps one tenant's upsert from replacing another
+ * tenant's record of the same id, atomically.
+ */
+function milvusKeys(tenant: VectorFieldIR | undefined): MilvusFieldSpec[] {
+  if (!tenant) return [{ name: 'id', data_type: 'VarChar', is_primary_key: true, max_length: limits.idMaxLength }];
+  const tenantBytes = tenant.type.kind === 'string' ? tenant.type.maxLength : 0;
+  // `<tenant length>:<tenant><id>`: the length prefix keeps every pair distinct.
+  const keyLength = Math.min(limits.milvusMaxVarChar, String(tenantBytes).length + 1 + tenantBytes + limits.idMaxLength);
+  return [
+    { name: TENANT_KEY, data_type: 'VarChar', is_primary_key: true, max_length: keyLength },
+    { name: 'id', data_type: 'VarChar', max_length: limits.idMaxLength },
+  ];
 }
 
 function milvusField(field: VectorFieldIR, isTenant: boolean): MilvusFieldSpec {

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { PolystoreError } from '../errors.js';
+import { float16Round } from '../runtime/float16.js';
 import type { BackendStore, VectorCollectionDescriptor, VectorRecordBase } from '../runtime/vector-store.js';
 
 type Backend = 'pgvector' | 'milvus';
@@ -68,7 +69,7 @@ export async function copyCollection(
 
   const [sourceCount, targetCount] = await Promise.all([source.count(), target.count()]);
   const sample = sampleIds(ids, options.sampleSize ?? 1_000);
-  const [sourceChecksum, targetChecksum] = await Promise.all([checksum(source, sample), checksum(target, sample)]);
+  const [sourceChecksum, targetChecksum] = await Promise.all([checksum(descriptor, source, sample), checksum(descriptor, target, sample)]);
   const report = { total: ids.length, resumedAt, sourceCount, targetCount, sampled: sample.length, sourceChecksum, targetChecksum };
   if (sourceCount !== targetCount || sourceChecksum !== targetChecksum) {
     throw new PolystoreError(
@@ -101,11 +102,15 @@ function sampleIds(ids: readonly string[], size: number): string[] {
   return Array.from({ length: size }, (_, i) => ids[Math.floor((i * ids.length) / size)]);
 }
 
-/** SHA-256 of the records in a form both backends agree on: sorted JSON keys, vectors as float32. */
-async function checksum(store: BackendStore<VectorRecordBase, never>, ids: readonly string[]): Promise<string> {
+/**
+ * SHA-256 of the records in a form both backends agree on: sorted JSON keys, vectors at the precision the
+ * collection stores (float16 for halfvec: a Milvus collection may hold float32 written before it was rounded).
+ */
+async function checksum(descriptor: VectorCollectionDescriptor, store: BackendStore<VectorRecordBase, never>, ids: readonly string[]): Promise<string> {
   const hash = createHash('sha256');
+  const element = descriptor.storage === 'halfvec' ? float16Round : Math.fround;
   for (let at = 0; at < ids.length; at += 1_000) {
-    for (const record of await store.get(ids.slice(at, at + 1_000))) hash.update(canonical({ ...record, embedding: record.embedding.map(Math.fround) }));
+    for (const record of await store.get(ids.slice(at, at + 1_000))) hash.update(canonical({ ...record, embedding: record.embedding.map(element) }));
   }
   return hash.digest('hex');
 }

@@ -6,6 +6,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { type Gate, gatedPglite, gatedPostgres } from './gated-client.js';
 import { POOL_DEFAULTS, type PolystoreOptions } from './options.js';
 
 export type PolystoreDatabase<S extends Record<string, unknown> = Record<string, never>> = PgDatabase<PgQueryResultHKT, S>;
@@ -41,7 +42,44 @@ async function inTransaction(statements: Statement[], check: ((rows: unknown[][]
   return results;
 }
 
-export function openConnection<S extends Record<string, unknown>>(schema: S, options: PolystoreOptions): Connection<S> {
+/** The type OID of timestamptz. */
+const TIMESTAMPTZ = 1184;
+
+/** Session-level advisory lock key that every polystore process migrating one database takes ("polystore" in ASCII, 0x706f6c7973746f72). */
+const MIGRATION_LOCK = '8101813523546664818';
+
+/**
+ * Drizzle's migrator under a PostgreSQL advisory lock, so that replicas migrating at start-up take turns: the
+ * first applies the migrations, the others then find nothing pending. The migrator runs on the connection that
+ * holds the lock (a pool of one cannot lend a second), which needs `begin` and `options`, as postgres.js gives
+ * them to the pool but not to a reserved connection.
+ */
+async function migrateLocked(client: postgres.Sql, migrationsFolder: string): Promise<void> {
+  const reserved = await client.reserve();
+  try {
+    await reserved.unsafe(`select pg_advisory_lock(${MIGRATION_LOCK})`);
+    const begin = async (run: (sql: postgres.Sql) => Promise<unknown>) => {
+      await reserved.unsafe('begin');
+      try {
+        const result = await run(reserved);
+        await reserved.unsafe('commit');
+        return result;
+      } catch (error) {
+        await reserved.unsafe('rollback');
+        throw error;
+      }
+    };
+    const locked = Object.assign(reserved, { begin, options: client.options }) as unknown as postgres.Sql;
+    await migratePostgres(drizzlePostgres({ client: locked }), { migrationsFolder });
+  } finally {
+    // A dead connection drops its lock by itself.
+    await reserved.unsafe(`select pg_advisory_unlock(${MIGRATION_LOCK})`).catch(() => undefined);
+    reserved.release();
+  }
+}
+
+/** `gate` runs each query of the public `db.sql`; polystore's own statements and migrations go straight to the driver. */
+export function openConnection<S extends Record<string, unknown>>(schema: S, options: PolystoreOptions, gate: Gate): Connection<S> {
   const logger = options.logQuery ? { logQuery: options.logQuery } : undefined;
   const log = (statements: Statement[]) => statements.forEach((statement) => options.logQuery?.(statement.sql, statement.params));
   if (options.postgres !== undefined) {
@@ -51,8 +89,10 @@ export function openConnection<S extends Record<string, unknown>>(schema: S, opt
       idle_timeout: server.idleTimeoutSeconds ?? POOL_DEFAULTS.idleTimeoutSeconds,
       connect_timeout: server.connectTimeoutSeconds ?? POOL_DEFAULTS.connectTimeoutSeconds,
       onnotice: () => {},
+      // Timestamps come back in UTC, whatever the server's time zone: `+00` offsets that every reader parses.
+      connection: { TimeZone: 'UTC' },
     });
-    const db = drizzlePostgres({ client, schema, logger });
+    const db = drizzlePostgres({ client: gatedPostgres(client, gate), schema, logger });
     const run = (sql: postgres.Sql | postgres.TransactionSql, statement: Statement) =>
       sql.unsafe(statement.sql, statement.params as postgres.ParameterOrJSON<never>[], { prepare: true }).values();
     return {
@@ -63,14 +103,16 @@ export function openConnection<S extends Record<string, unknown>>(schema: S, opt
         if (statements.length === 1 && !check) return [await run(client, statements[0])];
         return (await client.begin(async (tx) => inTransaction(statements, check, (statement) => run(tx, statement)))) as unknown[][][];
       },
-      migrate: (migrationsFolder) => migratePostgres(db, { migrationsFolder }),
+      migrate: (migrationsFolder) => migrateLocked(client, migrationsFolder),
       close: () => client.end(),
     };
   }
   const owned = options.pglite?.client === undefined;
   const client = options.pglite?.client ?? new PGlite({ dataDir: options.pglite?.dataDir, extensions: { vector } });
-  const db = drizzlePglite({ client, schema, logger });
-  const run = async (pg: Pick<PGlite, 'query'>, statement: Statement) => (await pg.query<unknown[]>(statement.sql, statement.params, { rowMode: 'array' })).rows;
+  const db = drizzlePglite({ client: gatedPglite(client, gate), schema, logger });
+  // timestamptz as text, which the stores read as ISO 8601: PGlite's own parser reads years below 100 as 19xx or 20xx.
+  const parsers = { [TIMESTAMPTZ]: (text: string) => text };
+  const run = async (pg: Pick<PGlite, 'query'>, statement: Statement) => (await pg.query<unknown[]>(statement.sql, statement.params, { rowMode: 'array', parsers })).rows;
   return {
     kind: 'pglite',
     db,
@@ -79,7 +121,8 @@ export function openConnection<S extends Record<string, unknown>>(schema: S, opt
       if (statements.length === 1 && !check) return [await run(client, statements[0])];
       return client.transaction((tx) => inTransaction(statements, check, (statement) => run(tx, statement)));
     },
-    migrate: (migrationsFolder) => migratePglite(db, { migrationsFolder }),
+    // One PGlite belongs to one process: `once` in the runtime is its lock.
+    migrate: (migrationsFolder) => migratePglite(drizzlePglite({ client }), { migrationsFolder }),
     close: () => (owned ? client.close() : Promise.resolve()),
   };
 }

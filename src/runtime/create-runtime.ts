@@ -1,11 +1,12 @@
 import { fileURLToPath } from 'node:url';
-import { openConnection } from './connection.js';
+import { type Connection, openConnection } from './connection.js';
 import { connectDocuments, type PrismaClientClass, type PrismaClientLike } from './documents.js';
 import type { PolystoreOptions } from './options.js';
 import { createPgvectorStore } from './pgvector/pgvector-store.js';
 import { probeVectorLiteral } from './pgvector/vector-literal.js';
 import { openMilvus } from './milvus/milvus-connection.js';
 import { createMilvusStore } from './milvus/milvus-store.js';
+import { guarded, lifecycle } from './lifecycle.js';
 import { once } from './once.js';
 import { type TenantScope, tenantScope } from './tenant.js';
 import { InvalidInputError } from '../errors.js';
@@ -30,9 +31,16 @@ function checkBackends(collections: readonly string[], backends: Record<string, 
 export function createRuntime<S extends Record<string, unknown>>(schema: S, facadeUrl: string, collections: readonly string[], options: PolystoreOptions) {
   checkBackends(collections, options.vectorBackends ?? {});
   const migrationsFolder = fileURLToPath(new URL('../drizzle/', facadeUrl));
-  const connection = openConnection(schema, options);
+  const life = lifecycle();
+  // `db.sql` waits for the automatic migrations as the vector stores do: its tables exist before its first query.
+  const connection: Connection<S> = openConnection(schema, options, (query) =>
+    life.run('sql', async () => {
+      if (autoMigrate) await migrate();
+      return query();
+    }),
+  );
   const autoMigrate = options.autoMigrate ?? connection.kind === 'pglite';
-  const migrate = once(() => connection.migrate(migrationsFolder));
+  const migrate = once((): Promise<void> => connection.migrate(migrationsFolder));
   const vectorLiteral = once(() => probeVectorLiteral(connection));
   const ready = async () => {
     if (autoMigrate) await migrate();
@@ -42,20 +50,19 @@ export function createRuntime<S extends Record<string, unknown>>(schema: S, faca
   const milvus = openMilvus(options.milvus);
   const backendOf = (descriptor: VectorCollectionDescriptor) => options.vectorBackends?.[descriptor.name] ?? descriptor.backend;
   const store = <T extends VectorRecordBase, W>(descriptor: VectorCollectionDescriptor, scope?: TenantScope, backend = backendOf(descriptor)): BackendStore<T, W> =>
-    backend === 'milvus' ? createMilvusStore<T, W>(descriptor, milvus, scope) : createPgvectorStore<T, W>(descriptor, connection, ready, scope);
+    guarded(backend === 'milvus' ? createMilvusStore<T, W>(descriptor, milvus, scope) : createPgvectorStore<T, W>(descriptor, connection, ready, scope), life, descriptor.name);
 
   return {
     sql: connection.db,
     documents: <C extends PrismaClientLike>(PrismaClient: PrismaClientClass<C>) => connectDocuments(PrismaClient, options.mongodb?.url),
-    migrate,
+    migrate: () => life.run('migrate', migrate),
     vectorStore: <T extends VectorRecordBase, W>(descriptor: VectorCollectionDescriptor) => store<T, W>(descriptor),
     tenantVectorStore: <T extends VectorRecordBase, W, K extends keyof T & keyof W>(descriptor: VectorCollectionDescriptor): TenantVectorStore<T, W, K> => ({
       forTenant: (tenantId) => store(descriptor, tenantScope(descriptor, tenantId)),
     }),
     /** Every tenant's records on a given backend, whatever the configuration says: for `polystore vectors copy`. */
     backendStore: <T extends VectorRecordBase>(descriptor: VectorCollectionDescriptor, backend: 'pgvector' | 'milvus') => store<T, never>(descriptor, undefined, backend),
-    close: async () => {
-      await Promise.all([connection.close(), milvus.close()]);
-    },
+    /** Lets calls in flight finish, then releases every connection; a second call shares the first one's work. */
+    close: () => life.close(async () => void (await Promise.all([connection.close(), milvus.close()]))),
   };
 }

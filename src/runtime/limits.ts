@@ -5,3 +5,9 @@ export const MAX_TOP_K = 1_000;
 export const MAX_ID_LENGTH = 255;
 const INT32 = 2 ** 31;
 export const INT_RANGE = [-INT32, INT32 - 1] as const;
+/** Nesting of AND/OR/NOT in one filter: deeper ones overflow PGlite's parser and JavaScript's stack. */
+export const MAX_FILTER_DEPTH = 64;
+/** Values in one filter, all lists together: PostgreSQL binds at most 65,535 parameters, a search a few of its own. */
+export const MAX_FILTER_VALUES = 65_000;
+/** Datetimes every backend stores and PostgreSQL reads from ISO 8601 text: the years 0001–9999, UTC. */
+export const DATE_RANGE = [new Date('0001-01-01T00:00:00.000Z'), new Date('9999-12-31T23:59:59.999Z')] as const;

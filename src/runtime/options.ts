@@ -4,11 +4,11 @@ export interface PostgresServerOptions {
   /** postgres://user:password@host:port/database */
   url: string;
   /** Most connections the pool opens (default 10). */
-  max?: number;
+  max?: number | undefined;
   /** Closes a connection idle this long, in seconds (default 30). */
-  idleTimeoutSeconds?: number;
+  idleTimeoutSeconds?: number | undefined;
   /** Gives up connecting after this long, in seconds (default 10). */
-  connectTimeoutSeconds?: number;
+  connectTimeoutSeconds?: number | undefined;
 }
 
 export type VectorBackend = 'pgvector' | 'milvus';
@@ -27,38 +27,38 @@ export interface MilvusOptions {
    */
   address: string;
   /** `user:password`, or a Zilliz Cloud API key. */
-  token?: string;
+  token?: string | undefined;
   /** Created when missing (default: Milvus's "default"). */
-  database?: string;
+  database?: string | undefined;
   /** Gives up on one request after this long, in milliseconds (default 30,000). */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Attempts for a request that fails transiently (unavailable, rate-limited, timed out): default 4. */
-  attempts?: number;
-  consistency?: MilvusConsistency;
+  attempts?: number | undefined;
+  consistency?: MilvusConsistency | undefined;
 }
 
 export interface PolystoreOptions<Collection extends string = string> {
   /** A PostgreSQL server, by URL or with pool settings. Without it, an embedded PGlite with pgvector. */
-  postgres?: string | PostgresServerOptions;
+  postgres?: string | PostgresServerOptions | undefined;
   /** MongoDB for the documents; Prisma reads MONGODB_URL when absent. */
-  mongodb?: { url: string };
+  mongodb?: { url: string } | undefined;
   /**
    * The embedded PGlite: its data directory (in memory when absent), or a
    * PGlite instance of your own (with the pgvector extension), which close() leaves open.
    */
-  pglite?: { dataDir?: string; client?: PGlite };
+  pglite?: { dataDir?: string | undefined; client?: PGlite | undefined } | undefined;
   /** Milvus, for the vector collections on the milvus backend. */
-  milvus?: MilvusOptions;
+  milvus?: MilvusOptions | undefined;
   /** Moves vector collections to another backend than the schema's: a configuration change, not a code change. */
-  vectorBackends?: Partial<Record<Collection, VectorBackend>>;
+  vectorBackends?: Partial<Record<Collection, VectorBackend>> | undefined;
   /** Called with every statement's SQL and bound parameters. */
-  logQuery?: (sql: string, params: unknown[]) => void;
+  logQuery?: ((sql: string, params: unknown[]) => void) | undefined;
   /**
    * Applies pending migrations before the first operation. Default: true on
    * the embedded PGlite (it starts empty), false on a server, where
    * migrations are a deployment step (`db.migrate()` or drizzle-kit).
    */
-  autoMigrate?: boolean;
+  autoMigrate?: boolean | undefined;
 }
 
 export const POOL_DEFAULTS = { max: 10, idleTimeoutSeconds: 30, connectTimeoutSeconds: 10 } as const;

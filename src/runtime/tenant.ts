@@ -1,7 +1,7 @@
 import { InvalidInputError } from '../errors.js';
-import type { FilterNode } from './filter/filter-node.js';
+import { allOf, type FilterNode } from './filter/filter-node.js';
 import { parseWhere } from './filter/parse-where.js';
-import { describe } from './validate.js';
+import { describe, validateChanges } from './validate.js';
 import type { VectorCollectionDescriptor } from './vector-store.js';
 
 /** The tenant a store is bound to: every read, count, update and delete is restricted to it. */
@@ -33,17 +33,26 @@ export function stampTenant(records: unknown, scope: TenantScope | undefined, op
   return (records as Array<Record<string, unknown>>).map((record) => ({ ...record, [scope.field]: scope.tenantId }));
 }
 
-/** A call's filter, restricted to the store's tenant. */
-export function scopedFilter(descriptor: VectorCollectionDescriptor, scope: TenantScope | undefined, where: unknown, operation: string): FilterNode {
-  const filter = parseWhere(descriptor, where, operation);
+/** A parsed filter, restricted to the store's tenant. */
+export function withinTenant(descriptor: VectorCollectionDescriptor, scope: TenantScope | undefined, filter: FilterNode): FilterNode {
   if (!scope) return filter;
   const field = descriptor.fields.find((candidate) => candidate.name === scope.field)!;
-  return { kind: 'and', children: [{ kind: 'compare', field, op: 'eq', value: scope.tenantId }, filter] };
+  return allOf([{ kind: 'compare', field, op: 'eq', value: scope.tenantId }, filter]);
 }
 
-/** An update through a tenant's store cannot move the record to another tenant. */
-export function checkTenantChange(scope: TenantScope | undefined, changes: Record<string, unknown>): void {
-  if (scope && scope.field in changes && changes[scope.field] !== scope.tenantId) {
-    throw new InvalidInputError('update', [{ code: 'TENANT_MISMATCH', path: ['changes', scope.field], message: `a record cannot move to another tenant (${describe(changes[scope.field])})` }]);
+/** A call's filter, restricted to the store's tenant. */
+export const scopedFilter = (descriptor: VectorCollectionDescriptor, scope: TenantScope | undefined, where: unknown, operation: string): FilterNode =>
+  withinTenant(descriptor, scope, parseWhere(descriptor, where, operation));
+
+/**
+ * An update's changes, checked. Undefined values are left out, as in Prisma: they change nothing (they do not
+ * set NULL). Through a tenant's store a record cannot move to another tenant.
+ */
+export function updateChanges(descriptor: VectorCollectionDescriptor, scope: TenantScope | undefined, id: unknown, changes: unknown): Record<string, unknown> {
+  const defined = typeof changes === 'object' && changes !== null ? Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)) : changes;
+  validateChanges(descriptor, id, defined);
+  if (scope && scope.field in defined && defined[scope.field] !== scope.tenantId) {
+    throw new InvalidInputError('update', [{ code: 'TENANT_MISMATCH', path: ['changes', scope.field], message: `a record cannot move to another tenant (${describe(defined[scope.field])})` }]);
   }
+  return defined;
 }

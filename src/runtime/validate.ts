@@ -3,13 +3,18 @@
  * nothing and fails the same way on pgvector and on Milvus.
  */
 import { type InputIssue, InvalidInputError } from '../errors.js';
-import { INT_RANGE, MAX_ID_LENGTH, MAX_RECORDS_PER_CALL, MAX_TOP_K } from './limits.js';
+import { float16Round, FLOAT16_MAX } from './float16.js';
+import { DATE_RANGE, INT_RANGE, MAX_ID_LENGTH, MAX_RECORDS_PER_CALL, MAX_TOP_K } from './limits.js';
 import type { VectorCollectionDescriptor } from './vector-store.js';
 
 type Path = Array<string | number>;
 type Field = VectorCollectionDescriptor['fields'][number];
 const MAX_ISSUES = 100;
-const FLOAT32_MAX = 3.4028234663852886e38;
+/** The element types vectors are stored as: pgvector's vector (and Milvus) hold float32, halfvec float16. */
+const ELEMENT = {
+  vector: { name: 'float32', max: 3.4028234663852886e38, round: Math.fround },
+  halfvec: { name: 'float16', max: FLOAT16_MAX, round: float16Round },
+} as const;
 
 export class InputIssues {
   readonly issues: InputIssue[] = [];
@@ -23,10 +28,16 @@ export class InputIssues {
 
 /** PostgreSQL's text and jsonb cannot hold U+0000, so no backend accepts it. */
 const hasNul = (value: string) => value.includes('\0');
+/**
+ * A lone UTF-16 surrogate is no character: PostgreSQL would store U+FFFD instead (two ids then collide) and
+ * Milvus fails on it. Node 20 has String.prototype.isWellFormed; TypeScript's ES2023 library does not declare it.
+ */
+const isWellFormed = (value: string) => (value as string & { isWellFormed(): boolean }).isWellFormed();
 
 function checkString(issues: InputIssues, value: unknown, path: Path, maxBytes?: number): void {
   if (typeof value !== 'string') return issues.add('INVALID_VALUE', path, `expected a string, got ${describe(value)}`);
   if (hasNul(value)) issues.add('INVALID_VALUE', path, 'strings cannot contain NUL (U+0000): PostgreSQL cannot store it');
+  else if (!isWellFormed(value)) issues.add('INVALID_VALUE', path, 'the string holds a lone UTF-16 surrogate (half of a character), which no backend can store');
   else if (maxBytes !== undefined && Buffer.byteLength(value) > maxBytes) issues.add('VALUE_TOO_LONG', path, `longer than ${maxBytes} bytes`);
 }
 
@@ -35,17 +46,25 @@ function checkId(issues: InputIssues, value: unknown, path: Path): void {
   checkString(issues, value, path, MAX_ID_LENGTH);
 }
 
-function checkVector(issues: InputIssues, value: unknown, dimension: number, path: Path): void {
+/**
+ * A vector the collection can store: float32 elements, or float16 for a halfvec collection (a larger magnitude
+ * would overflow: pgvector refuses it, Milvus would keep Infinity). A cosine collection refuses a vector that
+ * is zero once stored: it has no direction, and its similarity to anything is NaN.
+ */
+function checkVector(issues: InputIssues, value: unknown, descriptor: VectorCollectionDescriptor, path: Path): void {
   if (!Array.isArray(value) && !ArrayBuffer.isView(value)) return issues.add('INVALID_VECTOR', path, `expected an array of numbers, got ${describe(value)}`);
   const vector = value as ArrayLike<unknown>;
   if (vector.length === 0) return issues.add('EMPTY_VECTOR', path, 'the vector is empty');
-  if (vector.length !== dimension) return issues.add('DIMENSION_MISMATCH', path, `expected ${dimension} dimensions, got ${vector.length}`);
+  if (vector.length !== descriptor.dimension) return issues.add('DIMENSION_MISMATCH', path, `expected ${descriptor.dimension} dimensions, got ${vector.length}`);
+  const element = ELEMENT[descriptor.storage];
+  let zero = true;
   for (let i = 0; i < vector.length; i++) {
     const x = vector[i];
     if (typeof x !== 'number' || !Number.isFinite(x)) return issues.add('INVALID_VECTOR', [...path, i], `expected a finite number, got ${describe(x)}`);
-    // Both backends store float32: a larger magnitude would overflow (pgvector refuses it, Milvus would keep Infinity).
-    if (Math.abs(x) > FLOAT32_MAX) return issues.add('INVALID_VECTOR', [...path, i], `${x} is outside the float32 range (±${FLOAT32_MAX})`);
+    if (Math.abs(x) > element.max) return issues.add('INVALID_VECTOR', [...path, i], `${x} is outside the ${element.name} range (±${element.max}) of this collection's vectors`);
+    if (zero && element.round(x) !== 0) zero = false;
   }
+  if (zero && descriptor.metric === 'cosine') issues.add('INVALID_VECTOR', path, `a zero vector${element.name === 'float16' ? ' (every element rounds to 0 in float16)' : ''} has no direction: its cosine similarity is undefined`);
 }
 
 export function checkFieldValue(issues: InputIssues, field: Field, value: unknown, path: Path): void {
@@ -70,6 +89,10 @@ export function checkFieldValue(issues: InputIssues, field: Field, value: unknow
       return;
     case 'datetime':
       if (!(value instanceof Date) || Number.isNaN(value.getTime())) issues.add('INVALID_VALUE', path, `expected a valid Date, got ${describe(value)}`);
+      // ISO 8601 text (how PostgreSQL receives a Date) has four-digit years; Milvus keeps milliseconds, which copy back only within the same range.
+      else if (value.getTime() < DATE_RANGE[0].getTime() || value.getTime() > DATE_RANGE[1].getTime()) {
+        issues.add('INVALID_VALUE', path, `${value.toISOString()} is outside the years 0001–9999 (UTC) that every backend stores`);
+      }
       return;
     case 'json':
       return checkJson(issues, value, path);
@@ -86,7 +109,7 @@ function checkJson(issues: InputIssues, value: unknown, path: Path): void {
   if (Array.isArray(value)) return value.forEach((item, i) => checkJson(issues, item, [...path, i]));
   if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
     for (const [key, item] of Object.entries(value)) {
-      if (hasNul(key)) issues.add('INVALID_VALUE', [...path, key], 'JSON keys cannot contain NUL (U+0000)');
+      if (hasNul(key) || !isWellFormed(key)) issues.add('INVALID_VALUE', [...path, key], 'JSON keys cannot contain NUL (U+0000) or a lone UTF-16 surrogate');
       checkJson(issues, item, [...path, key]);
     }
     return;
@@ -108,15 +131,16 @@ export function validateRecords(descriptor: VectorCollectionDescriptor, records:
     return issues.throwIfAny(operation);
   }
   const seen = new Map<unknown, number>();
-  records.forEach((record: unknown, i) => {
+  // Array.from visits empty slots (`[rec, , rec]`), which forEach would skip.
+  Array.from(records, (record: unknown, i) => {
     const path = ['records', i];
-    if (typeof record !== 'object' || record === null) return issues.add('INVALID_INPUT', path, `expected a record, got ${describe(record)}`);
+    if (typeof record !== 'object' || record === null) return issues.add('INVALID_INPUT', path, `expected a record, got ${describe(record)}${i in records ? '' : ' (an empty slot)'}`);
     const values = record as Record<string, unknown>;
     checkId(issues, values.id, [...path, 'id']);
     const first = seen.get(values.id);
     if (first !== undefined) issues.add('DUPLICATE_ID', [...path, 'id'], `id ${JSON.stringify(values.id)} also appears at records.${first}`);
     else seen.set(values.id, i);
-    checkVector(issues, values.embedding, descriptor.dimension, [...path, 'embedding']);
+    checkVector(issues, values.embedding, descriptor, [...path, 'embedding']);
     for (const field of descriptor.fields) checkFieldValue(issues, field, values[field.name], [...path, field.name]);
     checkKnownKeys(issues, descriptor, values, path);
   });
@@ -131,7 +155,7 @@ export function validateChanges(descriptor: VectorCollectionDescriptor, id: unkn
   else {
     const values = changes as Record<string, unknown>;
     if ('id' in values) issues.add('INVALID_INPUT', ['changes', 'id'], 'the id of a record cannot change');
-    if ('embedding' in values) checkVector(issues, values.embedding, descriptor.dimension, ['changes', 'embedding']);
+    if ('embedding' in values) checkVector(issues, values.embedding, descriptor, ['changes', 'embedding']);
     for (const field of descriptor.fields) if (field.name in values) checkFieldValue(issues, field, values[field.name], ['changes', field.name]);
     checkKnownKeys(issues, descriptor, values, ['changes']);
   }
@@ -142,14 +166,14 @@ export function validateIds(ids: unknown, operation: string): asserts ids is str
   const issues = new InputIssues();
   if (!Array.isArray(ids)) issues.add('INVALID_INPUT', ['ids'], `expected an array of ids, got ${describe(ids)}`);
   else if (ids.length > MAX_RECORDS_PER_CALL) issues.add('BATCH_TOO_LARGE', ['ids'], `${ids.length} ids in one call; the maximum is ${MAX_RECORDS_PER_CALL}`);
-  else ids.forEach((id, i) => checkId(issues, id, ['ids', i]));
+  else Array.from(ids, (id: unknown, i) => checkId(issues, id, ['ids', i]));
   issues.throwIfAny(operation);
 }
 
 export function validateSearch(descriptor: VectorCollectionDescriptor, query: unknown): void {
   const issues = new InputIssues();
   const q = (query ?? {}) as Record<string, unknown>;
-  checkVector(issues, q.vector, descriptor.dimension, ['vector']);
+  checkVector(issues, q.vector, descriptor, ['vector']);
   if (!Number.isInteger(q.topK) || (q.topK as number) < 1 || (q.topK as number) > MAX_TOP_K) {
     issues.add('INVALID_QUERY', ['topK'], `topK must be an integer from 1 to ${MAX_TOP_K}, got ${describe(q.topK)}`);
   }

@@ -6,15 +6,26 @@ export interface VectorRecordBase {
   embedding: number[];
 }
 
+/** Optional members take `| undefined` (absent) so that they compile under exactOptionalPropertyTypes. */
 export interface SearchQuery<W> {
   vector: readonly number[];
   topK: number;
-  where?: W;
+  /** Absent or undefined: every record (of the tenant). */
+  where?: W | undefined;
   /** Drops hits whose score is below this. */
-  minScore?: number;
+  minScore?: number | undefined;
   /** Returns `record.embedding` too (left out by default: it is large). */
-  includeVector?: boolean;
+  includeVector?: boolean | undefined;
 }
+
+/** An update's changes: a field left out or undefined keeps its value; null clears an optional field. */
+export type RecordChanges<T> = { [K in Exclude<keyof T, 'id'>]?: T[K] | undefined };
+
+/**
+ * What `delete` removes: records by id, the records a filter matches, or with `{ all: true }` every record
+ * (of the tenant). A filter that places no condition is refused (INVALID_FILTER), however it is written.
+ */
+export type DeleteTarget<W> = { ids: readonly string[] } | { where: W } | { all: true };
 
 /**
  * `score` is higher-is-better for every metric: cosine similarity (1 − cosine
@@ -31,10 +42,10 @@ export interface VectorStore<T extends VectorRecordBase, W> {
   upsert(records: readonly T[]): Promise<void>;
   search(query: SearchQuery<W>): Promise<Array<SearchHit<T>>>;
   get(ids: readonly string[]): Promise<T[]>;
-  count(where?: W): Promise<number>;
-  update(id: string, changes: Partial<Omit<T, 'id'>>): Promise<void>;
+  count(where?: W | undefined): Promise<number>;
+  update(id: string, changes: RecordChanges<T>): Promise<void>;
   /** Resolves to the number of records deleted. */
-  delete(target: { ids: readonly string[] } | { where: W }): Promise<number>;
+  delete(target: DeleteTarget<W>): Promise<number>;
 }
 
 /** What each backend implements; `ids` (every id of every tenant, in no set order) serves `polystore vectors copy`. */
@@ -43,7 +54,7 @@ export interface BackendStore<T extends VectorRecordBase, W> extends VectorStore
 }
 
 /** Records written through a tenant's store may leave the tenant field out. */
-export type TenantRecord<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
+export type TenantRecord<T, K extends keyof T> = Omit<T, K> & { [P in K]?: T[P] | undefined };
 
 /** A multi-tenant collection is reachable only through `forTenant`. */
 export interface TenantVectorStore<T extends VectorRecordBase, W, K extends keyof T & keyof W> {

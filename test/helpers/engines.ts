@@ -62,7 +62,7 @@ export function useEngine(engine: Engine): () => Polystore {
   return () => opened!.db;
 }
 
-export const ALL_ON_MILVUS = { notes: 'milvus', passages: 'milvus', points: 'milvus', exactcos: 'milvus', exactl2: 'milvus', exact: 'milvus' } as const;
+export const ALL_ON_MILVUS = { notes: 'milvus', passages: 'milvus', points: 'milvus', exactcos: 'milvus', exactl2: 'milvus', exact: 'milvus', wide: 'milvus' } as const;
 
 /** Every collection of the fixture on a fresh Milvus Lite, which polystore starts from a `.db` path. */
 export async function openMilvusLite(options: PolystoreOptions = {}): Promise<{ db: Polystore; close(): Promise<void>; dataDir: string }> {

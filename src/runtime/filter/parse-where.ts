@@ -2,10 +2,10 @@
  * Turns a typed `where` into a FilterNode, checking at run time what the
  * types check at compile time (for JavaScript callers and casts).
  */
-import { MAX_RECORDS_PER_CALL } from '../limits.js';
+import { MAX_FILTER_DEPTH, MAX_FILTER_VALUES, MAX_RECORDS_PER_CALL } from '../limits.js';
 import { describe, InputIssues, checkFieldValue } from '../validate.js';
 import type { VectorCollectionDescriptor } from '../vector-store.js';
-import { type FilterField, type FilterNode, type Scalar, TRUE } from './filter-node.js';
+import { allOf, anyOf, type FilterField, type FilterNode, inList, not, type Scalar, TRUE } from './filter-node.js';
 
 type Path = Array<string | number>;
 const COMBINATORS = ['AND', 'OR', 'NOT'] as const;
@@ -19,13 +19,27 @@ export function filterFields(descriptor: VectorCollectionDescriptor): FilterFiel
 // Each collection's fields by name, made on its first filter: a search should not rebuild them.
 const fieldMaps = new WeakMap<VectorCollectionDescriptor, Map<string, FilterField>>();
 
+/** What one parse carries: its problems, the collection's fields, and the values bound so far. */
+interface Parse {
+  issues: InputIssues;
+  fields: Map<string, FilterField>;
+  values: number;
+}
+
+/**
+ * `undefined` anywhere in a filter means "no condition here", as in Prisma: `{ bucket: undefined }` and
+ * `{ bucket: {} }` place none, and a filter of nothing but those matches every record (TRUE).
+ */
 export function parseWhere(descriptor: VectorCollectionDescriptor, where: unknown, operation: string): FilterNode {
   if (where === undefined) return TRUE;
-  const issues = new InputIssues();
   let fields = fieldMaps.get(descriptor);
   if (!fields) fieldMaps.set(descriptor, (fields = new Map(filterFields(descriptor).map((field) => [field.name, field]))));
-  const node = parseNode(issues, fields, where, ['where']);
-  issues.throwIfAny(operation);
+  const parse: Parse = { issues: new InputIssues(), fields, values: 0 };
+  const node = parseNode(parse, where, ['where']);
+  if (parse.values > MAX_FILTER_VALUES) {
+    parse.issues.add('INVALID_FILTER', ['where'], `the filter holds ${parse.values} values; the maximum is ${MAX_FILTER_VALUES} (PostgreSQL binds at most 65,535 parameters a statement)`);
+  }
+  parse.issues.throwIfAny(operation);
   return node;
 }
 
@@ -33,7 +47,13 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
 }
 
-function parseNode(issues: InputIssues, fields: Map<string, FilterField>, where: unknown, path: Path): FilterNode {
+function parseNode(parse: Parse, where: unknown, path: Path): FilterNode {
+  const { issues, fields } = parse;
+  // Each level adds two path segments to ['where'] (`AND`, index); deeper filters overflow parsers and stacks downstream.
+  if (path.length > 2 * MAX_FILTER_DEPTH + 1) {
+    issues.add('INVALID_FILTER', path, `filters nest at most ${MAX_FILTER_DEPTH} levels deep`);
+    return TRUE;
+  }
   if (!isPlainObject(where)) {
     issues.add('INVALID_FILTER', path, `expected a filter object, got ${describe(where)}`);
     return TRUE;
@@ -46,10 +66,10 @@ function parseNode(issues: InputIssues, fields: Map<string, FilterField>, where:
         issues.add('INVALID_FILTER', [...path, key], `${key} takes a list of filters, got ${describe(value)}`);
         continue;
       }
-      const parts = value.map((item, i) => parseNode(issues, fields, item, [...path, key, i]));
-      if (key === 'AND') children.push({ kind: 'and', children: parts });
-      else if (key === 'OR') children.push({ kind: 'or', children: parts });
-      else children.push(...parts.map((child) => ({ kind: 'not' as const, child })));
+      const parts = Array.from(value, (item: unknown, i) => parseNode(parse, item, [...path, key, i]));
+      if (key === 'AND') children.push(allOf(parts));
+      else if (key === 'OR') children.push(anyOf(parts));
+      else children.push(...parts.map(not));
       continue;
     }
     const field = fields.get(key);
@@ -57,18 +77,19 @@ function parseNode(issues: InputIssues, fields: Map<string, FilterField>, where:
       issues.add('UNKNOWN_FIELD', [...path, key], `no field "${key}" to filter on`);
       continue;
     }
-    children.push(parseCondition(issues, field, value, [...path, key]));
+    children.push(parseCondition(parse, field, value, [...path, key]));
   }
-  return children.length === 1 ? children[0] : { kind: 'and', children };
+  return allOf(children);
 }
 
-function parseCondition(issues: InputIssues, field: FilterField, value: unknown, path: Path): FilterNode {
+function parseCondition(parse: Parse, field: FilterField, value: unknown, path: Path): FilterNode {
+  const { issues } = parse;
   if (value === null) {
     if (!field.optional) issues.add('INVALID_FILTER', path, `"${field.name}" is required, so it is never null`);
     return { kind: 'isNull', field };
   }
-  if (field.kind === 'json') return parseJson(issues, field, value, path);
-  if (!isPlainObject(value)) return { kind: 'compare', field, op: 'eq', value: scalar(issues, field, value, path) };
+  if (field.kind === 'json') return parseJson(parse, field, value, path);
+  if (!isPlainObject(value)) return { kind: 'compare', field, op: 'eq', value: scalar(parse, field, value, path) };
 
   const parts: FilterNode[] = [];
   for (const [op, operand] of Object.entries(value)) {
@@ -81,24 +102,32 @@ function parseCondition(issues: InputIssues, field: FilterField, value: unknown,
         issues.add('INVALID_FILTER', at, `${op} takes a list of at most ${MAX_RECORDS_PER_CALL} values, got ${describe(operand)}`);
         continue;
       }
-      parts.push({ kind: 'in', field, negated: op === 'notIn', values: operand.map((item, i) => scalar(issues, field, item, [...at, i])) });
+      // Array.from visits holes too: `[1, , 2]` is refused, not read as two values.
+      parts.push(inList(field, Array.from(operand, (item: unknown, i) => scalar(parse, field, item, [...at, i])), op === 'notIn'));
     } else if (op !== 'equals' && !ORDERED.has(field.kind)) {
       issues.add('INVALID_FILTER', at, `"${op}" does not apply to a ${field.kind} field`);
     } else {
       const compareOp = op === 'equals' ? 'eq' : (op as 'gt' | 'gte' | 'lt' | 'lte');
-      parts.push({ kind: 'compare', field, op: compareOp, value: scalar(issues, field, operand, at) });
+      parts.push({ kind: 'compare', field, op: compareOp, value: scalar(parse, field, operand, at) });
     }
   }
-  return parts.length === 1 ? parts[0] : { kind: 'and', children: parts };
+  return allOf(parts);
 }
 
-function scalar(issues: InputIssues, field: FilterField, value: unknown, path: Path): Scalar {
+function scalar(parse: Parse, field: FilterField, value: unknown, path: Path): Scalar {
+  parse.values += 1;
   // A filter value obeys the field's type, not its length limit: a longer value simply matches nothing.
-  checkFieldValue(issues, { ...field, optional: false, maxLength: undefined }, value, path);
+  if (value === undefined) parse.issues.add('INVALID_FILTER', path, 'a list of values cannot hold undefined or an empty slot');
+  else checkFieldValue(parse.issues, { ...field, optional: false, maxLength: undefined }, value, path);
   return value as Scalar;
 }
 
-function parseJson(issues: InputIssues, field: FilterField, value: unknown, path: Path): FilterNode {
+function parseJson(parse: Parse, field: FilterField, given: unknown, path: Path): FilterNode {
+  const { issues } = parse;
+  // As everywhere in a filter, an undefined operand is absent: `{ contains: undefined }` places no condition.
+  const value = isPlainObject(given) ? Object.fromEntries(Object.entries(given).filter(([, operand]) => operand !== undefined)) : given;
+  if (isPlainObject(value) && Object.keys(value).length === 0) return TRUE;
+  parse.values += 1;
   if (isPlainObject(value) && 'contains' in value && Object.keys(value).length === 1) {
     const contained = value.contains;
     if (!isPlainObject(contained) && !Array.isArray(contained)) {
@@ -108,9 +137,12 @@ function parseJson(issues: InputIssues, field: FilterField, value: unknown, path
   }
   if (isPlainObject(value) && 'path' in value && 'equals' in value && Object.keys(value).length === 2) {
     const keys = value.path;
-    if (!Array.isArray(keys) || keys.length === 0 || keys.some((key) => typeof key !== 'string')) {
+    if (!Array.isArray(keys) || keys.length === 0 || Array.from(keys).some((key) => typeof key !== 'string')) {
       issues.add('INVALID_FILTER', [...path, 'path'], `path takes a non-empty list of keys, got ${describe(keys)}`);
-    } else keys.forEach((key, i) => checkFieldValue(issues, { ...field, kind: 'string', optional: false }, key, [...path, 'path', i]));
+    } else {
+      parse.values += keys.length;
+      keys.forEach((key, i) => checkFieldValue(issues, { ...field, kind: 'string', optional: false }, key, [...path, 'path', i]));
+    }
     const equals = value.equals;
     if (equals !== null && !['string', 'number', 'boolean'].includes(typeof equals)) {
       issues.add('INVALID_FILTER', [...path, 'equals'], `equals takes a string, number, boolean or null, got ${describe(equals)}`);

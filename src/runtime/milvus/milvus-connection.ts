@@ -45,7 +45,8 @@ export function openMilvus(options: MilvusOptions | undefined): MilvusConnection
     const missing = () => Promise.reject(new PolystoreError('MILVUS_NOT_CONFIGURED', 'a collection is on the milvus backend, but createPolystore() was given no `milvus: { address }`'));
     return { consistency: MILVUS_DEFAULTS.consistency, call: missing, ensure: missing, close: async () => {} };
   }
-  const settings = { ...MILVUS_DEFAULTS, ...options };
+  // An option given as undefined keeps its default.
+  const settings = { ...MILVUS_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) } as typeof MILVUS_DEFAULTS & MilvusOptions;
   let lite: ReturnType<typeof acquireMilvusLite> | undefined;
   let client: Promise<MilvusClient> | undefined;
   /** Per collection: its ensure, run once unless it fails or Milvus later says the collection is gone or released. */

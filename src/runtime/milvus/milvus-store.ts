@@ -4,15 +4,17 @@
  * and a call that fails after some of its requests landed is undone (new rows deleted, replaced rows put back).
  */
 import type { ConsistencyLevelEnum, RowData } from '@zilliz/milvus2-sdk-node';
-import { PolystoreError } from '../../errors.js';
+import { PartialWriteError, PolystoreError } from '../../errors.js';
 import { parseDeleteTarget } from '../delete-target.js';
 import { efSearch, ivfProbes } from '../search-breadth.js';
-import { checkTenantChange, scopedFilter, stampTenant, type TenantScope } from '../tenant.js';
-import { validateChanges, validateIds, validateRecords, validateSearch } from '../validate.js';
+import { isFalse } from '../filter/filter-node.js';
+import { keyedSerial } from '../keyed-serial.js';
+import { scopedFilter, stampTenant, type TenantScope, updateChanges, withinTenant } from '../tenant.js';
+import { validateIds, validateRecords, validateSearch } from '../validate.js';
 import { type BackendStore, bestFirst, type SearchHit, type SearchQuery, type VectorCollectionDescriptor, type VectorRecordBase } from '../vector-store.js';
 import { filterExpr, stringLiteral } from './filter-expr.js';
 import type { MilvusConnection } from './milvus-connection.js';
-import { rowCodec } from './rows.js';
+import { keyField, rowCodec } from './rows.js';
 
 type Row = Record<string, unknown>;
 
@@ -23,6 +25,8 @@ const BYTES_PER_REQUEST = 16 * 2 ** 20;
 /** Ids per `id in [...]` expression, and rows per query page (Milvus returns at most 16,384 a query). */
 const IDS_PER_EXPRESSION = 1_000;
 const ROWS_PER_PAGE = 10_000;
+/** Updates of one record, in this process, one after another (see update). */
+const updates = keyedSerial();
 
 export function createMilvusStore<T extends VectorRecordBase, W>(
   source: VectorCollectionDescriptor,
@@ -34,6 +38,7 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
   const descriptor = { ...source, fields: source.fields.map((field) => ({ ...field, maxLength: field.maxLength ?? maxLengths.get(field.column) })) };
   const collection = descriptor.milvus.collection_name;
   const codec = rowCodec(descriptor);
+  const key = keyField(descriptor);
   const tenantColumn = scope && descriptor.fields.find((field) => field.name === scope.field)!.column;
   // The SDK's enum has the same string values; a type-only import keeps gRPC unloaded until the first call.
   const consistency_level = milvus.consistency as unknown as ConsistencyLevelEnum;
@@ -57,12 +62,12 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
   async function queryAll(operation: string, filter: string, outputFields: string[]): Promise<Row[]> {
     const rows: Row[] = [];
     for (;;) {
-      const cursor = rows.length === 0 ? '' : (rows.at(-1)!.id as string);
+      const cursor = rows.length === 0 ? '' : (rows.at(-1)![key] as string);
       const page = await call(operation, (client) =>
         client.query({
           collection_name: collection,
-          filter: `(${filter}) and id > ${stringLiteral(cursor)}`,
-          output_fields: outputFields.includes('id') ? outputFields : ['id', ...outputFields],
+          filter: `(${filter}) and ${key} > ${stringLiteral(cursor)}`,
+          output_fields: outputFields.includes(key) ? outputFields : [key, ...outputFields],
           limit: ROWS_PER_PAGE,
           params: { iterator: 'True', reduce_stop_for_best: 'True' },
           consistency_level,
@@ -90,7 +95,7 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
     const result = await call(operation, (client) =>
       request === 'upsert'
         ? client.upsert({ collection_name: collection, data: rows as RowData[] })
-        : client.delete({ collection_name: collection, filter: idsExpr(rows.map((row) => row.id as string), operation, false), consistency_level: milvus.consistency }),
+        : client.delete({ collection_name: collection, filter: `${key} in [${rows.map((row) => stringLiteral(row[key] as string)).join(', ')}]`, consistency_level: milvus.consistency }),
     );
     // The SDK resolves even when some rows failed: err_index names them.
     if (result.err_index.length > 0) {
@@ -111,8 +116,11 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
     if (operation === 'insert' && existing.length > 0) {
       throw new PolystoreError('DUPLICATE_ID', `insert: a record with id ${JSON.stringify(existing[0].id)} already exists; nothing was written`);
     }
+    // A check, as pgvector's ID_CONFLICT; the tenant in the primary key is what keeps the other tenant's record whole.
     const foreign = tenantColumn ? existing.find((row) => row[tenantColumn] !== scope!.tenantId) : undefined;
     if (foreign) throw new PolystoreError('ID_CONFLICT', `upsert: id ${JSON.stringify(foreign.id)} belongs to another tenant; nothing was written`);
+    const keys = new Set(rows.map((row) => row[key]));
+    const previous = existing.map((row) => codec.toRow(codec.toRecord(row))).filter((row) => keys.has(row[key]));
 
     // Writes go through upsert even for inserts: after the check above it is the same, and a retried request cannot duplicate rows.
     const written: Row[] = [];
@@ -121,8 +129,18 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
         await mutate(operation, batch, 'upsert');
       } catch (error) {
         // The failed request may have written some of its rows (err_index): it is undone with the rest.
-        await undo(operation, [...written, ...batch], existing.map((row) => codec.toRow(codec.toRecord(row)))).catch((undoError: unknown) => {
-          throw new PolystoreError('PARTIAL_WRITE', `${operation}: a request failed (${(error as Error).message}) and undoing the call's earlier requests failed too (${(undoError as Error).message}); some records may be written`, { cause: error });
+        const landed = new Set(written.map((row) => row[key]));
+        await undo(operation, [...written, ...batch], previous, landed).catch((undoError: unknown) => {
+          const ids = (wanted: (row: Row) => boolean) => rows.filter(wanted).map((row) => row.id as string);
+          const [done, uncertain] = [ids((row) => landed.has(row[key])), ids((row) => batch.includes(row) && !landed.has(row[key]))];
+          throw new PartialWriteError(
+            `${operation}: a request failed (${(error as Error).message}) and undoing the call failed too (${(undoError as Error).message}): ` +
+              `${done.length} of ${rows.length} records are written (error.written), ${uncertain.length} may be (error.uncertain), the others are not; ` +
+              `upsert the same records again to finish the call`,
+            done,
+            uncertain,
+            { cause: error },
+          );
         });
         throw error;
       }
@@ -130,12 +148,22 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
     }
   }
 
-  /** Puts back what a failed write replaced, and deletes what it added. */
-  async function undo(operation: string, written: Row[], previous: Row[]): Promise<void> {
-    const replaced = new Set(previous.map((row) => row.id));
-    const added = written.filter((row) => !replaced.has(row.id));
-    for (let start = 0; start < added.length; start += IDS_PER_EXPRESSION) await mutate(`${operation} (undo)`, added.slice(start, start + IDS_PER_EXPRESSION), 'delete');
-    for (const batch of byteBatches(previous, descriptor.dimension)) await mutate(`${operation} (undo)`, batch, 'upsert');
+  /**
+   * Puts back what a failed write replaced, and deletes what it added. `landed` holds the keys whose new values
+   * are in Milvus: each step that undoes some takes them out, so that a failure midway reports what is left.
+   */
+  async function undo(operation: string, written: Row[], previous: Row[], landed: Set<unknown>): Promise<void> {
+    const replaced = new Set(previous.map((row) => row[key]));
+    const added = written.filter((row) => !replaced.has(row[key]));
+    for (let start = 0; start < added.length; start += IDS_PER_EXPRESSION) {
+      const slice = added.slice(start, start + IDS_PER_EXPRESSION);
+      await mutate(`${operation} (undo)`, slice, 'delete');
+      for (const row of slice) landed.delete(row[key]);
+    }
+    for (const batch of byteBatches(previous, descriptor.dimension)) {
+      await mutate(`${operation} (undo)`, batch, 'upsert');
+      for (const row of batch) landed.delete(row[key]);
+    }
   }
 
   const store: BackendStore<T, W> = {
@@ -180,23 +208,23 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
       return Number((result.data[0] as Row)['count(*)']);
     },
 
-    async update(key, changes) {
-      const values = changes as Row;
-      validateChanges(descriptor, key, values);
-      checkTenantChange(scope, values);
+    async update(id, changes) {
+      const values = updateChanges(descriptor, scope, id, changes);
       await ready();
-      const [current] = await store.get([key]);
-      if (!current) throw new PolystoreError('NOT_FOUND', `update: no record with id ${JSON.stringify(key)}${scope ? ' for this tenant' : ''}`);
-      if (Object.keys(values).length > 0) await mutate('update', [codec.toRow({ ...current, ...values })], 'upsert');
+      // Milvus rewrites whole rows (read, merge, upsert): updates of one record in this process take turns, so none is lost.
+      await updates(`${collection}\u0000${scope?.tenantId ?? ''}\u0000${id}`, async () => {
+        const [current] = await store.get([id]);
+        if (!current) throw new PolystoreError('NOT_FOUND', `update: no record with id ${JSON.stringify(id)}${scope ? ' for this tenant' : ''}`);
+        if (Object.keys(values).length > 0) await mutate('update', [codec.toRow({ ...current, ...values })], 'upsert');
+      });
     },
 
     async delete(target) {
-      const parsed = parseDeleteTarget(target);
-      const filter = 'where' in parsed ? expr(parsed.where, 'delete') : undefined;
-      if ('ids' in parsed && parsed.ids.length === 0) return 0;
+      const { filter, ids } = parseDeleteTarget(descriptor, target);
+      if (isFalse(filter)) return 0;
       await ready();
-      // Deleting by the matched ids gives an exact count on every Milvus version.
-      const matched = filter === undefined ? await rowsById('delete', (parsed as { ids: readonly string[] }).ids, ['id'], true) : await queryAll('delete', filter, ['id']);
+      // Deleting by the matched keys gives an exact count on every Milvus version.
+      const matched = ids ? await rowsById('delete', ids, [key], true) : await queryAll('delete', filterExpr(withinTenant(descriptor, scope, filter), 'delete'), [key]);
       for (let start = 0; start < matched.length; start += IDS_PER_EXPRESSION) await mutate('delete', matched.slice(start, start + IDS_PER_EXPRESSION), 'delete');
       return matched.length;
     },

@@ -3,8 +3,10 @@ import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { PolystoreError } from '../../errors.js';
 import type { Connection } from '../connection.js';
 import { parseDeleteTarget } from '../delete-target.js';
-import { checkTenantChange, scopedFilter, stampTenant, type TenantScope } from '../tenant.js';
-import { validateChanges, validateIds, validateRecords, validateSearch } from '../validate.js';
+import { type FilterNode, isFalse } from '../filter/filter-node.js';
+import { parseWhere } from '../filter/parse-where.js';
+import { stampTenant, type TenantScope, updateChanges, withinTenant } from '../tenant.js';
+import { validateIds, validateRecords, validateSearch } from '../validate.js';
 import { type BackendStore, bestFirst, type SearchHit, type SearchQuery, type VectorCollectionDescriptor, type VectorRecordBase } from '../vector-store.js';
 import { insertStatement, isVectorColumn } from './insert-sql.js';
 import { quoteIdentifier as quote } from './quote-identifier.js';
@@ -44,8 +46,9 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
   const tableName = getTableName(table);
   const quotedTable = quote(tableName);
   const idName = quote(columns.id.name);
-  /** The scoped filter as a condition, its values appended to `params`. */
-  const condition = (where: unknown, operation: string, params: unknown[]): string => whereSql(columns, scopedFilter(descriptor, scope, where, operation), params);
+  /** A filter within the store's tenant as a condition, its values appended to `params`. */
+  const filterSql = (filter: FilterNode, params: unknown[]): string => whereSql(columns, withinTenant(descriptor, scope, filter), params);
+  const condition = (where: unknown, operation: string, params: unknown[]): string => filterSql(parseWhere(descriptor, where, operation), params);
   // What a read selects, with and without the (large) embedding; fixed per store.
   const selections = { withVector: columnList, withoutVector: columnList.filter(([name]) => name !== 'embedding') };
   const selectLists = {
@@ -120,9 +123,7 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
     },
 
     async update(key, changes) {
-      const values = changes as Record<string, unknown>;
-      validateChanges(descriptor, key, values);
-      checkTenantChange(scope, values);
+      const values = updateChanges(descriptor, scope, key, changes);
       const params: unknown[] = [];
       const where = condition({ id: key }, 'update', params);
       const literal = await run('update', ready);
@@ -140,10 +141,10 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
     },
 
     async delete(target) {
-      const parsed = parseDeleteTarget(target);
-      if ('ids' in parsed && parsed.ids.length === 0) return 0;
+      const { filter } = parseDeleteTarget(descriptor, target);
+      if (isFalse(filter)) return 0;
       const params: unknown[] = [];
-      const where = condition('ids' in parsed ? { id: { in: parsed.ids } } : parsed.where, 'delete', params);
+      const where = filterSql(filter, params);
       await run('delete', ready);
       return (await query('delete', `delete from ${quotedTable} where ${where} returning ${idName}`, params)).length;
     },
@@ -157,7 +158,7 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
 
 /**
  * A row read by Connection.execute, each value decoded by its Drizzle column as Drizzle's own select would;
- * a vector's elements then as the float32 values stored (pgvector prints the shortest decimal, 0.1 for
+ * a vector's elements then as the float32 (or float16) values stored (pgvector prints the shortest decimal, 0.1 for
  * 0.100000001…), as Milvus returns them.
  */
 function decodeRow(selection: Array<[string, PgColumn]>, values: unknown[]): Record<string, unknown> {
@@ -165,11 +166,18 @@ function decodeRow(selection: Array<[string, PgColumn]>, values: unknown[]): Rec
   selection.forEach(([name, column], i) => {
     const value = values[i];
     if (value === null) row[name] = null;
-    else if (column.columnType === 'PgVector') row[name] = (column.mapFromDriverValue(value) as number[]).map(Math.fround);
+    else if (isVectorColumn(column)) row[name] = (column.mapFromDriverValue(value) as number[]).map(Math.fround);
+    else if (typeof value === 'string' && column.columnType === 'PgTimestamp') row[name] = timestampFromText(value);
     else row[name] = column.mapFromDriverValue(value);
   });
   return row;
 }
+
+/**
+ * A timestamptz as the postgres driver hands it over (`0001-01-01 00:00:00+00`: the session is in UTC), read as
+ * ISO 8601. Drizzle's `new Date(text)` leaves it to V8's legacy parser, which reads years below 100 as 19xx or 20xx.
+ */
+const timestampFromText = (text: string): Date => new Date(text.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00'));
 
 /** Runs a statement, turning the database's errors into PolystoreErrors. */
 async function run<R>(operation: string, statement: () => Promise<R>): Promise<R> {

@@ -17,20 +17,20 @@ export interface PassagesRecord {
   id: string;
   lang: 'en' | 'fr';
   position: number;
-  weight?: number | null;
+  weight?: number | null | undefined;
   published: boolean;
-  tags?: JsonValue | null;
+  tags?: JsonValue | null | undefined;
   embedding: number[];
 }
 
 /** A filter on "passages": fields combine with AND; AND, OR and NOT take lists of filters. */
 export interface PassagesWhere extends WhereCombinators<PassagesWhere> {
-  id?: StringFilter;
-  lang?: EnumFilter<'en' | 'fr'>;
-  position?: NumberFilter;
-  weight?: NumberFilter | null;
-  published?: BooleanFilter;
-  tags?: JsonFilter | null;
+  id?: StringFilter | undefined;
+  lang?: EnumFilter<'en' | 'fr'> | undefined;
+  position?: NumberFilter | undefined;
+  weight?: NumberFilter | null | undefined;
+  published?: BooleanFilter | undefined;
+  tags?: JsonFilter | null | undefined;
 }
 
 export const passagesCollection: VectorCollectionDescriptor<typeof passages> = {
