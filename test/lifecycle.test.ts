@@ -42,9 +42,10 @@ describe('facade lifecycle', () => {
     const { db, close } = await openMilvusLite();
     try {
       await db.vectors.passages.insert([passage('m1')]);
-      const inFlight = [db.vectors.passages.search({ vector: passage('x').embedding, topK: 1 }), db.vectors.passages.upsert([passage('m2')])];
+      const search = db.vectors.passages.search({ vector: passage('x').embedding, topK: 1 });
+      const upsert = db.vectors.passages.upsert([passage('m2')]);
       const closing = db.close();
-      const [hits] = await Promise.all(inFlight);
+      const [hits] = await Promise.all([search, upsert]);
       expect(hits.map((hit) => hit.id)).toEqual(['m1']);
       await closing;
       await expect(db.vectors.passages.count()).rejects.toMatchObject({ code: 'CLOSED' });
