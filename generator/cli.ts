@@ -25,13 +25,14 @@ export function cliProgram(): Command {
       const { schema, configOut } = await loadSchema(cwd, flags.schema);
       const out = flags.out ? resolve(cwd, flags.out) : (configOut ?? cwd);
       const epoch = Number(process.env.SOURCE_DATE_EPOCH);
-      const { changed } = await generate(schema, {
+      const { changed, notes } = await generate(schema, {
         out,
         check: flags.check,
         prismaClient: flags.prismaClient,
         migrationName: flags.name,
         ...(Number.isFinite(epoch) && epoch > 0 ? { now: epoch * 1000 } : {}),
       });
+      for (const note of notes) console.log(`polystore: note: ${note}`);
       if (flags.check) {
         if (changed.length === 0) return void console.log('polystore: generated files are up to date.');
         console.error(`polystore: ${changed.length} generated file(s) differ from the schema; run \`polystore generate\`:`);

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { PolystoreError, SchemaValidationError } from '../src/errors.js';
+import { PolystoreError } from '../src/errors.js';
 import type { SchemaDef } from '../src/schema/define.js';
 import { compileGate } from './compile-gate.js';
 import { documentTypesStructure } from './emit/documents.js';
@@ -15,8 +15,6 @@ import { formatTypeScript } from './format.js';
 import type { SchemaIR } from './ir.js';
 import { planMigration } from './migrations.js';
 import { parseSchema } from './parse/index.js';
-import { Issues } from './parse/issues.js';
-import { checkPartitionNames } from './parse/tables.js';
 
 export interface GenerateOptions {
   /** Root under which prisma/, drizzle/ and generated/ are written. */
@@ -34,7 +32,15 @@ export interface GenerateOptions {
 export interface GenerateResult {
   /** Paths, relative to `out`, that were written (or, with `check`, that are stale). */
   changed: string[];
+  /** What a user should know of the output: each collection stored as halfvec (float16). */
+  notes: string[];
 }
+
+/** Collections whose vectors pgvector stores at half precision, said at every generate. */
+const halfvecNotes = (ir: SchemaIR): string[] =>
+  ir.vectors
+    .filter((vector) => vector.storage === 'halfvec')
+    .map((vector) => `vectors.${vector.name}: ${vector.dimension} indexed dimensions are stored as halfvec: float16 elements (about 3 significant digits, at most ±65,504), on Milvus too`);
 
 /** Every file the schema determines, keyed by path relative to the output root. */
 export async function emitFiles(ir: SchemaIR): Promise<Map<string, string>> {
@@ -54,10 +60,6 @@ export async function emitFiles(ir: SchemaIR): Promise<Map<string, string>> {
 /** parse → intermediate form → emit → compile gate → migrations → write (or compare). */
 export async function generate(schema: SchemaDef, options: GenerateOptions): Promise<GenerateResult> {
   const ir = parseSchema(schema);
-  // Partition names against every table's, once all are parsed.
-  const issues = new Issues();
-  checkPartitionNames(issues, ir);
-  if (issues.list.length > 0) throw new SchemaValidationError(issues.list);
   const files = await emitFiles(ir);
   compileGate(files);
   const migrations = await planMigration(ir, files.get('drizzle/schema.ts')!, join(options.out, 'drizzle'), {
@@ -67,14 +69,15 @@ export async function generate(schema: SchemaDef, options: GenerateOptions): Pro
   for (const [path, text] of migrations) files.set(`drizzle/${path}`, text);
 
   const changed = [...files].filter(([path, text]) => !sameFile(join(options.out, path), text)).map(([path]) => path);
-  if (options.check) return { changed };
+  const notes = halfvecNotes(ir);
+  if (options.check) return { changed, notes };
   for (const path of changed) {
     const target = join(options.out, path);
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, files.get(path)!);
   }
   if (options.prismaClient ?? true) runPrismaGenerate(join(options.out, 'prisma/schema.prisma'));
-  return { changed };
+  return { changed, notes };
 }
 
 function sameFile(path: string, text: string): boolean {

@@ -134,6 +134,13 @@ export default defineSchema({
     expect(readdirSync(out)).toEqual(['schema.ts']);
   });
 
+  it('says which collections pgvector stores as halfvec (float16)', () => {
+    const result = polystore(['generate', '--check', '--schema', 'test/fixtures/runtime/schema.ts', '--out', 'test/fixtures/runtime', '--no-prisma-client']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('polystore: note: vectors.wide: 2048 indexed dimensions are stored as halfvec: float16 elements');
+    expect(result.stdout).not.toContain('vectors.notes');
+  });
+
   it('says plainly when the schema file is missing or does not load', () => {
     const out = scratchDir();
     const missing = polystore(['generate', '--schema', 'nope.ts'], { cwd: out });

@@ -4,7 +4,7 @@ import type { SchemaIR } from '../ir.js';
 import { parseDocuments } from './documents.js';
 import { Issues } from './issues.js';
 import { checkTsName, reportDuplicates } from './names.js';
-import { parseTable } from './tables.js';
+import { checkPartitionNames, parseTable } from './tables.js';
 import { parseVectorCollection } from './vectors.js';
 
 const SCHEMA_KEYS = ['documents', 'tables', 'vectors'];
@@ -39,6 +39,8 @@ export function parseSchema(def: SchemaDef): SchemaIR {
   ];
   for (const { name, path } of exported) checkTsName(issues, name, path);
   reportDuplicates(issues, exported, 'table');
+  const ir = { documents, tables, vectors };
+  checkPartitionNames(issues, ir);
   if (issues.list.length > 0) throw new SchemaValidationError(issues.list);
-  return { documents, tables, vectors };
+  return ir;
 }
