@@ -6,7 +6,7 @@ import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
 import { events } from './fixtures/runtime/drizzle/schema.js';
 import { createPolystore } from './fixtures/runtime/generated/index.js';
-import { openMilvusLite } from './helpers/engines.js';
+import { openMilvusLite, serverDatabase, serverUrl } from './helpers/engines.js';
 
 const run = promisify(execFile);
 const passage = (id: string) => ({ id, bucket: 1, content: id, embedding: Array.from({ length: 128 }, (_, i) => (i % 3) + 1) });
@@ -55,26 +55,19 @@ describe('facade lifecycle', () => {
   }, 60_000);
 });
 
-const url = process.env.POLYSTORE_TEST_POSTGRES_URL;
-
-describe.skipIf(!url)('migrations on a real PostgreSQL server', () => {
+describe.skipIf(!serverUrl)('migrations on a real PostgreSQL server', () => {
   it('three processes migrating one new database at once all succeed, and the migrations apply once', async () => {
-    const admin = postgres(url!, { max: 1, onnotice: () => {} });
-    const name = `polystore_lock_${process.pid}_${Date.now()}`;
-    await admin.unsafe(`CREATE DATABASE ${name}`);
-    const target = new URL(url!);
-    target.pathname = `/${name}`;
+    const database = await serverDatabase(serverUrl!);
     try {
       const child = new URL('./helpers/migrate-child.ts', import.meta.url).pathname;
-      const outcomes = await Promise.allSettled([1, 2, 3].map(() => run(process.execPath, ['--import', 'tsx', child, target.href])));
+      const outcomes = await Promise.allSettled([1, 2, 3].map(() => run(process.execPath, ['--import', 'tsx', child, database.url])));
       expect(outcomes.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value.stdout.trim() : String(outcome.reason)))).toEqual(['migrated', 'migrated', 'migrated']);
-      const db = postgres(target.href, { max: 1, onnotice: () => {} });
+      const db = postgres(database.url, { max: 1, onnotice: () => {} });
       const [{ n }] = await db<{ n: number }[]>`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`;
       await db.end();
       expect(n).toBe(1);
     } finally {
-      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
+      await database.drop();
     }
   }, 120_000);
 });

@@ -1,7 +1,6 @@
-import { PGlite } from '@electric-sql/pglite';
-import { vector } from '@electric-sql/pglite-pgvector';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPolystore, type PassagesRecord, type Polystore } from './fixtures/runtime/generated/index.js';
+import { type SqlDatabase, sqlEngines } from './helpers/sql-engines.js';
 import { cosineSimilarity, random, randomVector } from './helpers/vectors.js';
 
 const N = 10_000;
@@ -10,9 +9,9 @@ const BUCKETS = 50; // bucket = 7 matches 2% of the rows
 const QUERIES = 30;
 const K = 10;
 
-/** Top-10 recall against exact brute force, on a real HNSW index in PostgreSQL 18 + pgvector 0.8 (PGlite). */
-describe(`search quality and plans on ${N} random ${DIMENSION}-dimensional vectors`, () => {
-  const client = new PGlite({ extensions: { vector } });
+/** Top-10 recall against exact brute force, on a real HNSW index in PostgreSQL 18 + pgvector 0.8 (PGlite and the native server). */
+describe.each(sqlEngines)(`search quality and plans on ${N} random ${DIMENSION}-dimensional vectors: $name`, (engine) => {
+  let database: SqlDatabase;
   const statements: Array<{ sql: string; params: unknown[] }> = [];
   let db: Polystore;
   const next = random(42);
@@ -31,12 +30,13 @@ describe(`search quality and plans on ${N} random ${DIMENSION}-dimensional vecto
       .slice(0, K);
 
   beforeAll(async () => {
-    db = createPolystore({ pglite: { client }, logQuery: (sql, params) => statements.push({ sql, params }) });
+    database = await engine.open();
+    db = createPolystore({ ...database.options, logQuery: (sql, params) => statements.push({ sql, params }) });
     for (let start = 0; start < N; start += 5_000) await db.vectors.passages.insert(records.slice(start, start + 5_000));
   }, 600_000);
   afterAll(async () => {
     await db.close();
-    await client.close();
+    await database.close();
   });
 
   type Where = NonNullable<Parameters<Polystore['vectors']['passages']['search']>[0]['where']>;
@@ -84,11 +84,11 @@ describe(`search quality and plans on ${N} random ${DIMENSION}-dimensional vecto
    * `indexOnly`, sequential and bitmap scans are off, so that only the index can serve the ORDER BY.
    */
   const underSearchSettings = (text: string, params: unknown[], indexOnly: boolean) =>
-    client.transaction(async (tx) => {
-      for (const setting of statements.filter((statement) => statement.sql.includes('set_config'))) await tx.query(setting.sql, setting.params);
-      if (indexOnly) await tx.exec('SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off');
-      return (await tx.query<Record<string, unknown>>(text, params)).rows;
-    });
+    database.transaction([
+      ...statements.filter((statement) => statement.sql.includes('set_config')),
+      ...(indexOnly ? [{ sql: 'SET LOCAL enable_seqscan = off' }, { sql: 'SET LOCAL enable_bitmapscan = off' }] : []),
+      { sql: text, params },
+    ]);
   const explain = async (text: string, params: unknown[], indexOnly: boolean) =>
     (await underSearchSettings(`EXPLAIN ${text}`, params, indexOnly)).map((row) => row['QUERY PLAN']).join('\n');
   const searchStatement = async (where?: Where) => {

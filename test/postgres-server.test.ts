@@ -3,24 +3,26 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analytics, invoices } from './fixtures/relational/drizzle/schema.js';
 import { createPolystore, type Polystore } from './fixtures/relational/generated/index.js';
+import { serverDatabase, serverUrl } from './helpers/engines.js';
 
-const url = process.env.POLYSTORE_TEST_POSTGRES_URL;
-
-// The relational and analytics tables on a real PostgreSQL server (Debian's 15; `.ci/run` starts it with
-// scripts/start-postgres.sh). Without POLYSTORE_TEST_POSTGRES_URL these report as skipped.
-describe.skipIf(!url)('relational and partitioned tables on a real PostgreSQL server', () => {
+// The relational and analytics tables on the native PostgreSQL server (`.ci/run` starts it with
+// scripts/pgvector-server.sh), in a database of their own. Without POLYSTORE_TEST_PGVECTOR_URL (outside CI) these
+// report as skipped.
+describe.skipIf(!serverUrl)('relational and partitioned tables on a real PostgreSQL server', () => {
   let db: Polystore;
   let admin: postgres.Sql;
+  let database: Awaited<ReturnType<typeof serverDatabase>>;
 
   beforeAll(async () => {
-    admin = postgres(url!, { max: 1, onnotice: () => {} });
-    await admin.unsafe('DROP SCHEMA IF EXISTS public CASCADE; DROP SCHEMA IF EXISTS drizzle CASCADE; CREATE SCHEMA public;');
-    db = createPolystore({ postgres: { url: url!, max: 4, idleTimeoutSeconds: 5, connectTimeoutSeconds: 5 } });
+    database = await serverDatabase(serverUrl!);
+    admin = postgres(database.url, { max: 1, onnotice: () => {} });
+    db = createPolystore({ postgres: { url: database.url, max: 4, idleTimeoutSeconds: 5, connectTimeoutSeconds: 5 } });
     await db.migrate();
   });
   afterAll(async () => {
     await db?.close();
     await admin?.end();
+    await database?.drop();
   });
 
   it('applies the migrations with drizzle-orm’s migrator, once', async () => {

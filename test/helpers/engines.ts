@@ -4,6 +4,7 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import postgres from 'postgres';
 import { afterAll, beforeAll } from 'vitest';
 import type { PolystoreOptions } from '../../src/runtime/options.js';
 import { createPolystore, type Polystore } from '../fixtures/runtime/generated/index.js';
@@ -14,7 +15,15 @@ export interface Engine {
   open(): Promise<{ db: Polystore; close(): Promise<void> }>;
 }
 
-/** The same suites run on PGlite in-process and through the `postgres` driver over a wire connection. */
+/** The native PostgreSQL + pgvector server (scripts/pgvector-server.sh); CI must have it, so there it is never skipped. */
+export const serverUrl = process.env.POLYSTORE_TEST_PGVECTOR_URL;
+if (!serverUrl && process.env.CI) throw new Error('CI runs every suite on the native server: set POLYSTORE_TEST_PGVECTOR_URL (.ci/run starts it)');
+let databases = 0;
+
+/**
+ * The same suites run on PGlite in-process, through the `postgres` driver over a wire connection to PGlite, on
+ * the native server (each suite in a database of its own) and on Milvus Lite.
+ */
 export const engines: Engine[] = [
   {
     name: 'PGlite in-process',
@@ -45,12 +54,43 @@ export const engines: Engine[] = [
       };
     },
   },
+  ...(serverUrl ? [{ name: 'PostgreSQL 18 server (native pgvector)', backend: 'pgvector' as const, open: () => openServerDatabase(serverUrl) }] : []),
   {
     name: 'Milvus Lite',
     backend: 'milvus',
     open: () => openMilvusLite(),
   },
 ];
+
+/** A new, empty database on the native server; `drop` removes it, whoever is still connected. */
+export async function serverDatabase(url: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const admin = postgres(url, { max: 1, onnotice: () => {} });
+  const name = `polystore_test_${process.pid}_${++databases}`;
+  await admin.unsafe(`CREATE DATABASE ${name}`);
+  const target = new URL(url);
+  target.pathname = `/${name}`;
+  return {
+    url: target.href,
+    async drop() {
+      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
+/** A database of its own on the native server, migrated; dropped on close. */
+async function openServerDatabase(url: string): Promise<{ db: Polystore; close(): Promise<void> }> {
+  const database = await serverDatabase(url);
+  const db = createPolystore({ postgres: { url: database.url, max: 4 } });
+  await db.migrate();
+  return {
+    db,
+    async close() {
+      await db.close();
+      await database.drop();
+    },
+  };
+}
 
 /** Opens the engine before a suite's tests and closes it after them; the returned function gives its facade. */
 export function useEngine(engine: Engine): () => Polystore {

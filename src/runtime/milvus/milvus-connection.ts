@@ -75,9 +75,12 @@ export function openMilvus(options: MilvusOptions | undefined): MilvusConnection
       const sdk = await connect();
       const attempt = async (): Promise<R> => {
         let response: R;
+        const t0 = Date.now(); // TRACE-TMP
         try {
           response = await request(sdk);
+          if (process.env.TRACE) console.error(process.pid, operation, String(request).slice(22, 60), Date.now() - t0, JSON.stringify(statusOf(response as any))); // TRACE-TMP
         } catch (error) {
+          if (process.env.TRACE) console.error(process.pid, operation, 'threw', Date.now() - t0, String(error)); // TRACE-TMP
           if (isTransient(error)) throw error;
           const missing = collection !== undefined && !(await sdk.hasCollection({ collection_name: collection })).value;
           if (missing) forget(collection);

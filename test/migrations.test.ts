@@ -1,17 +1,16 @@
-import { PGlite } from '@electric-sql/pglite';
-import { vector } from '@electric-sql/pglite-pgvector';
-import { drizzle } from 'drizzle-orm/pglite';
-import { migrate } from 'drizzle-orm/pglite/migrator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SqlDatabase, sqlEngines } from './helpers/sql-engines.js';
 
-// The committed drizzle/ folder, applied by drizzle-orm's own migrator to PostgreSQL 18 + pgvector in WASM.
-describe('drizzle/ migrations on PGlite with pgvector', () => {
-  const client = new PGlite({ extensions: { vector } });
+// The committed drizzle/ folder, applied by drizzle-orm's own migrator to PostgreSQL 18 + pgvector (WASM and native).
+describe.each(sqlEngines)('drizzle/ migrations: $name', (engine) => {
+  let database: SqlDatabase;
+  const client = { query: async <R>(sql: string, params?: unknown[]) => ({ rows: await database.query<R>(sql, params) }) };
 
   beforeAll(async () => {
-    await migrate(drizzle({ client }), { migrationsFolder: 'drizzle' });
+    database = await engine.open();
+    await database.migrate('drizzle');
   });
-  afterAll(() => client.close());
+  afterAll(() => database.close());
 
   const indexdef = async (name: string) =>
     (await client.query<{ indexdef: string }>('SELECT indexdef FROM pg_indexes WHERE indexname = $1', [name])).rows[0]?.indexdef;
