@@ -3,7 +3,7 @@ import { type Connection, openConnection } from './connection.js';
 import { connectDocuments, type PrismaClientClass, type PrismaClientLike } from './documents.js';
 import type { PolystoreOptions } from './options.js';
 import { createPgvectorStore } from './pgvector/pgvector-store.js';
-import { probeVectorLiteral } from './pgvector/vector-literal.js';
+import { probeServer } from './pgvector/server-probe.js';
 import { openMilvus } from './milvus/milvus-connection.js';
 import { createMilvusStore } from './milvus/milvus-store.js';
 import { guarded, lifecycle } from './lifecycle.js';
@@ -41,10 +41,10 @@ export function createRuntime<S extends Record<string, unknown>>(schema: S, faca
   );
   const autoMigrate = options.autoMigrate ?? connection.kind === 'pglite';
   const migrate = once((): Promise<void> => connection.migrate(migrationsFolder));
-  const vectorLiteral = once(() => probeVectorLiteral(connection));
+  const serverTraits = once(() => probeServer(connection));
   const ready = async () => {
     if (autoMigrate) await migrate();
-    return vectorLiteral();
+    return serverTraits();
   };
 
   const milvus = openMilvus(options.milvus);

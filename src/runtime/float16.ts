@@ -17,3 +17,14 @@ export function float16Round(x: number): number {
   const rounded = rest > 0.5 || (rest === 0.5 && floor % 2 === 1) ? floor + 1 : floor;
   return Math.sign(value) * rounded * spacing;
 }
+
+/** The IEEE 754 half-precision bits of float16Round(x): pgvector's binary halfvec element. */
+export function float16Bits(x: number): number {
+  const value = float16Round(x);
+  const sign = value < 0 || Object.is(value, -0) ? 0x8000 : 0;
+  const magnitude = Math.abs(value);
+  if (magnitude === 0) return sign;
+  if (magnitude < 2 ** -14) return sign | (magnitude / 2 ** -24); // subnormal: the mantissa alone
+  const exponent = Math.floor(Math.log2(magnitude));
+  return sign | ((exponent + 15) << 10) | ((magnitude / 2 ** exponent - 1) * 1024);
+}

@@ -1,8 +1,8 @@
 /**
- * A process of its own for test/milvus-lifecycle.test.ts. For each line on stdin (so that several processes
- * start together), it opens a facade with the options given as JSON, upserts one passage (ensuring the
- * collection) and prints the outcome as one JSON line; then closes the facade, or with `--stay` keeps it
- * open, to be killed.
+ * A process of its own for test/milvus-lifecycle.test.ts (run with `node --import tsx`). It prints `ready`, then
+ * for each line on stdin (so that several processes start together) opens a facade with the options given as
+ * JSON, upserts one passage (ensuring the collection) and prints the outcome as one JSON line; then closes the
+ * facade, or with `--stay` keeps it open, to be killed.
  */
 import { createInterface } from 'node:readline';
 import { createPolystore } from '../fixtures/runtime/generated/index.js';

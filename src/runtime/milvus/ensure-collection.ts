@@ -1,10 +1,13 @@
 /**
  * Ensure on first use: create the collection from its generated spec when it is missing, check it against
  * the spec when it exists (a live collection that no longer matches is an error, never used silently),
- * create missing indexes, and load it.
+ * create missing indexes, and load it. Processes that ensure one new collection at once each end with it: what
+ * another one created meanwhile is checked like anything live, and a step that saw another's half-done work is
+ * tried again.
  */
 // Types only: the spec's data types are the SDK's own names, so no SDK value (nor gRPC) loads with this module.
 import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
+import pRetry from 'p-retry';
 import { PolystoreError } from '../../errors.js';
 import type { MilvusFieldSpec, MilvusIndexSpec } from '../milvus-spec.js';
 import type { VectorCollectionDescriptor } from '../vector-store.js';
@@ -19,11 +22,23 @@ interface LiveField {
   type_params: Array<{ key: string; value: string }>;
 }
 
-export async function ensureCollection(milvus: MilvusConnection, descriptor: VectorCollectionDescriptor): Promise<void> {
+/**
+ * Ensures of one collection in several processes race: Milvus Lite lists a collection whose schema another
+ * process has not written yet (COLLECTION_MISSING), and says "already exists" of an index not yet described.
+ */
+const ENSURE_ATTEMPTS = 4;
+const alreadyExists = (error: unknown) => error instanceof PolystoreError && /already exist/i.test(error.message);
+const raced = (error: unknown) => alreadyExists(error) || (error instanceof PolystoreError && error.code === 'COLLECTION_MISSING');
+
+export function ensureCollection(milvus: MilvusConnection, descriptor: VectorCollectionDescriptor): Promise<void> {
+  return pRetry(() => ensureOnce(milvus, descriptor), { retries: ENSURE_ATTEMPTS - 1, minTimeout: 100, maxTimeout: 1_000, shouldRetry: ({ error }) => raced(error) });
+}
+
+async function ensureOnce(milvus: MilvusConnection, descriptor: VectorCollectionDescriptor): Promise<void> {
   const spec = descriptor.milvus;
   const name = spec.collection_name;
   const operation = `ensure collection "${name}"`;
-  const exists = await milvus.call(operation, (client) => client.hasCollection({ collection_name: name }));
+  const exists = await milvus.call(operation, (client) => client.hasCollection({ collection_name: name }), name);
   if (!exists.value) {
     const created = await milvus
       .call(operation, (client) =>
@@ -33,6 +48,7 @@ export async function ensureCollection(milvus: MilvusConnection, descriptor: Vec
           enable_dynamic_field: spec.enable_dynamic_field,
           consistency_level: milvus.consistency,
         }),
+        name,
       )
       .catch((error: unknown) => error);
     // Another process may have created it meanwhile: then it is checked like any live collection.
@@ -40,12 +56,12 @@ export async function ensureCollection(milvus: MilvusConnection, descriptor: Vec
   }
   await checkFields(milvus, name, spec.fields);
   await ensureIndexes(milvus, name, spec.indexes);
-  const state = await milvus.call(operation, (client) => client.getLoadState({ collection_name: name }));
-  if (state.state !== 'LoadStateLoaded') await milvus.call(operation, (client) => client.loadCollection({ collection_name: name }));
+  const state = await milvus.call(operation, (client) => client.getLoadState({ collection_name: name }), name);
+  if (state.state !== 'LoadStateLoaded') await milvus.call(operation, (client) => client.loadCollection({ collection_name: name }), name);
 }
 
 async function checkFields(milvus: MilvusConnection, name: string, expected: readonly MilvusFieldSpec[]): Promise<void> {
-  const described = await milvus.call(`describe collection "${name}"`, (client) => client.describeCollection({ collection_name: name }));
+  const described = await milvus.call(`describe collection "${name}"`, (client) => client.describeCollection({ collection_name: name }), name);
   const live = new Map((described.schema.fields as LiveField[]).filter((field) => !field.name.startsWith('$')).map((field) => [field.name, field]));
   const problems: string[] = [];
   for (const field of expected) {
@@ -72,17 +88,31 @@ async function checkFields(milvus: MilvusConnection, name: string, expected: rea
 
 async function ensureIndexes(milvus: MilvusConnection, name: string, expected: readonly MilvusIndexSpec[]): Promise<void> {
   const operation = `index collection "${name}"`;
-  const described = await milvus
-    .call(operation, (client) => client.describeIndex({ collection_name: name }))
-    .catch((error: unknown) => (error instanceof PolystoreError && /no index|index not (exist|found)/i.test(error.message) ? { index_descriptions: [] } : Promise.reject(error)));
-  const live = new Map(described.index_descriptions.map((index) => [index.field_name, Object.fromEntries(index.params.map((p) => [p.key, p.value]))]));
+  const describe = async () => {
+    const described = await milvus
+      .call(operation, (client) => client.describeIndex({ collection_name: name }), name)
+      .catch((error: unknown) => (error instanceof PolystoreError && /no index|index not (exist|found)/i.test(error.message) ? { index_descriptions: [] } : Promise.reject(error)));
+    return new Map(described.index_descriptions.map((index) => [index.field_name, Object.fromEntries(index.params.map((p) => [p.key, p.value]))]));
+  };
+  let live = await describe();
   for (const index of expected) {
-    const found = live.get(index.field_name);
-    if (!found) {
-      await milvus.call(operation, (client: MilvusClient) =>
-        client.createIndex({ collection_name: name, field_name: index.field_name, index_name: index.index_name, index_type: index.index_type, metric_type: index.metric_type, params: index.params }),
-      );
-    } else if (index.metric_type && found.metric_type !== index.metric_type) {
+    if (!live.has(index.field_name)) {
+      const created = await milvus
+        .call(
+          operation,
+          (client: MilvusClient) =>
+            client.createIndex({ collection_name: name, field_name: index.field_name, index_name: index.index_name, index_type: index.index_type, metric_type: index.metric_type, params: index.params }),
+          name,
+        )
+        .catch((error: unknown) => error);
+      if (!(created instanceof Error)) continue;
+      // Another process created it meanwhile: it is checked like any live index (not described yet, the ensure tries again).
+      if (!alreadyExists(created)) throw created;
+      live = await describe();
+      if (!live.has(index.field_name)) throw created;
+    }
+    const found = live.get(index.field_name)!;
+    if (index.metric_type && found.metric_type !== index.metric_type) {
       throw mismatch(name, [`the index on "${index.field_name}" measures ${found.metric_type}, the schema says ${index.metric_type}`]);
     }
   }

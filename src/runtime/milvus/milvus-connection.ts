@@ -9,7 +9,7 @@ import { PolystoreError } from '../../errors.js';
 import { MILVUS_DEFAULTS, type MilvusOptions } from '../options.js';
 import type { VectorCollectionDescriptor } from '../vector-store.js';
 import { ensureCollection } from './ensure-collection.js';
-import { acquireMilvusLite, isMilvusLiteAddress } from './milvus-lite.js';
+import { acquireMilvusLite, isMilvusLiteAddress, type MilvusLiteServer } from './milvus-lite.js';
 import { once } from '../once.js';
 
 /** What every SDK response carries, flat (create, load, drop) or under `status`. */
@@ -47,14 +47,14 @@ export function openMilvus(options: MilvusOptions | undefined): MilvusConnection
   }
   // An option given as undefined keeps its default.
   const settings = { ...MILVUS_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) } as typeof MILVUS_DEFAULTS & MilvusOptions;
-  let lite: ReturnType<typeof acquireMilvusLite> | undefined;
+  let lite: MilvusLiteServer | undefined;
   let client: Promise<MilvusClient> | undefined;
   /** Per collection: its ensure, run once unless it fails or Milvus later says the collection is gone or released. */
   const ensured = new Map<string, () => Promise<void>>();
   const forget = (collection: string | undefined) => collection !== undefined && ensured.delete(collection);
 
   // Nothing starts before the first call: Milvus Lite and the gRPC stack stay unloaded for facades that never use them.
-  const openClient = once(async () => {
+  const open = async () => {
     if (isMilvusLiteAddress(settings.address)) lite ??= acquireMilvusLite(settings.address);
     const address = lite ? await lite.address : settings.address;
     const { MilvusClient } = await import('@zilliz/milvus2-sdk-node');
@@ -66,21 +66,32 @@ export function openMilvus(options: MilvusOptions | undefined): MilvusConnection
     });
     if (settings.database) await useDatabase(sdk, settings.database);
     return sdk;
-  });
-  const connect = () => (client = openClient());
+  };
+  let openClient = once(open);
+  const connect = () => {
+    // A Milvus Lite server that ended is started again, with a client of its own; its collections are ensured anew.
+    if (lite?.ended()) {
+      void client?.then((sdk) => sdk.closeConnection()).catch(() => undefined);
+      void lite.release();
+      lite = undefined;
+      openClient = once(open);
+      ensured.clear();
+    }
+    return (client = openClient());
+  };
 
   const connection: MilvusConnection = {
     consistency: settings.consistency,
     async call<R extends Response>(operation: string, request: (client: MilvusClient) => Promise<R>, collection?: string): Promise<R> {
       const sdk = await connect();
+      const server = lite;
       const attempt = async (): Promise<R> => {
         let response: R;
-        const t0 = Date.now(); // TRACE-TMP
         try {
           response = await request(sdk);
-          if (process.env.TRACE) console.error(process.pid, operation, String(request).slice(22, 60), Date.now() - t0, JSON.stringify(statusOf(response as any))); // TRACE-TMP
         } catch (error) {
-          if (process.env.TRACE) console.error(process.pid, operation, 'threw', Date.now() - t0, String(error)); // TRACE-TMP
+          const ended = server?.ended();
+          if (ended) throw new AbortError(new PolystoreError('MILVUS_UNAVAILABLE', `${operation}: the Milvus Lite server of ${settings.address} exited (${ended}); the next call starts it again`, { cause: error }));
           if (isTransient(error)) throw error;
           const missing = collection !== undefined && !(await sdk.hasCollection({ collection_name: collection })).value;
           if (missing) forget(collection);

@@ -1,15 +1,33 @@
 /**
  * Milvus Lite for `.db` addresses. pymilvus starts it by itself; @zilliz/milvus2-sdk-node does not, so
- * polystore runs `python3 -m milvus_lite server` on a free loopback port, one server per data directory in
- * this process, stopped when the last user closes.
+ * polystore runs Milvus Lite's gRPC server on a free loopback port, one server per data directory in this
+ * process, stopped when the last user closes. A server that exits is forgotten at once: the next acquire of
+ * its data directory starts another, on the data it persisted.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFile, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { PolystoreError } from '../../errors.js';
 
 const STARTUP_TIMEOUT_MS = 60_000;
 const INSTALL_HINT = 'pip install -r scripts/requirements-milvus.txt (milvus-lite and the pymilvus it imports)';
+/**
+ * `python3 -m milvus_lite server`, made to end with this process: no exit handler runs on SIGKILL or a crash, but
+ * this process's end of the stdin pipe closes, so a thread waits for the end of stdin, then stops the server as
+ * Ctrl-C does (which releases the data directory's lock), and exits outright if that takes over 10 s.
+ */
+const SERVER = `
+import os, signal, sys, threading, time
+def orphaned():
+    sys.stdin.buffer.read()
+    os.kill(os.getpid(), signal.SIGINT)
+    time.sleep(10)
+    os._exit(1)
+threading.Thread(target=orphaned, daemon=True).start()
+from milvus_lite.adapter.grpc.server import run_server
+run_server(data_dir=sys.argv[1], host='127.0.0.1', port=int(sys.argv[2]))
+`;
 
 export const isMilvusLiteAddress = (address: string): boolean => address.endsWith('.db');
 
@@ -17,11 +35,22 @@ interface Running {
   address: Promise<string>;
   child: ChildProcess;
   users: number;
+  /** How the server ended (exit code, signal, or failed start), once it has. */
+  ended?: string;
 }
 const servers = new Map<string, Running>();
+const forget = (key: string, running: Running) => servers.get(key) === running && servers.delete(key);
 
-/** Starts (or shares) the Milvus Lite server of a data directory; resolves to its `host:port`. */
-export function acquireMilvusLite(dataDir: string): { address: Promise<string>; release(): Promise<void> } {
+export interface MilvusLiteServer {
+  /** `host:port`, once the server listens. */
+  address: Promise<string>;
+  /** How the server ended, once it has: its users then acquire a new one. */
+  ended(): string | undefined;
+  release(): Promise<void>;
+}
+
+/** Starts (or shares) the Milvus Lite server of a data directory. */
+export function acquireMilvusLite(dataDir: string): MilvusLiteServer {
   const key = path.resolve(dataDir);
   const running = servers.get(key) ?? start(key);
   servers.set(key, running);
@@ -29,12 +58,13 @@ export function acquireMilvusLite(dataDir: string): { address: Promise<string>; 
   let released = false;
   return {
     address: running.address,
+    ended: () => running.ended,
     async release() {
       if (released) return;
       released = true;
       running.users -= 1;
       if (running.users > 0) return;
-      servers.delete(key);
+      forget(key, running);
       await stop(running.child);
     },
   };
@@ -46,21 +76,21 @@ function start(dataDir: string): Running {
   const address = freePort().then(
     (port) =>
       new Promise<string>((resolve, reject) => {
-        child = spawn(python, ['-m', 'milvus_lite', 'server', '--data-dir', dataDir, '--host', '127.0.0.1', '--port', String(port)], {
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
+        // stdin is the pipe the server watches: see SERVER.
+        child = spawn(python, ['-c', SERVER, dataDir, String(port)], { stdio: ['pipe', 'pipe', 'pipe'] });
         running.child = child;
+        // On a normal exit the lock goes at once, without waiting for the server's own stop.
         const killOnExit = () => child.kill('SIGKILL');
         process.once('exit', killOnExit);
         let output = '';
-        const fail = (reason: string) => {
+        const fail = (reason: string, remedy = '') => {
           clearTimeout(timer);
           child.kill('SIGKILL');
-          reject(new PolystoreError('MILVUS_LITE_FAILED', `Milvus Lite (${dataDir}) did not start: ${reason}. Install it with: ${INSTALL_HINT}`));
+          reject(new PolystoreError('MILVUS_LITE_FAILED', `Milvus Lite (${dataDir}) did not start: ${reason}${remedy}`));
         };
         const timer = setTimeout(() => fail(`no answer within ${STARTUP_TIMEOUT_MS / 1000} s`), STARTUP_TIMEOUT_MS);
         const listen = (chunk: Buffer) => {
-          output += chunk.toString();
+          output = (output + chunk.toString()).slice(-10_000);
           if (/listening on/.test(output)) {
             clearTimeout(timer);
             resolve(`127.0.0.1:${port}`);
@@ -68,17 +98,42 @@ function start(dataDir: string): Running {
         };
         child.stdout!.on('data', listen);
         child.stderr!.on('data', listen);
-        child.once('error', (error) => fail(`${python}: ${error.message}`));
-        child.once('exit', (code) => {
+        const install = `. Install it with: ${INSTALL_HINT}`;
+        child.once('error', (error) => {
+          running.ended = error.message;
+          forget(dataDir, running);
+          fail(`${python}: ${error.message}`, install);
+        });
+        child.once('exit', async (code, signal) => {
           process.off('exit', killOnExit);
-          fail(`exit code ${code}: ${output.trim().split('\n').slice(-3).join(' | ')}`);
+          running.ended = signal ? `signal ${signal}` : `exit code ${code}`;
+          forget(dataDir, running);
+          if (!/DataDirLockedError/.test(output)) {
+            return fail(`${running.ended}: ${output.trim().split('\n').slice(-3).join(' | ')}`, /ModuleNotFoundError/.test(output) ? install : '');
+          }
+          const lock = path.join(dataDir, 'LOCK');
+          const holder = await lockHolder(lock);
+          fail(`its data directory is locked: ${lock} is held by ${holder ? `process ${holder}` : 'another process'} (another Milvus Lite, or pymilvus, on this .db)`);
         });
       }),
   );
   const running: Running = { address, child, users: 0 };
   // A failed start is reported to every user through `address`; it must not also crash the process.
-  address.catch(() => servers.delete(dataDir));
+  address.catch(() => forget(dataDir, running));
   return running;
+}
+
+/** The process holding a file's flock, from /proc/locks (Linux only). */
+async function lockHolder(file: string): Promise<string | undefined> {
+  try {
+    const [{ ino }, locks] = await Promise.all([stat(file), readFile('/proc/locks', 'utf8')]);
+    return locks
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/))
+      .find((fields) => fields[1] === 'FLOCK' && fields[5]?.endsWith(`:${ino}`))?.[4];
+  } catch {
+    return undefined;
+  }
 }
 
 async function stop(child: ChildProcess | undefined): Promise<void> {

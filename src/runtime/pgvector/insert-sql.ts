@@ -14,7 +14,7 @@ export function insertStatement(
   columns: Array<[name: string, column: PgColumn]>,
   rows: ReadonlyArray<Record<string, unknown>>,
   vectorLiteral: VectorLiteral,
-  onConflict?: { tenantColumn?: PgColumn; tenantId?: string },
+  onConflict?: OnConflict,
 ): Statement {
   const names = columns.map(([, column]) => quote(column.name));
   const params: unknown[] = columns.map(([name, column]) =>
@@ -24,17 +24,30 @@ export function insertStatement(
       : arrayLiteral(rows.map((row) => textOf(row[name]))),
   );
   const casts = columns.map(([, column], i) => `u.${names[i]}::${column.getSQLType()}`);
-  let sql = `INSERT INTO ${quote(table)} (${names.join(', ')}) SELECT ${casts.join(', ')} FROM unnest(${params.map((_, i) => `$${i + 1}::text[]`).join(', ')}) AS u(${names.join(', ')})`;
-  if (onConflict) {
-    const updates = names.filter((name) => name !== '"id"').map((name) => `${name} = excluded.${name}`);
-    sql += ` ON CONFLICT ("id") DO UPDATE SET ${updates.join(', ')}`;
-    if (onConflict.tenantColumn) {
-      params.push(onConflict.tenantId);
-      sql += ` WHERE ${quote(table)}.${quote(onConflict.tenantColumn.name)} = $${params.length}`;
-    }
-    sql += ' RETURNING "id"';
-  }
-  return { sql, params };
+  const sql = `INSERT INTO ${quote(table)} (${names.join(', ')}) SELECT ${casts.join(', ')} FROM unnest(${params.map((_, i) => `$${i + 1}::text[]`).join(', ')}) AS u(${names.join(', ')})`;
+  return { sql: sql + conflictClause(table, names, params, onConflict), params };
+}
+
+/** The same insert from a table of the same columns (a COPY's temporary table) instead of parameters. */
+export function insertFromStatement(table: string, source: string, columns: Array<[name: string, column: PgColumn]>, onConflict?: OnConflict): Statement {
+  const names = columns.map(([, column]) => quote(column.name)).join(', ');
+  const params: unknown[] = [];
+  const sql = `INSERT INTO ${quote(table)} (${names}) SELECT ${names} FROM ${source}`;
+  return { sql: sql + conflictClause(table, columns.map(([, column]) => quote(column.name)), params, onConflict), params };
+}
+
+/** What an upsert does on an existing id: replaces the row, only within the tenant when there is one (see the caller's check). */
+export interface OnConflict {
+  tenantColumn?: PgColumn;
+  tenantId?: string;
+}
+
+function conflictClause(table: string, names: string[], params: unknown[], onConflict: OnConflict | undefined): string {
+  if (!onConflict) return '';
+  const updates = names.filter((name) => name !== '"id"').map((name) => `${name} = excluded.${name}`);
+  let sql = ` ON CONFLICT ("id") DO UPDATE SET ${updates.join(', ')}`;
+  if (onConflict.tenantColumn) sql += ` WHERE ${quote(table)}.${quote(onConflict.tenantColumn.name)} = $${params.push(onConflict.tenantId)}`;
+  return `${sql} RETURNING "id"`;
 }
 
 export const isVectorColumn = (column: PgColumn) => column.columnType === 'PgVector' || column.columnType === 'PgHalfVector';

@@ -1,0 +1,76 @@
+// Writes of 250 rows or more to a PostgreSQL server go over binary COPY; everything the store promises holds there too.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPolystore, type NotesRecord, type Polystore } from './fixtures/runtime/generated/index.js';
+import { serverDatabase, serverUrl } from './helpers/engines.js';
+import { random, randomVector } from './helpers/vectors.js';
+
+const next = random(7);
+const note = (i: number): Omit<NotesRecord, 'tenantId'> => ({
+  id: `n${i} ✓ "quoted" \\ ${'x'.repeat(i % 3)}`,
+  title: `title ${i} \t ${String.fromCodePoint(0x1f9ea)}`,
+  rank: i % 2 === 0 ? -(2 ** 31) + i : 2 ** 31 - 1 - i,
+  weight: i % 5 === 0 ? null : next() * 1e6 - 5e5,
+  published: i % 2 === 0,
+  kind: (['memo', 'todo', 'idea'] as const)[i % 3],
+  createdAt: new Date(i % 7 === 0 ? '0001-01-01T00:00:00.000Z' : i % 7 === 1 ? '9999-12-31T23:59:59.999Z' : Date.UTC(2026, 0, 1) + i * 1_234_567),
+  meta: i % 4 === 0 ? null : { i, nested: { list: [1, 'two', null, true] }, text: `é ${i}` },
+  embedding: randomVector(next, 8).map((x, j) => (j === 0 ? x + 2 : x * 10 ** ((j % 5) - 2))),
+});
+
+describe.skipIf(!serverUrl)('binary COPY writes on the native server', () => {
+  let db: Polystore;
+  let database: Awaited<ReturnType<typeof serverDatabase>>;
+  const statements: string[] = [];
+  beforeAll(async () => {
+    database = await serverDatabase(serverUrl!);
+    db = createPolystore({ postgres: database.url, autoMigrate: true, logQuery: (sql) => statements.push(sql) });
+  });
+  afterAll(async () => {
+    await db?.close();
+    await database?.drop();
+  });
+
+  it('writes every field kind exactly as the statement path does', async () => {
+    const records = Array.from({ length: 300 }, (_, i) => note(i));
+    statements.length = 0;
+    await db.vectors.notes.forTenant('copy').insert(records);
+    expect(statements.some((sql) => sql.startsWith('COPY pg_temp.'))).toBe(true);
+    // The same records (ids are unique across tenants: prefixed) in calls under the threshold take the INSERT … unnest path.
+    const renamed = records.map((record) => ({ ...record, id: `s-${record.id}` }));
+    for (let start = 0; start < renamed.length; start += 50) await db.vectors.notes.forTenant('statements').insert(renamed.slice(start, start + 50));
+    const [copied, inserted] = await Promise.all([
+      db.vectors.notes.forTenant('copy').get(records.map((record) => record.id)),
+      db.vectors.notes.forTenant('statements').get(renamed.map((record) => record.id)),
+    ]);
+    expect(copied).toEqual(inserted.map((record) => ({ ...record, id: record.id.slice(2), tenantId: 'copy' })));
+    expect(copied[0].embedding).toEqual(records[0].embedding.map(Math.fround));
+  });
+
+  it('halfvec vectors go over as float16', async () => {
+    const rows = Array.from({ length: 260 }, (_, i) => ({ id: `w${i}`, label: 'x', embedding: Array.from({ length: 2_048 }, (_, j) => Math.sin(i + j) * 10 ** ((j % 9) - 6)) }));
+    await db.vectors.wide.insert(rows);
+    const [first] = await db.vectors.wide.get(['w0']);
+    const [viaStatement] = await (async () => {
+      await db.vectors.wide.insert([{ ...rows[0], id: 'w-single' }]);
+      return db.vectors.wide.get(['w-single']);
+    })();
+    expect(first.embedding).toEqual(viaStatement.embedding);
+  });
+
+  it('is all-or-nothing: a duplicate id is DUPLICATE_ID naming it, another tenant’s id on upsert is ID_CONFLICT', async () => {
+    const before = await db.vectors.notes.forTenant('copy').count();
+    const fresh = Array.from({ length: 260 }, (_, i) => ({ ...note(1_000 + i), id: `fresh-${i}` }));
+    const existing = note(5).id;
+    await expect(db.vectors.notes.forTenant('copy').insert([...fresh, { ...note(5) }])).rejects.toMatchObject({
+      code: 'DUPLICATE_ID',
+      message: `insert: a record with id ${JSON.stringify(existing)} already exists; nothing was written`,
+    });
+    await expect(db.vectors.notes.forTenant('other').upsert([...fresh, note(5)])).rejects.toMatchObject({ code: 'ID_CONFLICT' });
+    expect(await db.vectors.notes.forTenant('copy').count()).toBe(before);
+    expect(await db.vectors.notes.forTenant('other').count()).toBe(0);
+    // An upsert within the tenant replaces its rows and adds the new ones, in one COPY.
+    await db.vectors.notes.forTenant('copy').upsert([...fresh, { ...note(5), title: 'replaced' }]);
+    expect(await db.vectors.notes.forTenant('copy').count()).toBe(before + 260);
+    expect((await db.vectors.notes.forTenant('copy').get([existing]))[0].title).toBe('replaced');
+  });
+});
