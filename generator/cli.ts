@@ -1,9 +1,7 @@
-import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CopyFlags } from '../src/copy/copy-command.js';
 import { PolystoreError } from '../src/errors.js';
-import { generate } from './generate.js';
-import { loadSchema } from './load-schema.js';
+import type { GenerateFlags } from './generate-command.js';
 
 const MIGRATION_NAME = /^[a-z0-9_]{1,40}$/;
 
@@ -20,28 +18,8 @@ export function cliProgram(): Command {
       if (!MIGRATION_NAME.test(value)) throw new InvalidArgumentError('use 1 to 40 of a-z, 0-9 and _');
       return value;
     })
-    .action(async (flags: { schema?: string; out?: string; check?: boolean; prismaClient: boolean; name?: string }) => {
-      const cwd = process.cwd();
-      const { schema, configOut } = await loadSchema(cwd, flags.schema);
-      const out = flags.out ? resolve(cwd, flags.out) : (configOut ?? cwd);
-      const epoch = Number(process.env.SOURCE_DATE_EPOCH);
-      const { changed, notes } = await generate(schema, {
-        out,
-        check: flags.check,
-        prismaClient: flags.prismaClient,
-        migrationName: flags.name,
-        ...(Number.isFinite(epoch) && epoch > 0 ? { now: epoch * 1000 } : {}),
-      });
-      for (const note of notes) console.log(`polystore: note: ${note}`);
-      if (flags.check) {
-        if (changed.length === 0) return void console.log('polystore: generated files are up to date.');
-        console.error(`polystore: ${changed.length} generated file(s) differ from the schema; run \`polystore generate\`:`);
-        for (const path of changed) console.error(`  ${path}`);
-        process.exitCode = 1;
-        return;
-      }
-      console.log(changed.length === 0 ? 'polystore: nothing changed.' : `polystore: wrote ${changed.length} file(s):\n${changed.map((p) => `  ${p}`).join('\n')}`);
-    });
+    // Each command's code loads when it runs: `--help` and `vectors copy` need neither TypeScript nor ts-morph nor drizzle-kit.
+    .action(async (flags: GenerateFlags) => (await import('./generate-command.js')).runGenerate(flags));
   const backend = (flag: string) => new Option(`${flag} <backend>`, flag === '--from' ? 'backend to read' : 'backend to write').choices(['pgvector', 'milvus']).makeOptionMandatory();
   const positive = (value: string) => {
     const n = Number(value);
@@ -64,7 +42,6 @@ export function cliProgram(): Command {
     .option('--batch <n>', 'records per batch', positive, 500)
     .option('--sample <n>', 'records compared by checksum at the end', positive, 1_000)
     .option('--state <file>', 'where progress is kept for a resume (default: .polystore-copy-<collection>-<from>-<to>.json under --out)')
-    // Loaded on use: `generate` need not load the runtime, PGlite and the Milvus client.
     .action(async (collection: string, flags: CopyFlags) => (await import('../src/copy/copy-command.js')).runCopy(collection, flags));
   return program;
 }

@@ -32,7 +32,7 @@ export interface GenerateOptions {
 export interface GenerateResult {
   /** Paths, relative to `out`, that were written (or, with `check`, that are stale). */
   changed: string[];
-  /** What a user should know of the output: each collection stored as halfvec (float16). */
+  /** What a user should know of the output: each collection stored as halfvec (float16); a skipped prisma generate. */
   notes: string[];
 }
 
@@ -76,12 +76,25 @@ export async function generate(schema: SchemaDef, options: GenerateOptions): Pro
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, files.get(path)!);
   }
-  if (options.prismaClient ?? true) runPrismaGenerate(join(options.out, 'prisma/schema.prisma'));
+  const prisma = files.get('prisma/schema.prisma')!;
+  // prisma generate takes seconds: it runs only when the client was not generated from this very schema.
+  if ((options.prismaClient ?? true) && clientSchema(options.out) !== prisma) runPrismaGenerate(join(options.out, 'prisma/schema.prisma'));
+  else if (options.prismaClient ?? true) notes.push('the Prisma client was generated from this prisma/schema.prisma already: prisma generate skipped');
   return { changed, notes };
 }
 
 function sameFile(path: string, text: string): boolean {
   return existsSync(path) && readFileSync(path, 'utf8') === text;
+}
+
+/** The schema the Prisma client that `out` resolves was generated from (prisma generate keeps a copy beside it). */
+function clientSchema(out: string): string | undefined {
+  try {
+    const client = dirname(createRequire(join(out, 'package.json')).resolve('@prisma/client/package.json'));
+    return readFileSync(join(client, '../../.prisma/client/schema.prisma'), 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 function runPrismaGenerate(schemaPath: string): void {

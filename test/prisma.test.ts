@@ -36,6 +36,10 @@ describe('prisma/schema.prisma', () => {
     expect(error).toBeInstanceOf(PolystoreError);
     expect(error).toMatchObject({ code: 'PRISMA_ENGINE_MISSING' });
     expect((error as Error).message).toContain("Prisma's query engine is not installed on this machine");
+    // The client now comes from this schema: another generate of it skips prisma generate, and says so.
+    const again = polystore(['generate', '--out', scratchDir()], { env });
+    expect(again.status).toBe(0);
+    expect(again.stdout).toContain('prisma generate skipped');
   });
 });
 
