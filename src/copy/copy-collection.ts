@@ -1,7 +1,8 @@
 /**
- * `polystore vectors copy`: moves a collection between backends in id order, in batches, resumable from a
- * state file (the last id copied), idempotent (every write is an upsert), and verified at the end by counts
- * and a checksum over a sample of records read back from both sides.
+ * `polystore vectors copy`: moves a collection between backends in pages of the source's primary-key order, the
+ * next page read while the last one is written, resumable from a state file (the source's cursor), idempotent
+ * (every write is an upsert), and verified at the end by counts and a checksum over a sample of records read
+ * back from both sides. Memory holds a page or two and the sample, whatever the collection's size.
  */
 import { createHash } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -41,8 +42,14 @@ interface CopyState {
   collection: string;
   from: Backend;
   to: Backend;
+  /** The source's cursor after the last page written. */
   cursor: string;
+  copied: number;
+  /** Ids of the records sampled so far, checked at the end. */
+  sampled: string[];
 }
+
+type Page = Awaited<ReturnType<BackendStore<VectorRecordBase, never>['page']>>;
 
 export async function copyCollection(
   descriptor: VectorCollectionDescriptor,
@@ -52,29 +59,38 @@ export async function copyCollection(
   if (options.from === options.to) throw new PolystoreError('INVALID_INPUT', `copy: --from and --to are both ${options.from}`);
   const [source, target] = [storeOn(options.from), storeOn(options.to)];
   const batchSize = options.batchSize ?? 500;
-  // One order on both sides and across runs: JavaScript's, not a database collation.
-  const ids = (await source.ids()).sort();
+  const total = await source.count();
   const state = await readState(options.statePath, descriptor.name, options);
-  const start = state ? ids.findIndex((id) => id > state.cursor) : 0;
-  const resumedAt = start === -1 ? ids.length : start;
-  options.onProgress?.(resumedAt, ids.length);
+  const resumedAt = state?.copied ?? 0;
+  let cursor = state?.cursor;
+  let copied = resumedAt;
+  const sampled = state?.sampled ?? [];
+  const inSample = sampler(total, options.sampleSize ?? 1_000);
+  options.onProgress?.(copied, total);
 
-  for (let at = resumedAt; at < ids.length; at += batchSize) {
-    if (options.signal?.aborted) throw new PolystoreError('COPY_INTERRUPTED', `copy: stopped after ${at} of ${ids.length} records; run it again to resume`);
-    const batch = ids.slice(at, at + batchSize);
-    await target.upsert(await source.get(batch));
-    await writeState(options.statePath, { collection: descriptor.name, from: options.from, to: options.to, cursor: batch.at(-1)! });
-    options.onProgress?.(Math.min(at + batchSize, ids.length), ids.length);
+  let next: Promise<Page> = source.page(cursor, batchSize);
+  for (;;) {
+    const page = await next;
+    if (page.records.length === 0) break;
+    // The next page is read while this one is written.
+    next = page.records.length < batchSize ? Promise.resolve({ records: [], cursor: page.cursor }) : source.page(page.cursor, batchSize);
+    next.catch(() => undefined); // its failure is reported where it is awaited, not as unhandled if the write fails first
+    if (options.signal?.aborted) throw new PolystoreError('COPY_INTERRUPTED', `copy: stopped after ${copied} of ${total} records; run it again to resume`);
+    await target.upsert(page.records);
+    copied += page.records.length;
+    cursor = page.cursor;
+    sampled.push(...page.records.map((record) => record.id).filter(inSample));
+    await writeState(options.statePath, { collection: descriptor.name, from: options.from, to: options.to, cursor: cursor!, copied, sampled });
+    options.onProgress?.(copied, Math.max(total, copied));
   }
 
   const [sourceCount, targetCount] = await Promise.all([source.count(), target.count()]);
-  const sample = sampleIds(ids, options.sampleSize ?? 1_000);
-  const [sourceChecksum, targetChecksum] = await Promise.all([checksum(descriptor, source, sample), checksum(descriptor, target, sample)]);
-  const report = { total: ids.length, resumedAt, sourceCount, targetCount, sampled: sample.length, sourceChecksum, targetChecksum };
+  const [sourceChecksum, targetChecksum] = await Promise.all([checksum(descriptor, source, sampled), checksum(descriptor, target, sampled)]);
+  const report = { total: copied, resumedAt, sourceCount, targetCount, sampled: sampled.length, sourceChecksum, targetChecksum };
   if (sourceCount !== targetCount || sourceChecksum !== targetChecksum) {
     throw new PolystoreError(
       'COPY_VERIFICATION_FAILED',
-      `copy: ${options.from} has ${sourceCount} records, ${options.to} has ${targetCount}; checksums of ${sample.length} sampled records ${sourceChecksum === targetChecksum ? 'agree' : 'differ'}`,
+      `copy: ${options.from} has ${sourceCount} records, ${options.to} has ${targetCount}; checksums of ${sampled.length} sampled records ${sourceChecksum === targetChecksum ? 'agree' : 'differ'}`,
     );
   }
   await rm(options.statePath, { force: true });
@@ -96,10 +112,13 @@ async function writeState(path: string, state: CopyState): Promise<void> {
   await rename(`${path}.tmp`, path);
 }
 
-/** Evenly spaced over the whole id range, so that every stretch of the copy is checked. */
-function sampleIds(ids: readonly string[], size: number): string[] {
-  if (ids.length <= size) return [...ids];
-  return Array.from({ length: size }, (_, i) => ids[Math.floor((i * ids.length) / size)]);
+/**
+ * About `size` of `total` ids, spread over the whole collection, chosen by a hash of the id: the same ids on
+ * every run, with no list of every id to draw from.
+ */
+function sampler(total: number, size: number): (id: string) => boolean {
+  const share = total <= size ? 1 : size / total;
+  return (id) => createHash('sha256').update(id).digest().readUInt32BE(0) / 2 ** 32 < share;
 }
 
 /**

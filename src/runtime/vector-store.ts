@@ -48,9 +48,13 @@ export interface VectorStore<T extends VectorRecordBase, W> {
   delete(target: DeleteTarget<W>): Promise<number>;
 }
 
-/** What each backend implements; `ids` (every id of every tenant, in no set order) serves `polystore vectors copy`. */
+/** What each backend implements; `page` serves `polystore vectors copy`. */
 export interface BackendStore<T extends VectorRecordBase, W> extends VectorStore<T, W> {
-  ids(): Promise<string[]>;
+  /**
+   * Up to `limit` records of every tenant after `cursor` (from the start when undefined), in the backend's
+   * primary-key order, and the cursor to pass for the next page. Cursors are the backend's own.
+   */
+  page(cursor: string | undefined, limit: number): Promise<{ records: T[]; cursor: string | undefined }>;
 }
 
 /** Records written through a tenant's store may leave the tenant field out. */

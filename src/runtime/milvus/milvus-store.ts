@@ -62,20 +62,25 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
   async function queryAll(operation: string, filter: string, outputFields: string[]): Promise<Row[]> {
     const rows: Row[] = [];
     for (;;) {
-      const cursor = rows.length === 0 ? '' : (rows.at(-1)![key] as string);
-      const page = await call(operation, (client) =>
-        client.query({
-          collection_name: collection,
-          filter: `(${filter}) and ${key} > ${stringLiteral(cursor)}`,
-          output_fields: outputFields.includes(key) ? outputFields : [key, ...outputFields],
-          limit: ROWS_PER_PAGE,
-          params: { iterator: 'True', reduce_stop_for_best: 'True' },
-          consistency_level,
-        }),
-      );
-      rows.push(...(page.data as Row[]));
-      if (page.data.length < ROWS_PER_PAGE) return rows;
+      const page = await queryPage(operation, filter, outputFields, rows.length === 0 ? '' : (rows.at(-1)![key] as string), ROWS_PER_PAGE);
+      rows.push(...page);
+      if (page.length < ROWS_PER_PAGE) return rows;
     }
+  }
+
+  /** One page of rows after a primary-key cursor (`''`: from the start), in key order. */
+  async function queryPage(operation: string, filter: string, outputFields: string[], cursor: string, limit: number): Promise<Row[]> {
+    const page = await call(operation, (client) =>
+      client.query({
+        collection_name: collection,
+        filter: `(${filter}) and ${key} > ${stringLiteral(cursor)}`,
+        output_fields: outputFields.includes(key) ? outputFields : [key, ...outputFields],
+        limit,
+        params: { iterator: 'True', reduce_stop_for_best: 'True' },
+        consistency_level,
+      }),
+    );
+    return page.data as Row[];
   }
 
   /** Rows with these ids (of any tenant unless scoped), queried in slices that keep expressions short. */
@@ -229,9 +234,10 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
       return matched.length;
     },
 
-    async ids() {
+    async page(after, limit) {
       await ready();
-      return (await queryAll('scan', 'true', ['id'])).map((row) => row.id as string);
+      const rows = await queryPage('scan', 'true', codec.outputFields(true), after ?? '', limit);
+      return { records: rows.map((row) => codec.toRecord(row) as unknown as T), cursor: rows.length === 0 ? after : (rows.at(-1)![key] as string) };
     },
   };
   return store;

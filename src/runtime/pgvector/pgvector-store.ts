@@ -169,9 +169,13 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
       return (await query('delete', `delete from ${quotedTable} where ${where} returning ${idName}`, params)).length;
     },
 
-    async ids() {
+    async page(after, limit) {
       await run('scan', ready);
-      return (await query('scan', `select ${idName} from ${quotedTable}`, [])).map(([value]) => value as string);
+      // Keyset paging on the primary key's index, in the column's own order.
+      const params: unknown[] = after === undefined ? [limit] : [limit, after];
+      const sql = `select ${selectLists.withVector} from ${quotedTable}${after === undefined ? '' : ` where ${idName} > $2`} order by ${idName} limit $1`;
+      const records = (await query('scan', sql, params)).map((values) => decodeRow(selections.withVector, values) as unknown as T);
+      return { records, cursor: records.length === 0 ? after : records.at(-1)!.id };
     },
   };
 }
