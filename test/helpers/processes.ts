@@ -2,8 +2,8 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
-/** PIDs of the live processes with `argument` among their command-line arguments (Linux /proc). */
-export function pidsWithArgument(argument: string): number[] {
+/** PIDs of the live processes with a command-line argument that starts with `prefix` (Linux /proc). */
+export function pidsWithArgument(prefix: string): number[] {
   const cmdline = (pid: string) => {
     try {
       return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
@@ -12,7 +12,7 @@ export function pidsWithArgument(argument: string): number[] {
     }
   };
   return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry) && cmdline(entry).includes(argument))
+    .filter((entry) => /^\d+$/.test(entry) && cmdline(entry).some((argument) => argument.startsWith(prefix)))
     .map(Number)
     .filter(isAlive);
 }

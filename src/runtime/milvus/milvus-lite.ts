@@ -13,14 +13,15 @@ import { PolystoreError } from '../../errors.js';
 const STARTUP_TIMEOUT_MS = 60_000;
 const INSTALL_HINT = 'pip install -r scripts/requirements-milvus.txt (milvus-lite and the pymilvus it imports)';
 /**
- * `python3 -m milvus_lite server`, made to end with this process: no exit handler runs on SIGKILL or a crash, but
- * this process's end of the stdin pipe closes, so a thread waits for the end of stdin, then stops the server as
- * Ctrl-C does (which releases the data directory's lock), and exits outright if that takes over 10 s.
+ * `python3 -m milvus_lite server` (its run_server), made to end with this process: no exit handler runs on SIGKILL
+ * or a crash, but this process's end of the stdin pipe closes. A thread waits for the end of stdin (with os.read:
+ * blocked in sys.stdin's buffered read, it would abort the interpreter's exit), then stops the server as Ctrl-C
+ * does, releasing the data directory's lock, and exits outright if that takes over 10 s.
  */
 const SERVER = `
 import os, signal, sys, threading, time
 def orphaned():
-    sys.stdin.buffer.read()
+    while os.read(0, 512): pass
     os.kill(os.getpid(), signal.SIGINT)
     time.sleep(10)
     os._exit(1)
@@ -98,16 +99,19 @@ function start(dataDir: string): Running {
         };
         child.stdout!.on('data', listen);
         child.stderr!.on('data', listen);
+        // A server that ended is never handed out again. Failing after a start that succeeded changes nothing.
+        const end = (how: string) => {
+          running.ended = how;
+          forget(dataDir, running);
+        };
         const install = `. Install it with: ${INSTALL_HINT}`;
         child.once('error', (error) => {
-          running.ended = error.message;
-          forget(dataDir, running);
+          end(error.message);
           fail(`${python}: ${error.message}`, install);
         });
         child.once('exit', async (code, signal) => {
           process.off('exit', killOnExit);
-          running.ended = signal ? `signal ${signal}` : `exit code ${code}`;
-          forget(dataDir, running);
+          end(signal ? `signal ${signal}` : `exit code ${code}`);
           if (!/DataDirLockedError/.test(output)) {
             return fail(`${running.ended}: ${output.trim().split('\n').slice(-3).join(' | ')}`, /ModuleNotFoundError/.test(output) ? install : '');
           }
