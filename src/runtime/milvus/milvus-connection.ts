@@ -57,7 +57,7 @@ export function openMilvus(options: MilvusOptions | undefined): MilvusConnection
   const open = async () => {
     if (isMilvusLiteAddress(settings.address)) lite ??= acquireMilvusLite(settings.address);
     const address = lite ? await lite.address : settings.address;
-    const { MilvusClient } = await import('@zilliz/milvus2-sdk-node');
+    const { MilvusClient } = await loadSdk();
     // One retry policy, polystore's: the SDK's own interceptor would multiply the attempts.
     const sdk = new MilvusClient({ address, token: settings.token, timeout: settings.timeoutMs, logLevel: 'error', maxRetries: 0 });
     await sdk.connectPromise.catch(async (error: unknown) => {
@@ -127,6 +127,19 @@ export function openMilvus(options: MilvusOptions | undefined): MilvusConnection
     },
   };
   return connection;
+}
+
+/**
+ * The Milvus SDK is an optional peer dependency: applications whose collections all live on pgvector do not
+ * install gRPC, the SDK and what it pulls in (which needs Node 22).
+ */
+async function loadSdk(): Promise<typeof import('@zilliz/milvus2-sdk-node')> {
+  try {
+    return await import('@zilliz/milvus2-sdk-node');
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new PolystoreError('MILVUS_SDK_MISSING', 'a collection is on the milvus backend, but the Milvus SDK is not installed: npm install @zilliz/milvus2-sdk-node@3.0.6', { cause: error });
+  }
 }
 
 async function useDatabase(sdk: MilvusClient, database: string): Promise<void> {
