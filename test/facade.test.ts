@@ -46,4 +46,38 @@ describe('the generated facade', () => {
       { code: 'INVALID_VALUE', path: ['vectorBackends', 'passages'], message: 'backend must be "pgvector" or "milvus", got "qdrant"' },
     ]);
   });
+
+  it('refuses bad options with every problem and its path, before opening anything', () => {
+    const issuesOf = (options: unknown) => {
+      try {
+        createPolystore(options as never);
+        return [];
+      } catch (error) {
+        expect(error).toBeInstanceOf(InvalidInputError);
+        return (error as InvalidInputError).issues.map((issue) => `${issue.code} ${issue.path.join('.')}`);
+      }
+    };
+    expect(issuesOf(null)).toEqual(['INVALID_OPTION ']);
+    expect(issuesOf({ postgres: 'not a url' })).toEqual(['INVALID_OPTION postgres']);
+    expect(issuesOf({ postgres: '' })).toEqual(['INVALID_OPTION postgres']);
+    expect(issuesOf({ postgres: 123 })).toEqual(['INVALID_OPTION postgres']);
+    expect(issuesOf({ postgres: {} })).toEqual(['INVALID_OPTION postgres.url']);
+    expect(issuesOf({ postgres: { url: 'postgres://h/db', max: -1, idleTimeoutSeconds: 'x' } })).toEqual(['INVALID_OPTION postgres.max', 'INVALID_OPTION postgres.idleTimeoutSeconds']);
+    expect(issuesOf({ milvus: { address: 123, attempts: 0, timeoutMs: Number.NaN, consistency: 'Bogus' } })).toEqual([
+      'INVALID_OPTION milvus.address',
+      'INVALID_OPTION milvus.attempts',
+      'INVALID_OPTION milvus.timeoutMs',
+      'INVALID_OPTION milvus.consistency',
+    ]);
+    expect(issuesOf({ milvus: {} })).toEqual(['INVALID_OPTION milvus.address']);
+    expect(issuesOf({ pglite: { dataDir: 5 }, autoMigrate: 'yes', logQuery: 1, postgress: 'typo' })).toEqual([
+      'INVALID_OPTION autoMigrate',
+      'INVALID_OPTION logQuery',
+      'INVALID_OPTION postgress',
+      'INVALID_OPTION pglite.dataDir',
+    ]);
+    expect(issuesOf({ postgres: 'postgres://h/db', pglite: {} })).toEqual(['INVALID_OPTION pglite']);
+    // Undefined options keep their defaults.
+    expect(issuesOf({ postgres: undefined, milvus: { address: 'localhost:19530', token: undefined } })).toEqual([]);
+  });
 });

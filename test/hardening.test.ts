@@ -1,4 +1,5 @@
 // Issue 9's defects, each on every engine: PGlite in-process, the postgres driver over pglite-socket, Milvus Lite.
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { float16Round } from '../src/runtime/float16.js';
 import { engines, useEngine } from './helpers/engines.js';
@@ -106,14 +107,58 @@ describe.each(engines)('hardening: $name', (engine) => {
     expect(await tenant('sur').get(['emoji 🧪'])).toHaveLength(1);
   });
 
+  it('refuses a tenant id the drivers would rewrite: a lone surrogate would match another tenant (U+FFFD)', async () => {
+    await tenant('acme\uFFFD').insert([note('secret')]);
+    expect(() => db().vectors.notes.forTenant('acme\uD800')).toThrow(expect.objectContaining({ code: 'INVALID_TENANT' }));
+    for (const bad of ['', 'a\0b', 'x'.repeat(65), 5, undefined]) expect(() => db().vectors.notes.forTenant(bad as string)).toThrow(expect.objectContaining({ code: 'INVALID_TENANT' }));
+    expect(await tenant('acme\uFFFD').count()).toBe(1);
+    await tenant('acme\uFFFD').delete({ all: true });
+  });
+
+  it('JSON fields hold objects or arrays, nested at most 64 levels, without empty slots; paths take at most 64 keys', async () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    let deep: unknown = 1;
+    for (let i = 0; i < 200_000; i++) deep = [deep];
+    // eslint-disable-next-line no-sparse-arrays
+    for (const meta of ['hello', '{"admin":true}', '123', 1, true, cyclic, deep, { list: [1, , 2] }]) {
+      await expect(tenant('json').insert([note('j1', { meta: meta as never })]), String(typeof meta)).rejects.toMatchObject({ code: 'INVALID_VALUE' });
+    }
+    await expect(tenant('json').count({ meta: { contains: cyclic as never } })).rejects.toMatchObject({ code: 'INVALID_VALUE' });
+    await expect(tenant('json').count({ meta: { path: Array.from({ length: 65 }, (_, i) => `k${i}`), equals: 1 } })).rejects.toMatchObject({ code: 'INVALID_FILTER' });
+    // Strings inside a JSON value are strings, whatever they look like.
+    const values = { a: '123', b: 'null', c: '"q"', d: '[1,2]', e: '', f: 'a\\b' };
+    await tenant('json').insert([note('j2', { meta: values })]);
+    expect((await tenant('json').get(['j2']))[0].meta).toEqual(values);
+    expect(await tenant('json').count({ meta: { path: ['a'], equals: '123' } })).toBe(1);
+  });
+
+  it('refuses cosine vectors whose float32 length underflows or overflows, and unknown or mistyped search options', async () => {
+    for (const vector of [Array(8).fill(1e-30), Array(8).fill(3e38)]) {
+      await expect(tenant('norm').search({ vector, topK: 1 })).rejects.toMatchObject({ code: 'INVALID_VECTOR', message: expect.stringContaining('float32') });
+      await expect(tenant('norm').insert([note('n1', { embedding: vector })])).rejects.toMatchObject({ code: 'INVALID_VECTOR' });
+    }
+    const vector = note('x').embedding;
+    await expect(tenant('norm').search({ vector, topK: 1, filter: { rank: 1 } } as never)).rejects.toMatchObject({ code: 'INVALID_QUERY', issues: [{ path: ['filter'] }] });
+    await expect(tenant('norm').search({ vector, topK: 1, includeVector: 'yes' } as never)).rejects.toMatchObject({ code: 'INVALID_QUERY' });
+  });
+
   it('refuses datetimes outside the years 0001–9999 in records and filters', async () => {
     for (const createdAt of [new Date('+010000-01-01T00:00:00Z'), new Date('0000-12-31T23:59:59.999Z'), new Date(-8.64e15)]) {
       await expect(tenant('dates').insert([note('d1', { createdAt })])).rejects.toMatchObject({ code: 'INVALID_VALUE', message: expect.stringContaining('0001–9999') });
       await expect(tenant('dates').count({ createdAt: { lt: createdAt } })).rejects.toMatchObject({ code: 'INVALID_VALUE' });
     }
-    const edges = [new Date('0001-01-01T00:00:00.000Z'), new Date('9999-12-31T23:59:59.999Z')];
+    const edges = [new Date('0001-01-01T00:00:00.000Z'), new Date('0099-06-15T12:34:56.789Z'), new Date('9999-12-31T23:59:59.999Z')];
     await tenant('dates').insert(edges.map((createdAt, i) => note(`edge${i}`, { createdAt })));
-    expect((await tenant('dates').get(['edge0', 'edge1'])).map((record) => record.createdAt)).toEqual(edges);
+    expect((await tenant('dates').get(['edge0', 'edge1', 'edge2'])).map((record) => record.createdAt)).toEqual(edges);
+    if (engine.backend !== 'pgvector') return;
+    // A session in another time zone prints old dates with offsets of seconds (+05:41:16): still read exactly.
+    await db().sql.execute(sql`SET TimeZone = 'Asia/Kathmandu'`);
+    try {
+      expect((await tenant('dates').get(['edge0', 'edge1', 'edge2'])).map((record) => record.createdAt)).toEqual(edges);
+    } finally {
+      await db().sql.execute(sql`SET TimeZone = 'UTC'`);
+    }
   });
 
   it('refuses filters nested too deep or holding too many values; the deepest allowed one runs', async () => {

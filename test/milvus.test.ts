@@ -207,6 +207,30 @@ describe('Milvus backend on Milvus Lite', () => {
     }
   }, 120_000);
 
+  it('an update racing a delete or an upsert of the same record in one process takes its turn: nothing comes back, nothing stale', async () => {
+    const db = open();
+    const notes = db.vectors.notes.forTenant('races');
+    try {
+      for (let round = 0; round < 10; round++) {
+        const id = `race-${round}`;
+        await notes.upsert([note(id)]);
+        // Either order is a correct one: the update then the delete, or the delete then an update that finds nothing.
+        const [updated, deleted] = await Promise.allSettled([notes.update(id, { title: 'updated' }), notes.delete({ ids: [id] })]);
+        expect(deleted).toEqual({ status: 'fulfilled', value: 1 });
+        if (updated.status === 'rejected') expect(updated.reason).toMatchObject({ code: 'NOT_FOUND' });
+        expect(await notes.get([id])).toEqual([]);
+        await notes.upsert([note(id)]);
+        // The upsert's values survive whichever goes first; the update's title too when it goes second.
+        await Promise.all([notes.update(id, { title: 'updated' }), notes.upsert([{ ...note(id), title: 'upserted', rank: 7 }])]);
+        const [after] = await notes.get([id]);
+        expect(after.rank).toBe(7);
+        expect(['updated', 'upserted']).toContain(after.title);
+      }
+    } finally {
+      await db.close();
+    }
+  }, 120_000);
+
   it('an unreachable server is a typed MILVUS_UNAVAILABLE, after retries, and nothing crashes the process', async () => {
     const db = createPolystore({ milvus: { address: '127.0.0.1:9', timeoutMs: 2_000, attempts: 2 }, vectorBackends: ALL_ON_MILVUS });
     try {

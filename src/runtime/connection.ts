@@ -55,7 +55,7 @@ async function inTransaction(statements: Statement[], check: ((rows: unknown[][]
  * Sockets without Nagle's algorithm, which postgres.js leaves on: a COPY's small closing message would wait for
  * the server's delayed acknowledgement (40 ms a call). One host, by TCP or a Unix socket.
  */
-function noDelaySocket(timeoutSeconds: number) {
+export function noDelaySocket(timeoutSeconds: number) {
   return async (options: { host: string[]; port: number[]; path?: string | false }) => {
     const socket = options.path ? connect(options.path) : connect({ host: options.host[0], port: options.port[0], noDelay: true });
     try {

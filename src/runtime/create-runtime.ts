@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { checkOptions } from './check-options.js';
 import { type Connection, openConnection } from './connection.js';
 import { connectDocuments, type PrismaClientClass, type PrismaClientLike } from './documents.js';
 import type { PolystoreOptions } from './options.js';
@@ -9,19 +10,7 @@ import { createMilvusStore } from './milvus/milvus-store.js';
 import { guarded, lifecycle } from './lifecycle.js';
 import { once } from './once.js';
 import { type TenantScope, tenantScope } from './tenant.js';
-import { InvalidInputError } from '../errors.js';
 import type { BackendStore, TenantVectorStore, VectorCollectionDescriptor, VectorRecordBase } from './vector-store.js';
-
-const BACKENDS = ['pgvector', 'milvus'];
-
-/** `vectorBackends` may name only the schema's collections, and only known backends. */
-function checkBackends(collections: readonly string[], backends: Record<string, unknown>): void {
-  const issues = Object.entries(backends).flatMap(([name, backend]) => [
-    ...(collections.includes(name) ? [] : [{ code: 'UNKNOWN_COLLECTION', path: ['vectorBackends', name], message: `no vector collection "${name}" (have ${collections.join(', ') || 'none'})` }]),
-    ...(backend === undefined || BACKENDS.includes(backend as string) ? [] : [{ code: 'INVALID_VALUE', path: ['vectorBackends', name], message: `backend must be "pgvector" or "milvus", got ${JSON.stringify(backend)}` }]),
-  ]);
-  if (issues.length > 0) throw new InvalidInputError('createPolystore', issues);
-}
 
 /**
  * What generated/index.ts builds its facade from. Generic parameters come
@@ -29,7 +18,7 @@ function checkBackends(collections: readonly string[], backends: Record<string, 
  * `facadeUrl` is generated/index.ts's own URL: drizzle/ is its sibling.
  */
 export function createRuntime<S extends Record<string, unknown>>(schema: S, facadeUrl: string, collections: readonly string[], options: PolystoreOptions) {
-  checkBackends(collections, options.vectorBackends ?? {});
+  checkOptions(options, collections);
   const migrationsFolder = fileURLToPath(new URL('../drizzle/', facadeUrl));
   const life = lifecycle();
   // `db.sql` waits for the automatic migrations as the vector stores do: its tables exist before its first query.

@@ -11,3 +11,7 @@ export const MAX_FILTER_DEPTH = 64;
 export const MAX_FILTER_VALUES = 65_000;
 /** Datetimes every backend stores and PostgreSQL reads from ISO 8601 text: the years 0001–9999, UTC. */
 export const DATE_RANGE = [new Date('0001-01-01T00:00:00.000Z'), new Date('9999-12-31T23:59:59.999Z')] as const;
+/** Nesting of a JSON value: Milvus's parser fails far deeper (about 980 levels); a cyclic object never ends. */
+export const MAX_JSON_DEPTH = 64;
+/** Keys of one JSON path in a filter: PostgreSQL's jsonb_extract_path takes at most 100 arguments. */
+export const MAX_JSON_PATH = 64;

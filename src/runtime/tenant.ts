@@ -1,7 +1,7 @@
 import { InvalidInputError } from '../errors.js';
 import { allOf, type FilterNode } from './filter/filter-node.js';
 import { parseWhere } from './filter/parse-where.js';
-import { describe, validateChanges } from './validate.js';
+import { checkFieldValue, describe, InputIssues, validateChanges } from './validate.js';
 import type { VectorCollectionDescriptor } from './vector-store.js';
 
 /** The tenant a store is bound to: every read, count, update and delete is restricted to it. */
@@ -12,11 +12,13 @@ export interface TenantScope {
 
 export function tenantScope(descriptor: VectorCollectionDescriptor, tenantId: unknown): TenantScope {
   const field = descriptor.fields.find((candidate) => candidate.name === descriptor.tenant)!;
-  const valid = typeof tenantId === 'string' && tenantId.length > 0 && !tenantId.includes('\0') && Buffer.byteLength(tenantId) <= (field.maxLength ?? Infinity);
-  if (!valid) {
-    throw new InvalidInputError('forTenant', [{ code: 'INVALID_TENANT', path: ['tenantId'], message: `expected a non-empty string of at most ${field.maxLength} bytes, got ${describe(tenantId)}` }]);
-  }
-  return { field: field.name, tenantId };
+  // A tenant id is stored and compared like any string: one the drivers would rewrite (a lone surrogate becomes
+  // U+FFFD) would match another tenant's records.
+  const issues = new InputIssues();
+  if (typeof tenantId !== 'string' || tenantId.length === 0) issues.add('INVALID_TENANT', ['tenantId'], `expected a non-empty string, got ${describe(tenantId)}`);
+  else checkFieldValue(issues, field, tenantId, ['tenantId']);
+  if (issues.issues.length > 0) throw new InvalidInputError('forTenant', issues.issues.map((issue) => ({ ...issue, code: 'INVALID_TENANT' })));
+  return { field: field.name, tenantId: tenantId as string };
 }
 
 /** Fills in the tenant of records written through a tenant's store; a record naming another tenant is an error. */

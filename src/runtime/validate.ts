@@ -4,7 +4,7 @@
  */
 import { type InputIssue, InvalidInputError } from '../errors.js';
 import { float16Round, FLOAT16_MAX } from './float16.js';
-import { DATE_RANGE, INT_RANGE, MAX_ID_LENGTH, MAX_RECORDS_PER_CALL, MAX_TOP_K } from './limits.js';
+import { DATE_RANGE, INT_RANGE, MAX_ID_LENGTH, MAX_JSON_DEPTH, MAX_RECORDS_PER_CALL, MAX_TOP_K } from './limits.js';
 import type { VectorCollectionDescriptor } from './vector-store.js';
 
 type Path = Array<string | number>;
@@ -57,14 +57,20 @@ function checkVector(issues: InputIssues, value: unknown, descriptor: VectorColl
   if (vector.length === 0) return issues.add('EMPTY_VECTOR', path, 'the vector is empty');
   if (vector.length !== descriptor.dimension) return issues.add('DIMENSION_MISMATCH', path, `expected ${descriptor.dimension} dimensions, got ${vector.length}`);
   const element = ELEMENT[descriptor.storage];
+  // pgvector's cosine sums squares in float32: a norm that underflows to 0 or overflows leaves no direction either.
+  let norm = 0;
   let zero = true;
   for (let i = 0; i < vector.length; i++) {
     const x = vector[i];
     if (typeof x !== 'number' || !Number.isFinite(x)) return issues.add('INVALID_VECTOR', [...path, i], `expected a finite number, got ${describe(x)}`);
     if (Math.abs(x) > element.max) return issues.add('INVALID_VECTOR', [...path, i], `${x} is outside the ${element.name} range (±${element.max}) of this collection's vectors`);
-    if (zero && element.round(x) !== 0) zero = false;
+    const stored = element.round(x);
+    if (stored !== 0) zero = false;
+    norm = Math.fround(norm + Math.fround(stored * stored));
   }
-  if (zero && descriptor.metric === 'cosine') issues.add('INVALID_VECTOR', path, `a zero vector${element.name === 'float16' ? ' (every element rounds to 0 in float16)' : ''} has no direction: its cosine similarity is undefined`);
+  if (descriptor.metric !== 'cosine') return;
+  if (zero) issues.add('INVALID_VECTOR', path, `a zero vector${element.name === 'float16' ? ' (every element rounds to 0 in float16)' : ''} has no direction: its cosine similarity is undefined`);
+  else if (norm === 0 || !Number.isFinite(norm)) issues.add('INVALID_VECTOR', path, `the vector's squared length ${norm === 0 ? 'underflows' : 'overflows'} float32: its cosine similarity is undefined; scale it`);
 }
 
 export function checkFieldValue(issues: InputIssues, field: Field, value: unknown, path: Path): void {
@@ -95,29 +101,45 @@ export function checkFieldValue(issues: InputIssues, field: Field, value: unknow
       }
       return;
     case 'json':
-      return checkJson(issues, value, path);
+      // At the top, an object or an array: a bare string, number or boolean reads back differently on each backend
+      // (PostgreSQL's jsonb parses a string's text; Milvus Lite refuses numbers and booleans).
+      if (!isPlainObject(value) && !Array.isArray(value)) return issues.add('INVALID_VALUE', path, `a JSON field holds an object or an array, got ${describe(value)}`);
+      return checkJsonValue(issues, value, path);
   }
 }
 
-function checkJson(issues: InputIssues, value: unknown, path: Path): void {
+/**
+ * Any JSON value, nested at most MAX_JSON_DEPTH levels (deeper ones overflow Milvus's parser and, cyclic, every
+ * stack); arrays without empty slots, which JSON would turn into null.
+ */
+export function checkJsonValue(issues: InputIssues, value: unknown, path: Path, depth = 0): void {
   if (typeof value === 'string') return checkString(issues, value, path);
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) issues.add('INVALID_VALUE', path, `JSON cannot hold ${value}`);
     return;
   }
   if (value === null || typeof value === 'boolean') return;
-  if (Array.isArray(value)) return value.forEach((item, i) => checkJson(issues, item, [...path, i]));
-  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+  if (depth >= MAX_JSON_DEPTH && typeof value === 'object') return issues.add('INVALID_VALUE', path, `JSON nests at most ${MAX_JSON_DEPTH} levels deep (or holds itself)`);
+  if (Array.isArray(value)) {
+    return void Array.from(value, (item: unknown, i) =>
+      i in value ? checkJsonValue(issues, item, [...path, i], depth + 1) : issues.add('INVALID_VALUE', [...path, i], 'an array with an empty slot: JSON would store null there'),
+    );
+  }
+  if (isPlainObject(value)) {
     for (const [key, item] of Object.entries(value)) {
       if (hasNul(key) || !isWellFormed(key)) issues.add('INVALID_VALUE', [...path, key], 'JSON keys cannot contain NUL (U+0000) or a lone UTF-16 surrogate');
-      checkJson(issues, item, [...path, key]);
+      checkJsonValue(issues, item, [...path, key], depth + 1);
     }
     return;
   }
   issues.add('INVALID_VALUE', path, `expected a JSON value, got ${describe(value)}`);
 }
 
+export const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+
 const RECORD_KEYS = new Set(['id', 'embedding']);
+const SEARCH_KEYS = new Set(['vector', 'topK', 'where', 'minScore', 'includeVector']);
 
 /** Checks records for insert or upsert; throws InvalidInputError listing every problem. */
 export function validateRecords(descriptor: VectorCollectionDescriptor, records: unknown, operation: string): asserts records is Array<Record<string, unknown>> {
@@ -180,6 +202,9 @@ export function validateSearch(descriptor: VectorCollectionDescriptor, query: un
   if (q.minScore !== undefined && (typeof q.minScore !== 'number' || Number.isNaN(q.minScore))) {
     issues.add('INVALID_QUERY', ['minScore'], `minScore must be a number, got ${describe(q.minScore)}`);
   }
+  if (q.includeVector !== undefined && typeof q.includeVector !== 'boolean') issues.add('INVALID_QUERY', ['includeVector'], `includeVector must be a boolean, got ${describe(q.includeVector)}`);
+  // A misspelled key (`filter` for `where`) would otherwise search everything.
+  for (const key of Object.keys(q)) if (!SEARCH_KEYS.has(key)) issues.add('INVALID_QUERY', [key], `unknown search option (expected ${[...SEARCH_KEYS].join(', ')})`);
   issues.throwIfAny('search');
 }
 
@@ -193,7 +218,7 @@ function checkKnownKeys(issues: InputIssues, descriptor: VectorCollectionDescrip
 
 export function describe(value: unknown): string {
   if (value === undefined) return 'undefined';
-  if (typeof value === 'number') return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (Array.isArray(value)) return `an array of ${value.length}`;
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'an invalid Date' : 'a Date';

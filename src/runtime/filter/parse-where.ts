@@ -2,8 +2,8 @@
  * Turns a typed `where` into a FilterNode, checking at run time what the
  * types check at compile time (for JavaScript callers and casts).
  */
-import { MAX_FILTER_DEPTH, MAX_FILTER_VALUES, MAX_RECORDS_PER_CALL } from '../limits.js';
-import { describe, InputIssues, checkFieldValue } from '../validate.js';
+import { MAX_FILTER_DEPTH, MAX_FILTER_VALUES, MAX_JSON_PATH, MAX_RECORDS_PER_CALL } from '../limits.js';
+import { checkFieldValue, checkJsonValue, describe, InputIssues, isPlainObject } from '../validate.js';
 import type { VectorCollectionDescriptor } from '../vector-store.js';
 import { allOf, anyOf, type FilterField, type FilterNode, inList, not, type Scalar, TRUE } from './filter-node.js';
 
@@ -43,10 +43,6 @@ export function parseWhere(descriptor: VectorCollectionDescriptor, where: unknow
   return node;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
-}
-
 function parseNode(parse: Parse, where: unknown, path: Path): FilterNode {
   const { issues, fields } = parse;
   // Each level adds two path segments to ['where'] (`AND`, index); deeper filters overflow parsers and stacks downstream.
@@ -66,7 +62,8 @@ function parseNode(parse: Parse, where: unknown, path: Path): FilterNode {
         issues.add('INVALID_FILTER', [...path, key], `${key} takes a list of filters, got ${describe(value)}`);
         continue;
       }
-      const parts = Array.from(value, (item: unknown, i) => parseNode(parse, item, [...path, key, i]));
+      // An undefined entry is absent, as everywhere; an empty slot is an error.
+      const parts = Array.from(value, (item: unknown, i) => (i in value && item === undefined ? TRUE : parseNode(parse, item, [...path, key, i])));
       if (key === 'AND') children.push(allOf(parts));
       else if (key === 'OR') children.push(anyOf(parts));
       else children.push(...parts.map(not));
@@ -132,13 +129,13 @@ function parseJson(parse: Parse, field: FilterField, given: unknown, path: Path)
     const contained = value.contains;
     if (!isPlainObject(contained) && !Array.isArray(contained)) {
       issues.add('INVALID_FILTER', [...path, 'contains'], `contains takes an object or an array, got ${describe(contained)}`);
-    } else checkFieldValue(issues, { ...field, optional: false }, contained, [...path, 'contains']);
+    } else checkJsonValue(issues, contained, [...path, 'contains']);
     return { kind: 'jsonContains', field, value: contained };
   }
   if (isPlainObject(value) && 'path' in value && 'equals' in value && Object.keys(value).length === 2) {
     const keys = value.path;
-    if (!Array.isArray(keys) || keys.length === 0 || Array.from(keys).some((key) => typeof key !== 'string')) {
-      issues.add('INVALID_FILTER', [...path, 'path'], `path takes a non-empty list of keys, got ${describe(keys)}`);
+    if (!Array.isArray(keys) || keys.length === 0 || keys.length > MAX_JSON_PATH || Array.from(keys).some((key) => typeof key !== 'string')) {
+      issues.add('INVALID_FILTER', [...path, 'path'], `path takes a list of 1 to ${MAX_JSON_PATH} keys (strings), got ${describe(keys)}`);
     } else {
       parse.values += keys.length;
       keys.forEach((key, i) => checkFieldValue(issues, { ...field, kind: 'string', optional: false }, key, [...path, 'path', i]));
@@ -146,7 +143,7 @@ function parseJson(parse: Parse, field: FilterField, given: unknown, path: Path)
     const equals = value.equals;
     if (equals !== null && !['string', 'number', 'boolean'].includes(typeof equals)) {
       issues.add('INVALID_FILTER', [...path, 'equals'], `equals takes a string, number, boolean or null, got ${describe(equals)}`);
-    } else if (equals !== null) checkFieldValue(issues, { ...field, optional: false }, equals, [...path, 'equals']);
+    } else if (equals !== null) checkJsonValue(issues, equals, [...path, 'equals']);
     return { kind: 'jsonPath', field, path: keys as string[], value: equals as string | number | boolean | null };
   }
   issues.add('INVALID_FILTER', path, 'a JSON field is filtered with { path: [...keys], equals: value }, { contains: {...} } or null');

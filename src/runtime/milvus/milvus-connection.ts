@@ -98,7 +98,8 @@ export function openMilvus(options: MilvusOptions | undefined): MilvusConnection
           throw new AbortError(missing ? collectionMissing(operation, collection) : asPolystoreError(operation, error));
         }
         const status = statusOf(response);
-        if (status.error_code === 'Success' || status.code === 0) return response;
+        // Milvus Lite answers some failures with error_code 'Success' and a non-zero code: the code decides.
+        if (typeof status.code === 'number' ? status.code === 0 : status.error_code === 'Success') return response;
         if (status.code === NOT_FOUND) {
           forget(collection);
           throw new AbortError(collectionMissing(operation, collection ?? 'the collection'));

@@ -7,7 +7,7 @@ import type { ConsistencyLevelEnum, RowData } from '@zilliz/milvus2-sdk-node';
 import { PartialWriteError, PolystoreError } from '../../errors.js';
 import { parseDeleteTarget } from '../delete-target.js';
 import { efSearch, ivfProbes } from '../search-breadth.js';
-import { isFalse } from '../filter/filter-node.js';
+import { type FilterNode, isFalse, isTrue } from '../filter/filter-node.js';
 import { keyedSerial } from '../keyed-serial.js';
 import { scopedFilter, stampTenant, type TenantScope, updateChanges, withinTenant } from '../tenant.js';
 import { validateIds, validateRecords, validateSearch } from '../validate.js';
@@ -25,8 +25,12 @@ const BYTES_PER_REQUEST = 16 * 2 ** 20;
 /** Ids per `id in [...]` expression, and rows per query page (Milvus returns at most 16,384 a query). */
 const IDS_PER_EXPRESSION = 1_000;
 const ROWS_PER_PAGE = 10_000;
-/** Updates of one record, in this process, one after another (see update). */
-const updates = keyedSerial();
+/**
+ * The writes to one collection in this process, one after another. Milvus rewrites whole rows: an update reads,
+ * merges and upserts, and the checks before a write read too; interleaved with another write to the same
+ * records, either would act on what that write changes. Across processes the last write of a record wins.
+ */
+const writes = keyedSerial();
 
 export function createMilvusStore<T extends VectorRecordBase, W>(
   source: VectorCollectionDescriptor,
@@ -50,7 +54,9 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
       await ready();
       return milvus.call(operation, request, collection);
     });
-  const expr = (where: unknown, operation: string) => filterExpr(scopedFilter(descriptor, scope, where, operation), operation);
+  /** A filter as an expression; none at all (not `true`, which Milvus 2.3 refuses) where it places no condition. */
+  const toExpr = (filter: FilterNode, operation: string) => (isTrue(filter) ? '' : filterExpr(filter, operation));
+  const expr = (where: unknown, operation: string) => toExpr(scopedFilter(descriptor, scope, where, operation), operation);
   /** `id in [...]`, within the store's tenant or (for the checks before a write) across all tenants. */
   const idsExpr = (ids: readonly string[], operation: string, scoped: boolean) =>
     filterExpr(scopedFilter(descriptor, scoped ? scope : undefined, { id: { in: ids } }, operation), operation);
@@ -73,7 +79,7 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
     const page = await call(operation, (client) =>
       client.query({
         collection_name: collection,
-        filter: `(${filter}) and ${key} > ${stringLiteral(cursor)}`,
+        filter: `${filter ? `(${filter}) and ` : ''}${key} > ${stringLiteral(cursor)}`,
         output_fields: outputFields.includes(key) ? outputFields : [key, ...outputFields],
         limit,
         params: { iterator: 'True', reduce_stop_for_best: 'True' },
@@ -106,7 +112,10 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
     if (result.err_index.length > 0) {
       throw new PolystoreError('MILVUS_ERROR', `${operation}: Milvus refused rows ${result.err_index.slice(0, 5).join(', ')}${result.err_index.length > 5 ? '…' : ''} of ${rows.length}`);
     }
-    return Number(request === 'upsert' ? result.upsert_cnt : result.delete_cnt);
+    const count = Number(request === 'upsert' ? result.upsert_cnt : result.delete_cnt);
+    // Every row of an upsert is acknowledged, or the request failed.
+    if (request === 'upsert' && count !== rows.length) throw new PolystoreError('MILVUS_ERROR', `${operation}: Milvus wrote ${count} of ${rows.length} rows`);
+    return count;
   }
 
   async function write(records: readonly T[], operation: 'insert' | 'upsert'): Promise<void> {
@@ -172,8 +181,8 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
   }
 
   const store: BackendStore<T, W> = {
-    insert: (records) => write(records, 'insert'),
-    upsert: (records) => write(records, 'upsert'),
+    insert: (records) => writes(collection, () => write(records, 'insert')),
+    upsert: (records) => writes(collection, () => write(records, 'upsert')),
 
     async search(query: SearchQuery<W>): Promise<Array<SearchHit<T>>> {
       validateSearch(descriptor, query);
@@ -216,8 +225,7 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
     async update(id, changes) {
       const values = updateChanges(descriptor, scope, id, changes);
       await ready();
-      // Milvus rewrites whole rows (read, merge, upsert): updates of one record in this process take turns, so none is lost.
-      await updates(`${collection}\u0000${scope?.tenantId ?? ''}\u0000${id}`, async () => {
+      await writes(collection, async () => {
         const [current] = await store.get([id]);
         if (!current) throw new PolystoreError('NOT_FOUND', `update: no record with id ${JSON.stringify(id)}${scope ? ' for this tenant' : ''}`);
         if (Object.keys(values).length > 0) await mutate('update', [codec.toRow({ ...current, ...values })], 'upsert');
@@ -228,15 +236,17 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
       const { filter, ids } = parseDeleteTarget(descriptor, target);
       if (isFalse(filter)) return 0;
       await ready();
-      // Deleting by the matched keys gives an exact count on every Milvus version.
-      const matched = ids ? await rowsById('delete', ids, [key], true) : await queryAll('delete', filterExpr(withinTenant(descriptor, scope, filter), 'delete'), [key]);
-      for (let start = 0; start < matched.length; start += IDS_PER_EXPRESSION) await mutate('delete', matched.slice(start, start + IDS_PER_EXPRESSION), 'delete');
-      return matched.length;
+      return writes(collection, async () => {
+        // Deleting by the matched keys gives an exact count on every Milvus version.
+        const matched = ids ? await rowsById('delete', ids, [key], true) : await queryAll('delete', toExpr(withinTenant(descriptor, scope, filter), 'delete'), [key]);
+        for (let start = 0; start < matched.length; start += IDS_PER_EXPRESSION) await mutate('delete', matched.slice(start, start + IDS_PER_EXPRESSION), 'delete');
+        return matched.length;
+      });
     },
 
     async page(after, limit) {
       await ready();
-      const rows = await queryPage('scan', 'true', codec.outputFields(true), after ?? '', limit);
+      const rows = await queryPage('scan', '', codec.outputFields(true), after ?? '', limit);
       return { records: rows.map((row) => codec.toRecord(row) as unknown as T), cursor: rows.length === 0 ? after : (rows.at(-1)![key] as string) };
     },
   };

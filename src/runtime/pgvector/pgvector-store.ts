@@ -197,11 +197,24 @@ function decodeRow(selection: Array<[string, PgColumn]>, values: unknown[]): Rec
   return row;
 }
 
+/** timestamptz text: `0001-01-01 00:00:00.123+00`, in any session time zone (offsets such as `+05:41:16`). */
+const TIMESTAMPTZ = /^(\d{4,})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(\.\d+)?([+-])(\d\d)(?::(\d\d))?(?::(\d\d))?$/;
+
 /**
- * A timestamptz as the postgres driver hands it over (`0001-01-01 00:00:00+00`: the session is in UTC), read as
- * ISO 8601. Drizzle's `new Date(text)` leaves it to V8's legacy parser, which reads years below 100 as 19xx or 20xx.
+ * A timestamptz as the drivers hand it over as text, read field by field. `new Date(text)` (Drizzle's, PGlite's)
+ * reads years below 100 as 19xx or 20xx, and no JavaScript parser takes an offset with seconds, which PostgreSQL
+ * prints for old dates in many time zones.
  */
-const timestampFromText = (text: string): Date => new Date(text.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00'));
+function timestampFromText(text: string): Date {
+  const match = TIMESTAMPTZ.exec(text);
+  if (!match) return new Date(text);
+  const [year, month, day, hours, minutes, seconds] = match.slice(1, 7).map(Number);
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hours, minutes, seconds, match[7] ? Math.round(Number(match[7]) * 1000) : 0);
+  const offset = (Number(match[9]) * 3600 + Number(match[10] ?? 0) * 60 + Number(match[11] ?? 0)) * 1000;
+  return new Date(date.getTime() - (match[8] === '-' ? -offset : offset));
+}
 
 /** The temporary table a COPY loads into: named after the table, hashed where that would pass PostgreSQL's 63 bytes. */
 function loadTableName(table: string): string {

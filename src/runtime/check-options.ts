@@ -1,0 +1,56 @@
+/** createPolystore()'s options, checked before anything opens: every problem, with its path. */
+import { InvalidInputError } from '../errors.js';
+import { describe, InputIssues, isPlainObject } from './validate.js';
+
+type Path = Array<string | number>;
+type Check = (value: unknown) => string | undefined;
+
+const BACKENDS = ['pgvector', 'milvus'];
+const CONSISTENCY = ['Strong', 'Bounded', 'Eventually'];
+
+const text: Check = (value) => (typeof value === 'string' && value.length > 0 ? undefined : `expected a non-empty string, got ${describe(value)}`);
+const postgresUrl: Check = (value) => (typeof value === 'string' && /^postgres(ql)?:\/\/./.test(value) ? undefined : `expected a postgres:// URL, got ${describe(value)}`);
+const number = (min: number, integer = false): Check => (value) =>
+  typeof value === 'number' && value >= min && Number.isFinite(value) && (!integer || Number.isInteger(value)) ? undefined : `expected ${integer ? 'an integer' : 'a number'} of at least ${min}, got ${describe(value)}`;
+const oneOf = (values: string[]): Check => (value) => (values.includes(value as string) ? undefined : `expected ${values.map((v) => JSON.stringify(v)).join(' or ')}, got ${describe(value)}`);
+const is = (type: 'boolean' | 'function'): Check => (value) => (typeof value === type ? undefined : `expected a ${type}, got ${describe(value)}`);
+const object = (shape: Record<string, Check>, required: string[] = []) => ({ shape, required });
+
+const POSTGRES = object({ url: postgresUrl, max: number(1, true), idleTimeoutSeconds: number(0), connectTimeoutSeconds: number(1) }, ['url']);
+const PGLITE = object({ dataDir: text, client: (value) => (typeof (value as { query?: unknown })?.query === 'function' ? undefined : `expected a PGlite instance, got ${describe(value)}`) });
+const MILVUS = object({ address: text, token: text, database: text, timeoutMs: number(1), attempts: number(1, true), consistency: oneOf(CONSISTENCY) }, ['address']);
+const MONGODB = object({ url: text }, ['url']);
+
+function checkObject(issues: InputIssues, value: unknown, { shape, required }: ReturnType<typeof object>, path: Path): void {
+  if (!isPlainObject(value)) return issues.add('INVALID_OPTION', path, `expected an object, got ${describe(value)}`);
+  for (const key of required) if (value[key] === undefined) issues.add('INVALID_OPTION', [...path, key], 'is required');
+  for (const [key, item] of Object.entries(value)) {
+    const check = shape[key];
+    const problem = check ? item === undefined ? undefined : check(item) : `unknown option (expected ${Object.keys(shape).join(', ')})`;
+    if (problem) issues.add('INVALID_OPTION', [...path, key], problem);
+  }
+}
+
+export function checkOptions(options: unknown, collections: readonly string[]): void {
+  const issues = new InputIssues();
+  const top = object({
+    postgres: (value) => (typeof value === 'string' ? postgresUrl(value) : undefined),
+    pglite: () => undefined,
+    milvus: () => undefined,
+    mongodb: () => undefined,
+    vectorBackends: (value) => (isPlainObject(value) ? undefined : `expected an object, got ${describe(value)}`),
+    logQuery: is('function'),
+    autoMigrate: is('boolean'),
+  });
+  checkObject(issues, options, top, []);
+  if (isPlainObject(options)) {
+    const nested: Array<[string, ReturnType<typeof object>]> = [['pglite', PGLITE], ['milvus', MILVUS], ['mongodb', MONGODB], ...(typeof options.postgres === 'string' ? [] : [['postgres', POSTGRES] as [string, ReturnType<typeof object>]])];
+    for (const [key, shape] of nested) if (options[key] !== undefined) checkObject(issues, options[key], shape, [key]);
+    if (options.postgres !== undefined && options.pglite !== undefined) issues.add('INVALID_OPTION', ['pglite'], 'give postgres (a server) or pglite (embedded), not both');
+    for (const [name, backend] of Object.entries(isPlainObject(options.vectorBackends) ? options.vectorBackends : {})) {
+      if (!collections.includes(name)) issues.add('UNKNOWN_COLLECTION', ['vectorBackends', name], `no vector collection "${name}" (have ${collections.join(', ') || 'none'})`);
+      else if (backend !== undefined && !BACKENDS.includes(backend as string)) issues.add('INVALID_VALUE', ['vectorBackends', name], `backend must be "pgvector" or "milvus", got ${JSON.stringify(backend)}`);
+    }
+  }
+  if (issues.issues.length > 0) throw new InvalidInputError('createPolystore', issues.issues);
+}

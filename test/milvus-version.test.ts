@@ -1,0 +1,69 @@
+// A real Milvus 2.3 server (PyPI's milvus==2.3.5, `milvus-server`): too old for nullable fields and INVERTED indexes.
+// .ci/run installs it (scripts/requirements-milvus23.txt) and names it in POLYSTORE_MILVUS23_SERVER; elsewhere skipped.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPolystore } from './fixtures/runtime/generated/index.js';
+import { ALL_ON_MILVUS } from './helpers/engines.js';
+
+const binary = process.env.POLYSTORE_MILVUS23_SERVER;
+if (!binary && process.env.CI) throw new Error('CI runs the Milvus 2.3 suite: set POLYSTORE_MILVUS23_SERVER (.ci/run installs it)');
+
+const listening = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => resolve(true)).once('error', () => resolve(false));
+    socket.once('close', () => socket.destroy());
+    setTimeout(() => socket.end(), 100);
+  });
+
+describe.skipIf(!binary)('on a Milvus 2.3 server', () => {
+  let dir: string;
+  let server: ChildProcess;
+  const port = 19_600 + (process.pid % 200);
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'polystore-milvus23-'));
+    server = spawn(binary!, ['--data', dir, '--proxy-port', String(port), '--etcd-port', String(port + 1)], { stdio: 'ignore' });
+    // The proxy answers a few seconds after start.
+    for (let tries = 0; !(await listening(port)); tries++) {
+      if (tries > 120 || server.exitCode !== null) throw new Error(`milvus-server did not listen on ${port}`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }, 120_000);
+  afterAll(async () => {
+    if (server && server.exitCode === null) {
+      const exited = new Promise((resolve) => server.once('exit', resolve));
+      server.kill('SIGTERM');
+      await exited;
+    }
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('refuses a spec the server cannot hold, naming its version and what needs more, and creates nothing', async () => {
+    const db = createPolystore({ milvus: { address: `127.0.0.1:${port}` }, vectorBackends: ALL_ON_MILVUS });
+    try {
+      const error = await db.vectors.notes.forTenant('t').count().catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'MILVUS_VERSION_UNSUPPORTED' });
+      expect((error as Error).message).toMatch(/^Milvus v2\.3\.\d+ cannot hold collection "notes": nullable fields .* need Milvus 2\.5; INVERTED scalar indexes .* need Milvus 2\.4/);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('runs a collection it can hold, with no filter sent as an empty expression', async () => {
+    const db = createPolystore({ milvus: { address: `127.0.0.1:${port}` }, vectorBackends: ALL_ON_MILVUS });
+    try {
+      const exact = db.vectors.exact;
+      await exact.insert([{ id: 'a', label: 'x', embedding: [1, 0, 0, 0] }, { id: 'b', label: 'y', embedding: [0, 1, 0, 0] }]);
+      expect(await exact.count()).toBe(2);
+      expect((await exact.search({ vector: [1, 0, 0, 0], topK: 1 })).map((hit) => hit.id)).toEqual(['a']);
+      expect(await exact.delete({ all: true })).toBe(2);
+      expect(await exact.count()).toBe(0);
+    } finally {
+      await db.close();
+    }
+  });
+});
