@@ -5,9 +5,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPolystore } from './fixtures/runtime/generated/index.js';
 import { ALL_ON_MILVUS } from './helpers/engines.js';
+import { pidsWithArgument, within } from './helpers/processes.js';
 
 const binary = process.env.POLYSTORE_MILVUS23_SERVER;
 if (!binary && process.env.CI) throw new Error('CI runs the Milvus 2.3 suite: set POLYSTORE_MILVUS23_SERVER (.ci/run installs it)');
@@ -26,7 +28,8 @@ describe.skipIf(!binary)('on a Milvus 2.3 server', () => {
   const port = 19_600 + (process.pid % 200);
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'polystore-milvus23-'));
-    server = spawn(binary!, ['--data', dir, '--proxy-port', String(port), '--etcd-port', String(port + 1)], { stdio: 'ignore' });
+    // Its embedded etcd takes fixed ports (2379, 2380): one such server on the machine at a time.
+    server = spawn(binary!, ['--data', dir, '--proxy-port', String(port)], { stdio: 'ignore' });
     // The proxy answers a few seconds after start.
     for (let tries = 0; !(await listening(port)); tries++) {
       if (tries > 120 || server.exitCode !== null) throw new Error(`milvus-server did not listen on ${port}`);
@@ -39,6 +42,9 @@ describe.skipIf(!binary)('on a Milvus 2.3 server', () => {
       server.kill('SIGTERM');
       await exited;
     }
+    // milvus-server runs `<data>/bin/milvus run standalone`, which outlives it: stopped by its PID.
+    for (const pid of pidsWithArgument(dir)) process.kill(pid, 'SIGKILL');
+    await within(10_000, () => pidsWithArgument(dir).length === 0);
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -47,7 +53,10 @@ describe.skipIf(!binary)('on a Milvus 2.3 server', () => {
     try {
       const error = await db.vectors.notes.forTenant('t').count().catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'MILVUS_VERSION_UNSUPPORTED' });
-      expect((error as Error).message).toMatch(/^Milvus v2\.3\.\d+ cannot hold collection "notes": nullable fields .* need Milvus 2\.5; INVERTED scalar indexes .* need Milvus 2\.4/);
+      const sdk = new MilvusClient({ address: `127.0.0.1:${port}`, logLevel: 'error' });
+      expect((await sdk.hasCollection({ collection_name: 'notes' })).value).toBe(false);
+      await sdk.closeConnection();
+      expect((error as Error).message).toMatch(/^Milvus v2\.3\.\d+\S* cannot hold collection "notes": nullable fields .* need Milvus 2\.5; INVERTED scalar indexes .* need Milvus 2\.4/);
     } finally {
       await db.close();
     }
