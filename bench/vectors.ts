@@ -1,7 +1,9 @@
 /**
  * npm run bench — polystore's pgvector VectorStore against the floor (hand-written SQL through the same
- * `postgres` driver doing the same work) and LangChain.js's PGVectorStore (`pg` driver), on one PGlite
- * instance with pgvector served over pglite-socket, with the same data.
+ * `postgres` driver doing the same work), raw binary COPY (bulk ingest only) and LangChain.js's PGVectorStore
+ * (`pg` driver), with the same data, on the native PostgreSQL 18 + pgvector server when
+ * POLYSTORE_TEST_PGVECTOR_URL names one (scripts/pgvector-server.sh; a database of its own), else on one PGlite
+ * served over pglite-socket (BENCH_ENGINE=pglite forces it).
  *
  * Data (bench/passages.ts): 128-dimensional, cosine; calls of 500 records, LangChain's chunk size, the three
  * systems taking turns call by call. Each system writes its own table, in two phases:
@@ -23,7 +25,13 @@ import { FakeEmbeddings } from '@langchain/core/utils/testing';
 import pg from 'pg';
 import postgres from 'postgres';
 import { sql } from 'drizzle-orm';
-import { createPolystore } from '../test/fixtures/runtime/generated/index.js';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { noDelaySocket } from '../src/runtime/connection.js';
+import { binaryCopyEncoder } from '../src/runtime/pgvector/binary-copy.js';
+import { createPolystore, passagesCollection } from '../test/fixtures/runtime/generated/index.js';
+import { serverDatabase } from '../test/helpers/engines.js';
 import { efSearch } from '../src/runtime/search-breadth.js';
 import { hexLiteral } from '../src/runtime/pgvector/vector-literal.js';
 import { cosineSimilarity } from '../test/helpers/vectors.js';
@@ -32,19 +40,22 @@ import { CHUNK, DIMENSION, FILTER_BUCKET, K, LATER_N, laterRows, N, percentile, 
 const ANN = process.env.BENCH_ANN !== 'off';
 const EF_SEARCH = efSearch(K); // what polystore sets; the floor does the same work
 
-const pglite = new PGlite({ extensions: { vector } });
-// Four connections: polystore's, the floor's, and LangChain's two (PGVectorStore.initialize keeps one checked out).
-// The searches run one at a time, so no transaction interleaves in pglite-socket's multiplexer.
-const server = new PGLiteSocketServer({ db: pglite, port: 0, maxConnections: 4 });
-await server.start();
-const url = `postgres://postgres@${server.getServerConn()}/postgres`;
+const nativeUrl = process.env.BENCH_ENGINE === 'pglite' ? undefined : process.env.POLYSTORE_TEST_PGVECTOR_URL;
+const database = nativeUrl ? await serverDatabase(nativeUrl) : undefined;
+const pglite = database ? undefined : new PGlite({ extensions: { vector } });
+// Five connections: polystore's, the floor's, the raw COPY's, and LangChain's two (PGVectorStore.initialize keeps
+// one checked out). The searches run one at a time, so no transaction interleaves in pglite-socket's multiplexer.
+const server = pglite && new PGLiteSocketServer({ db: pglite, port: 0, maxConnections: 5 });
+await server?.start();
+const url = database?.url ?? `postgres://postgres@${server!.getServerConn()}/postgres`;
 
 // ── the three systems ─────────────────────────────────────────────────────
 interface System {
   name: string;
   insert(batch: typeof rows): Promise<void>;
   buildIndex(): Promise<unknown>;
-  search(query: number[], filtered: boolean): Promise<string[]>;
+  /** Absent for a write-only system (raw COPY). */
+  search?(query: number[], filtered: boolean): Promise<string[]>;
 }
 
 const db = createPolystore({ postgres: { url, max: 1 } });
@@ -61,7 +72,7 @@ const polystore: System = {
 };
 
 // The floor writes vectors in the same text as polystore: the insert comparison is then of the statements alone.
-const floorSql = postgres(url, { max: 1, onnotice: () => {} });
+const floorSql = postgres(url, { max: 1, onnotice: () => {}, socket: noDelaySocket(10) } as postgres.Options<{}>);
 await floorSql`CREATE TABLE floor_passages (LIKE passages INCLUDING ALL)`;
 const floor: System = {
   name: 'floor (hand-written SQL)',
@@ -82,6 +93,21 @@ const floor: System = {
   },
 };
 
+// Raw binary COPY into a table of its own, one transaction a call: the bulk-ingest ceiling of the wire protocol.
+// The rows are encoded as polystore encodes them (PostgreSQL's binary format is the format); nothing else runs.
+// Without Nagle's delay, as polystore's own sockets: else each COPY's closing message waits 40 ms for an ACK.
+const copySql = postgres(url, { max: 1, onnotice: () => {}, socket: noDelaySocket(10) } as postgres.Options<{}>);
+await copySql`CREATE TABLE copy_passages (LIKE passages INCLUDING ALL)`;
+const encode = binaryCopyEncoder(passagesCollection, ['id', 'bucket', 'content', 'embedding']);
+const rawCopy: System = {
+  name: 'raw binary COPY',
+  insert: (batch) =>
+    copySql.begin(async (tx) => {
+      await pipeline(Readable.from([encode(batch)]), await tx.unsafe('COPY copy_passages (id, bucket, content, embedding) FROM STDIN (FORMAT binary)').writable());
+    }) as Promise<unknown> as Promise<void>,
+  buildIndex: () => copySql`CREATE INDEX ON copy_passages USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)`,
+};
+
 const pool = new pg.Pool({ connectionString: url, max: 2 });
 const store = await PGVectorStore.initialize(new FakeEmbeddings(), { pool, tableName: 'langchain_passages', dimensions: DIMENSION, distanceStrategy: 'cosine' });
 const langchain: System = {
@@ -96,7 +122,8 @@ const langchain: System = {
   search: async (query, filtered) =>
     (await store.similaritySearchVectorWithScore(query, K, filtered ? { bucket: FILTER_BUCKET } : undefined)).map(([doc]) => doc.id!),
 };
-const systems = [polystore, floor, langchain];
+const systems = [polystore, floor, rawCopy, langchain];
+const searchers = systems.filter((system) => system.search);
 
 // ── measurements ──────────────────────────────────────────────────────────
 
@@ -126,7 +153,7 @@ if (ANN) {
 const liveRate = await insertRates(laterRows);
 const allRows = [...rows, ...laterRows];
 // Statistics, as autovacuum would gather them on a server after such a load: the planners then choose as in production.
-await pglite.exec('ANALYZE');
+await floorSql`ANALYZE`;
 
 const exactTop = (query: number[], filtered: boolean) =>
   allRows
@@ -137,16 +164,16 @@ const exactTop = (query: number[], filtered: boolean) =>
     .map((row) => row.id);
 
 const results: Record<string, Record<'unfiltered' | 'filtered', { times: number[]; found: number; returned: number }>> = {};
-for (const system of systems) results[system.name] = { unfiltered: { times: [], found: 0, returned: 0 }, filtered: { times: [], found: 0, returned: 0 } };
+for (const system of searchers) results[system.name] = { unfiltered: { times: [], found: 0, returned: 0 }, filtered: { times: [], found: 0, returned: 0 } };
 for (const filtered of [false, true]) {
   const mode = filtered ? 'filtered' : 'unfiltered';
   for (const [i, query] of queries.entries()) {
     const truth = exactTop(query, filtered);
     // Rotate who goes first, so that no system always runs on a warm cache after another.
-    for (let j = 0; j < systems.length; j++) {
-      const system = systems[(i + j) % systems.length];
+    for (let j = 0; j < searchers.length; j++) {
+      const system = searchers[(i + j) % searchers.length];
       const start = performance.now();
-      const ids = await system.search(query, filtered);
+      const ids = await system.search!(query, filtered);
       const entry = results[system.name][mode];
       entry.times.push(performance.now() - start);
       entry.returned += ids.length;
@@ -156,10 +183,12 @@ for (const filtered of [false, true]) {
 }
 
 const index = ANN ? 'HNSW m 16 / ef_construction 64' : 'no ANN index (exact search)';
-console.log(`${N} + ${LATER_N} vectors × ${DIMENSION} dimensions, cosine, ${index}; ${Q} queries, top-${K}; PGlite ${(await pglite.query<{ v: string }>('SELECT version() AS v')).rows[0].v.split(' ')[1]} over pglite-socket\n`);
+const [{ version }] = await floorSql<{ version: string }[]>`SELECT version()`;
+const engine = pglite ? `PGlite (${version.split(' ').slice(0, 2).join(' ')}) over pglite-socket` : `native ${version.split(' ').slice(0, 2).join(' ')}`;
+console.log(`${N} + ${LATER_N} vectors × ${DIMENSION} dimensions, cosine, ${index}; ${Q} queries, top-${K}; ${engine}\n`);
 console.log(`system                     insert rows/s: bulk   ${ANN ? 'into HNSW   build s' : 'later     '}   unfiltered p50 / p95 ms   recall   filtered (2%) p50 / p95 ms   recall   rows returned`);
 for (const system of systems) {
-  const r = results[system.name];
+  const r = results[system.name] ?? { unfiltered: { times: [NaN], found: NaN, returned: NaN }, filtered: { times: [NaN], found: NaN, returned: NaN } };
   const cell = (m: typeof r.unfiltered) => `${percentile(m.times, 0.5).toFixed(2).padStart(7)} / ${percentile(m.times, 0.95).toFixed(2).padEnd(7)}`;
   const build = ANN ? buildSeconds.get(system.name)!.toFixed(1).padStart(9) : '';
   console.log(
@@ -168,39 +197,67 @@ for (const system of systems) {
 }
 const p50 = (name: string, mode: 'unfiltered' | 'filtered') => percentile(results[name][mode].times, 0.5);
 const ratio = (rates: Map<string, number>, other: System) => (rates.get(polystore.name)! / rates.get(other.name)!).toFixed(2);
-console.log(`\npolystore search p50 ÷ floor: unfiltered ${(p50(polystore.name, 'unfiltered') / p50(floor.name, 'unfiltered')).toFixed(3)}×, filtered ${(p50(polystore.name, 'filtered') / p50(floor.name, 'filtered')).toFixed(3)}× (target ≤ 1.10×)`);
-console.log(`polystore insert ÷ LangChain: bulk ${ratio(bulkRate, langchain)}× (target ≥ 1.5×), ${ANN ? 'into the HNSW index' : 'later'} ${ratio(liveRate, langchain)}×; ÷ floor: ${ratio(bulkRate, floor)}×, ${ratio(liveRate, floor)}×`);
+const summary = {
+  engine,
+  n: N,
+  later: LATER_N,
+  searchRatio: { unfiltered: p50(polystore.name, 'unfiltered') / p50(floor.name, 'unfiltered'), filtered: p50(polystore.name, 'filtered') / p50(floor.name, 'filtered') },
+  insertRatio: { langchain: Number(ratio(bulkRate, langchain)), rawCopy: Number(ratio(bulkRate, rawCopy)), floor: Number(ratio(bulkRate, floor)) },
+  systems: Object.fromEntries(
+    systems.map((system) => [
+      system.name,
+      {
+        bulkRowsPerSecond: Math.round(bulkRate.get(system.name)!),
+        liveRowsPerSecond: Math.round(liveRate.get(system.name)!),
+        ...(results[system.name] && {
+          unfiltered: { p50: p50(system.name, 'unfiltered'), p95: percentile(results[system.name].unfiltered.times, 0.95), recall: results[system.name].unfiltered.found / (Q * K) },
+          filtered: { p50: p50(system.name, 'filtered'), p95: percentile(results[system.name].filtered.times, 0.95), recall: results[system.name].filtered.found / (Q * K), rows: results[system.name].filtered.returned / Q },
+        }),
+      },
+    ]),
+  ),
+};
+console.log(`\npolystore search p50 ÷ floor: unfiltered ${summary.searchRatio.unfiltered.toFixed(3)}×, filtered ${summary.searchRatio.filtered.toFixed(3)}× (target ≤ 1.05×)`);
+console.log(`polystore bulk insert ÷ raw binary COPY ${ratio(bulkRate, rawCopy)}× (target ≥ 0.9×), ÷ LangChain ${ratio(bulkRate, langchain)}× (target ≥ 2×), ÷ floor ${ratio(bulkRate, floor)}×; ${ANN ? 'into the HNSW index' : 'later'}: ÷ LangChain ${ratio(liveRate, langchain)}×`);
+await mkdir(new URL('./results/', import.meta.url), { recursive: true });
+await writeFile(new URL(`./results/pgvector-${pglite ? 'pglite' : 'native'}-${N}.json`, import.meta.url), `${JSON.stringify(summary, null, 2)}\n`);
 
 // ── in-process: the same PGlite, no socket — the library's own overhead without network jitter ──
-const local = createPolystore({ pglite: { client: pglite } });
-const inProcess = { polystore: [] as number[], floor: [] as number[] };
-for (const [i, query] of queries.entries()) {
-  const vectorText = hexLiteral(query);
-  const runs: Array<[keyof typeof inProcess, () => Promise<unknown>]> = [
-    ['polystore', () => local.vectors.passages.search({ vector: query, topK: K, where: { bucket: FILTER_BUCKET } })],
-    [
-      'floor',
-      () =>
-        pglite.transaction(async (tx) => {
-          await tx.query(`SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`, [String(EF_SEARCH)]);
-          return tx.query('SELECT id, bucket, content, embedding <=> $1::vector AS distance FROM passages WHERE bucket = $2 ORDER BY embedding <=> $1::vector LIMIT $3', [vectorText, FILTER_BUCKET, K]);
-        }),
-    ],
-  ];
-  for (const [name, search] of i % 2 === 0 ? runs : runs.reverse()) {
-    const start = performance.now();
-    await search();
-    inProcess[name].push(performance.now() - start);
-  }
-}
-const local50 = (name: keyof typeof inProcess) => percentile(inProcess[name], 0.5);
-console.log(
-  `in-process PGlite, filtered search: polystore p50 ${local50('polystore').toFixed(2)} ms, floor ${local50('floor').toFixed(2)} ms: ${(local50('polystore') / local50('floor')).toFixed(3)}×`,
-);
-
-await local.close();
+if (pglite) await inProcessSearch(pglite);
 await db.close();
 await floorSql.end();
+await copySql.end();
 await store.end();
-await server.stop();
-await pglite.close();
+await server?.stop();
+await pglite?.close();
+await database?.drop();
+
+async function inProcessSearch(pglite: PGlite): Promise<void> {
+  const local = createPolystore({ pglite: { client: pglite } });
+  const inProcess = { polystore: [] as number[], floor: [] as number[] };
+  for (const [i, query] of queries.entries()) {
+    const vectorText = hexLiteral(query);
+    const runs: Array<[keyof typeof inProcess, () => Promise<unknown>]> = [
+      ['polystore', () => local.vectors.passages.search({ vector: query, topK: K, where: { bucket: FILTER_BUCKET } })],
+      [
+        'floor',
+        () =>
+          pglite.transaction(async (tx) => {
+            await tx.query(`SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`, [String(EF_SEARCH)]);
+            return tx.query('SELECT id, bucket, content, embedding <=> $1::vector AS distance FROM passages WHERE bucket = $2 ORDER BY embedding <=> $1::vector LIMIT $3', [vectorText, FILTER_BUCKET, K]);
+          }),
+      ],
+    ];
+    for (const [name, search] of i % 2 === 0 ? runs : runs.reverse()) {
+      const start = performance.now();
+      await search();
+      inProcess[name].push(performance.now() - start);
+    }
+  }
+  const local50 = (name: keyof typeof inProcess) => percentile(inProcess[name], 0.5);
+  console.log(
+    `in-process PGlite, filtered search: polystore p50 ${local50('polystore').toFixed(2)} ms, floor ${local50('floor').toFixed(2)} ms: ${(local50('polystore') / local50('floor')).toFixed(3)}×`,
+  );
+
+  await local.close();
+}

@@ -3,18 +3,9 @@ import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { float16Round } from '../src/runtime/float16.js';
 import { engines, useEngine } from './helpers/engines.js';
+import { note } from './helpers/vectors.js';
 import type { NotesRecord } from './fixtures/runtime/generated/index.js';
 
-const note = (id: string, extra: Partial<NotesRecord> = {}): Omit<NotesRecord, 'tenantId'> => ({
-  id,
-  title: id,
-  rank: 1,
-  published: true,
-  kind: 'memo',
-  createdAt: new Date(0),
-  embedding: [1, 0, 0, 0, 0, 0, 0, 1],
-  ...extra,
-});
 const passage = (id: string, bucket: number) => ({ id, bucket, content: id, embedding: Array.from({ length: 128 }, (_, j) => ((j + bucket) % 5) + 1) });
 
 describe.each(engines)('hardening: $name', (engine) => {

@@ -5,22 +5,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireMilvusLite } from '../src/runtime/milvus/milvus-lite.js';
-import { createPolystore, type NotesRecord } from './fixtures/runtime/generated/index.js';
+import { createPolystore } from './fixtures/runtime/generated/index.js';
 import { ALL_ON_MILVUS } from './helpers/engines.js';
 import { tcpProxy } from './helpers/tcp-proxy.js';
+import { note } from './helpers/vectors.js';
 import { PartialWriteError } from '../src/errors.js';
 
 const bigPassage = (i: number, content: string) => ({ id: `p${i}`, bucket: i % 7, content: content.padEnd(4_000, '.'), embedding: Array.from({ length: 128 }, (_, j) => ((i + j) % 5) + 1) });
 
-const note = (id: string): Omit<NotesRecord, 'tenantId'> => ({
-  id,
-  title: id,
-  rank: 1,
-  published: true,
-  kind: 'memo',
-  createdAt: new Date(0),
-  embedding: [1, 0, 0, 0, 0, 0, 0, 0],
-});
 
 /** What only Milvus has: collections made on first use, live collections checked, servers that come and go. */
 describe('Milvus backend on Milvus Lite', () => {
@@ -192,28 +184,15 @@ describe('Milvus backend on Milvus Lite', () => {
     }
   }, 120_000);
 
-  it('concurrent updates of different fields of one record all survive', async () => {
-    const db = open();
-    const notes = db.vectors.notes.forTenant('updates');
-    try {
-      for (let round = 0; round < 10; round++) {
-        const id = `u${round}`;
-        await notes.upsert([note(id)]);
-        await Promise.all([notes.update(id, { title: 'new title' }), notes.update(id, { rank: 42 }), notes.update(id, { weight: 0.25 })]);
-        expect(await notes.get([id])).toMatchObject([{ title: 'new title', rank: 42, weight: 0.25 }]);
-      }
-    } finally {
-      await db.close();
-    }
-  }, 120_000);
-
-  it('an update racing a delete or an upsert of the same record in one process takes its turn: nothing comes back, nothing stale', async () => {
+  it('writes of one record in one process take turns: concurrent updates of different fields all survive, none resurrects or goes stale', async () => {
     const db = open();
     const notes = db.vectors.notes.forTenant('races');
     try {
       for (let round = 0; round < 10; round++) {
         const id = `race-${round}`;
         await notes.upsert([note(id)]);
+        await Promise.all([notes.update(id, { title: 'new title' }), notes.update(id, { rank: 42 }), notes.update(id, { weight: 0.25 })]);
+        expect(await notes.get([id])).toMatchObject([{ title: 'new title', rank: 42, weight: 0.25 }]);
         // Either order is a correct one: the update then the delete, or the delete then an update that finds nothing.
         const [updated, deleted] = await Promise.allSettled([notes.update(id, { title: 'updated' }), notes.delete({ ids: [id] })]);
         expect(deleted).toEqual({ status: 'fulfilled', value: 1 });
@@ -221,7 +200,7 @@ describe('Milvus backend on Milvus Lite', () => {
         expect(await notes.get([id])).toEqual([]);
         await notes.upsert([note(id)]);
         // The upsert's values survive whichever goes first; the update's title too when it goes second.
-        await Promise.all([notes.update(id, { title: 'updated' }), notes.upsert([{ ...note(id), title: 'upserted', rank: 7 }])]);
+        await Promise.all([notes.update(id, { title: 'updated' }), notes.upsert([note(id, { title: 'upserted', rank: 7 })])]);
         const [after] = await notes.get([id]);
         expect(after.rank).toBe(7);
         expect(['updated', 'upserted']).toContain(after.title);

@@ -69,12 +69,14 @@ describe.each(engines)('VectorStore: $name', (engine) => {
   it('stores each vector element as the float32 nearest to it (Math.fround): ties, subnormals and extremes too', async () => {
     // 1 + 2^-24 lies exactly between two float32s, and ties go to the even one, 1; its shortest decimal text
     // (1.0000000596046448) lies just above, so a server reading that text would store the other neighbour.
+    // On an L2 collection: a cosine one refuses a vector whose squared length overflows float32.
+    const points = db().vectors.points;
     const elements = [1 + 2 ** -24, 0.1, -(1 + 3 * 2 ** -24), 1e-40, 2 ** -149, -3.4028234663852886e38, 123456.789, -1e-7];
-    await notes().upsert([note('f32', 0, { embedding: elements })]);
-    expect((await notes().get(['f32']))[0].embedding).toEqual(elements.map(Math.fround));
-    await notes().update('f32', { embedding: elements.map((x) => -x) });
-    expect((await notes().get(['f32']))[0].embedding).toEqual(elements.map((x) => Math.fround(-x)));
-    await notes().delete({ ids: ['f32'] });
+    await points.upsert([{ id: 'f32', region: 'r', embedding: elements }]);
+    expect((await points.get(['f32']))[0].embedding).toEqual(elements.map(Math.fround));
+    await points.update('f32', { embedding: elements.map((x) => -x) });
+    expect((await points.get(['f32']))[0].embedding).toEqual(elements.map((x) => Math.fround(-x)));
+    await points.delete({ ids: ['f32'] });
   });
 
   it('minScore drops weak hits', async () => {

@@ -1,3 +1,5 @@
+import type { NotesRecord } from '../fixtures/runtime/generated/index.js';
+
 /** A seeded generator, so that failures reproduce. */
 export function random(seed: number): () => number {
   let state = seed >>> 0;
@@ -25,3 +27,15 @@ export function cosineSimilarity(a: readonly number[], b: readonly number[]): nu
   }
   return dot / Math.sqrt(na * nb);
 }
+
+/** A record of the runtime fixture's multi-tenant `notes` collection, as written through a tenant's store. */
+export const note = (id: string, extra: Partial<NotesRecord> = {}): Omit<NotesRecord, 'tenantId'> => ({
+  id,
+  title: id,
+  rank: 1,
+  published: true,
+  kind: 'memo',
+  createdAt: new Date(0),
+  embedding: [1, 0, 0, 0, 0, 0, 0, 1],
+  ...extra,
+});
