@@ -2,7 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPolystore, type NotesRecord, type Polystore } from './fixtures/runtime/generated/index.js';
 import { serverDatabase, serverUrl } from './helpers/engines.js';
+import { tcpProxy } from './helpers/tcp-proxy.js';
 import { random, randomVector } from './helpers/vectors.js';
+import { PolystoreError } from '../src/errors.js';
 
 const next = random(7);
 const note = (i: number): Omit<NotesRecord, 'tenantId'> => ({
@@ -34,7 +36,7 @@ describe.skipIf(!serverUrl)('binary COPY writes on the native server', () => {
     const records = Array.from({ length: 300 }, (_, i) => note(i));
     statements.length = 0;
     await db.vectors.notes.forTenant('copy').insert(records);
-    expect(statements.some((sql) => sql.startsWith('COPY pg_temp.'))).toBe(true);
+    expect(statements.some((sql) => sql.startsWith('COPY "notes"'))).toBe(true);
     // The same records (ids are unique across tenants: prefixed) in calls under the threshold take the INSERT … unnest path.
     const renamed = records.map((record) => ({ ...record, id: `s-${record.id}` }));
     for (let start = 0; start < renamed.length; start += 50) await db.vectors.notes.forTenant('statements').insert(renamed.slice(start, start + 50));
@@ -72,5 +74,23 @@ describe.skipIf(!serverUrl)('binary COPY writes on the native server', () => {
     await db.vectors.notes.forTenant('copy').upsert([...fresh, { ...note(5), title: 'replaced' }]);
     expect(await db.vectors.notes.forTenant('copy').count()).toBe(before + 260);
     expect((await db.vectors.notes.forTenant('copy').get([existing]))[0].title).toBe('replaced');
+  });
+
+  it('a connection cut in the middle of a COPY is a typed error, at once, and nothing is written', async () => {
+    const proxy = await tcpProxy(new URL(database.url).host);
+    const url = new URL(database.url);
+    url.host = proxy.address;
+    const cut = createPolystore({ postgres: { url: url.href, max: 1 } });
+    try {
+      await cut.vectors.passages.count();
+      const rows = Array.from({ length: 5_000 }, (_, i) => ({ id: `cut-${i}`, bucket: i % 7, content: 'x'.repeat(200), embedding: randomVector(next, 128) }));
+      proxy.cutAfter(1_000_000);
+      const error = await cut.vectors.passages.insert(rows).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PolystoreError);
+      expect(await db.vectors.passages.count({ id: { in: rows.slice(0, 100).map((row) => row.id) } })).toBe(0);
+    } finally {
+      await cut.close();
+      await proxy.close();
+    }
   });
 });

@@ -68,6 +68,27 @@ export function noDelaySocket(timeoutSeconds: number) {
   };
 }
 
+/**
+ * Streams `copy.data` into a `COPY … FROM STDIN`. postgres.js settles a COPY's stream only when the COPY
+ * succeeds, and refuses other statements until the stream has sent its end (its `_final`). From then on a
+ * statement queued behind the COPY settles either way: it fails when the COPY failed (the transaction is
+ * aborted: the driver drops the COPY's own error) or the connection died.
+ */
+async function copyInto(tx: postgres.TransactionSql, copy: { sql: string; data: Uint8Array }): Promise<void> {
+  const writable = await tx.unsafe(copy.sql).writable();
+  const sent = new Promise<void>((resolve) => {
+    const final = writable._final!;
+    writable._final = (callback) => {
+      final.call(writable, callback);
+      resolve();
+    };
+  });
+  const copied = pipeline(Readable.from([copy.data]), writable);
+  copied.catch(() => undefined); // awaited below; a failure before the end is reported by the race
+  await Promise.race([sent, copied]);
+  await Promise.all([copied, tx.unsafe('SELECT 1')]);
+}
+
 /** The type OID of timestamptz. */
 const TIMESTAMPTZ = 1184;
 
@@ -135,12 +156,14 @@ export function openConnection<S extends Record<string, unknown>>(schema: S, opt
         log([...before, { sql: copy.sql, params: [] }, ...after]);
         return (await client.begin(async (tx) => {
           for (const statement of before) await run(tx, statement);
-          await pipeline(Readable.from([copy.data]), await tx.unsafe(copy.sql).writable());
+          await copyInto(tx, copy);
           return inTransaction(after, check, (statement) => run(tx, statement));
         })) as unknown[][][];
       },
       migrate: (migrationsFolder) => migrateLocked(client, migrationsFolder),
-      close: () => client.end(),
+      // Our calls have settled by now (the facade's lifecycle waits for them): a query the driver still holds, as
+      // after a connection cut mid-COPY, is dropped after a few seconds rather than holding close() forever.
+      close: () => client.end({ timeout: 5 }),
     };
   }
   const owned = options.pglite?.client === undefined;

@@ -78,7 +78,7 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
     if (rows.length === 0) return;
     const { vectorLiteral: literal, binaryCopy } = await run(operation, ready);
     const onConflict = operation === 'upsert' ? (scope ? { tenantColumn: columns[scope.field], tenantId: scope.tenantId } : {}) : undefined;
-    // Large writes to a server go over binary COPY into a temporary table, then one INSERT … SELECT from it.
+    // Large writes to a server go over binary COPY.
     const copyIn = binaryCopy && rows.length >= COPY_FROM_ROWS ? connection.copyIn : undefined;
     const batches: Array<Array<Record<string, unknown>>> = [];
     const size = copyIn ? rows.length : ROWS_PER_STATEMENT;
@@ -91,7 +91,19 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
           if (taken) throw new PolystoreError('ID_CONFLICT', `upsert: id ${JSON.stringify(taken.id)} belongs to another tenant; nothing was written`);
         }
       : undefined;
+    if (copyIn && !onConflict) {
+      // An insert copies straight into the table: a duplicate id fails the COPY, and with it the transaction. The
+      // driver does not pass that COPY's error on, so the id is looked up afterwards to name it.
+      const copy = { sql: `COPY ${quotedTable} (${columnNames}) FROM STDIN (FORMAT binary)`, data: encodeCopy(rows) };
+      await run(operation, () => copyIn([], copy, [])).catch(async (error: unknown) => {
+        const taken = await query(operation, `select ${idName} from ${quotedTable} where ${idName} = any($1::text[]) limit 1`, [rows.map((row) => row.id)]);
+        if (taken.length === 0) throw error;
+        throw new PolystoreError('DUPLICATE_ID', `${operation}: a record with id ${JSON.stringify(taken[0][0])} already exists; nothing was written`, { cause: error });
+      });
+      return;
+    }
     if (copyIn) {
+      // An upsert needs ON CONFLICT, which COPY has not: into a temporary table, then one INSERT … SELECT.
       const copy = { sql: `COPY pg_temp.${loadTable} (${columnNames}) FROM STDIN (FORMAT binary)`, data: encodeCopy(rows) };
       await run(operation, () => copyIn([createLoadTable], copy, [insertFromStatement(tableName, `pg_temp.${loadTable}`, columnList, onConflict)], check));
       return;
