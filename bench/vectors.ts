@@ -230,6 +230,7 @@ await db.close();
 await floorSql.end();
 await copySql.end();
 await store.end();
+await pool.end();
 await server?.stop();
 await pglite?.close();
 await database?.drop();
