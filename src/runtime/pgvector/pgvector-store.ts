@@ -76,10 +76,11 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
     const rows = stampTenant(records, scope, operation);
     validateRecords(descriptor, rows, operation);
     if (rows.length === 0) return;
-    const { vectorLiteral: literal, binaryCopy } = await run(operation, ready);
-    const onConflict = operation === 'upsert' ? (scope ? { tenantColumn: columns[scope.field], tenantId: scope.tenantId } : {}) : undefined;
+    const { vectorLiteral, binaryCopy } = await run(operation, ready);
     // Large writes to a server go over binary COPY.
     const copyIn = binaryCopy && rows.length >= COPY_FROM_ROWS ? connection.copyIn : undefined;
+    if (copyIn && operation === 'insert') return copyInsert(copyIn, rows);
+    const onConflict = operation === 'upsert' ? (scope ? { tenantColumn: columns[scope.field], tenantId: scope.tenantId } : {}) : undefined;
     const batches: Array<Array<Record<string, unknown>>> = [];
     const size = copyIn ? rows.length : ROWS_PER_STATEMENT;
     for (let start = 0; start < rows.length; start += size) batches.push(rows.slice(start, start + size));
@@ -91,24 +92,26 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
           if (taken) throw new PolystoreError('ID_CONFLICT', `upsert: id ${JSON.stringify(taken.id)} belongs to another tenant; nothing was written`);
         }
       : undefined;
-    if (copyIn && !onConflict) {
-      // An insert copies straight into the table: a duplicate id fails the COPY, and with it the transaction. The
-      // driver does not pass that COPY's error on, so the id is looked up afterwards to name it.
-      const copy = { sql: `COPY ${quotedTable} (${columnNames}) FROM STDIN (FORMAT binary)`, data: encodeCopy(rows) };
-      await run(operation, () => copyIn([], copy, [])).catch(async (error: unknown) => {
-        const taken = await query(operation, `select ${idName} from ${quotedTable} where ${idName} = any($1::text[]) limit 1`, [rows.map((row) => row.id)]);
-        if (taken.length === 0) throw error;
-        throw new PolystoreError('DUPLICATE_ID', `${operation}: a record with id ${JSON.stringify(taken[0][0])} already exists; nothing was written`, { cause: error });
-      });
-      return;
-    }
     if (copyIn) {
-      // An upsert needs ON CONFLICT, which COPY has not: into a temporary table, then one INSERT … SELECT.
+      // ON CONFLICT is not COPY's: into a temporary table, then one INSERT … SELECT from it.
       const copy = { sql: `COPY pg_temp.${loadTable} (${columnNames}) FROM STDIN (FORMAT binary)`, data: encodeCopy(rows) };
       await run(operation, () => copyIn([createLoadTable], copy, [insertFromStatement(tableName, `pg_temp.${loadTable}`, columnList, onConflict)], check));
       return;
     }
-    await run(operation, () => connection.execute(batches.map((batch) => insertStatement(tableName, columnList, batch, literal, onConflict)), check));
+    await run(operation, () => connection.execute(batches.map((batch) => insertStatement(tableName, columnList, batch, vectorLiteral, onConflict)), check));
+  }
+
+  /**
+   * An insert over COPY, straight into the table: a duplicate id fails the COPY, and with it the transaction.
+   * The driver does not pass that COPY's error on, so the id is looked up afterwards to name it.
+   */
+  async function copyInsert(copyIn: NonNullable<typeof connection.copyIn>, rows: Array<Record<string, unknown>>): Promise<void> {
+    const copy = { sql: `COPY ${quotedTable} (${columnNames}) FROM STDIN (FORMAT binary)`, data: encodeCopy(rows) };
+    await run('insert', () => copyIn([], copy, [])).catch(async (error: unknown) => {
+      const taken = await query('insert', `select ${idName} from ${quotedTable} where ${idName} = any($1::text[]) limit 1`, [rows.map((row) => row.id)]);
+      if (taken.length === 0) throw error;
+      throw new PolystoreError('DUPLICATE_ID', `insert: a record with id ${JSON.stringify(taken[0][0])} already exists; nothing was written`, { cause: error });
+    });
   }
 
   return {
