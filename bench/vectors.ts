@@ -28,7 +28,7 @@ import { sql } from 'drizzle-orm';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { noDelaySocket } from '../src/runtime/connection.js';
+import { noDelaySocket } from '../src/runtime/no-delay-socket.js';
 import { binaryCopyEncoder } from '../src/runtime/pgvector/binary-copy.js';
 import { createPolystore, passagesCollection } from '../test/fixtures/runtime/generated/index.js';
 import { serverDatabase } from '../test/helpers/engines.js';

@@ -4,13 +4,11 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
-import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
-import { once } from 'node:events';
-import { connect } from 'node:net';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import postgres from 'postgres';
+import { copyInto } from './copy-into.js';
 import { type Gate, gatedPglite, gatedPostgres } from './gated-client.js';
+import { migrateLocked } from './migrate-locked.js';
+import { noDelaySocket } from './no-delay-socket.js';
 import { POOL_DEFAULTS, type PolystoreOptions } from './options.js';
 
 export type PolystoreDatabase<S extends Record<string, unknown> = Record<string, never>> = PgDatabase<PgQueryResultHKT, S>;
@@ -51,79 +49,8 @@ async function inTransaction(statements: Statement[], check: ((rows: unknown[][]
   return results;
 }
 
-/**
- * Sockets without Nagle's algorithm, which postgres.js leaves on: a COPY's small closing message would wait for
- * the server's delayed acknowledgement (40 ms a call). One host, by TCP or a Unix socket.
- */
-export function noDelaySocket(timeoutSeconds: number) {
-  return async (options: { host: string[]; port: number[]; path?: string | false }) => {
-    const socket = options.path ? connect(options.path) : connect({ host: options.host[0], port: options.port[0], noDelay: true });
-    try {
-      await once(socket, 'connect', { signal: AbortSignal.timeout(timeoutSeconds * 1000) });
-    } catch (error) {
-      socket.destroy();
-      throw error;
-    }
-    return socket;
-  };
-}
-
-/**
- * Streams `copy.data` into a `COPY … FROM STDIN`. postgres.js settles a COPY's stream only when the COPY
- * succeeds, and refuses other statements until the stream has sent its end (its `_final`). From then on a
- * statement queued behind the COPY settles either way: it fails when the COPY failed (the transaction is
- * aborted: the driver drops the COPY's own error) or the connection died.
- */
-async function copyInto(tx: postgres.TransactionSql, copy: { sql: string; data: Uint8Array }): Promise<void> {
-  const writable = await tx.unsafe(copy.sql).writable();
-  const sent = new Promise<void>((resolve) => {
-    const final = writable._final!;
-    writable._final = (callback) => {
-      final.call(writable, callback);
-      resolve();
-    };
-  });
-  const copied = pipeline(Readable.from([copy.data]), writable);
-  copied.catch(() => undefined); // awaited below; a failure before the end is reported by the race
-  await Promise.race([sent, copied]);
-  await Promise.all([copied, tx.unsafe('SELECT 1')]);
-}
-
 /** The type OID of timestamptz. */
 const TIMESTAMPTZ = 1184;
-
-/** Session-level advisory lock key that every polystore process migrating one database takes ("polystore" in ASCII, 0x706f6c7973746f72). */
-const MIGRATION_LOCK = '8101813523546664818';
-
-/**
- * Drizzle's migrator under a PostgreSQL advisory lock, so that replicas migrating at start-up take turns: the
- * first applies the migrations, the others then find nothing pending. The migrator runs on the connection that
- * holds the lock (a pool of one cannot lend a second), which needs `begin` and `options`, as postgres.js gives
- * them to the pool but not to a reserved connection.
- */
-async function migrateLocked(client: postgres.Sql, migrationsFolder: string): Promise<void> {
-  const reserved = await client.reserve();
-  try {
-    await reserved.unsafe(`select pg_advisory_lock(${MIGRATION_LOCK})`);
-    const begin = async (run: (sql: postgres.Sql) => Promise<unknown>) => {
-      await reserved.unsafe('begin');
-      try {
-        const result = await run(reserved);
-        await reserved.unsafe('commit');
-        return result;
-      } catch (error) {
-        await reserved.unsafe('rollback');
-        throw error;
-      }
-    };
-    const locked = Object.assign(reserved, { begin, options: client.options }) as unknown as postgres.Sql;
-    await migratePostgres(drizzlePostgres({ client: locked }), { migrationsFolder });
-  } finally {
-    // A dead connection drops its lock by itself.
-    await reserved.unsafe(`select pg_advisory_unlock(${MIGRATION_LOCK})`).catch(() => undefined);
-    reserved.release();
-  }
-}
 
 /** `gate` runs each query of the public `db.sql`; polystore's own statements and migrations go straight to the driver. */
 export function openConnection<S extends Record<string, unknown>>(schema: S, options: PolystoreOptions, gate: Gate): Connection<S> {

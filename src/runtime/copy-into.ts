@@ -1,0 +1,24 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type postgres from 'postgres';
+
+/**
+ * Streams `copy.data` into a `COPY … FROM STDIN`. postgres.js settles a COPY's stream only when the COPY
+ * succeeds, and refuses other statements until the stream has sent its end (its `_final`). From then on a
+ * statement queued behind the COPY settles either way: it fails when the COPY failed (the transaction is
+ * aborted: the driver drops the COPY's own error) or the connection died.
+ */
+export async function copyInto(tx: postgres.TransactionSql, copy: { sql: string; data: Uint8Array }): Promise<void> {
+  const writable = await tx.unsafe(copy.sql).writable();
+  const sent = new Promise<void>((resolve) => {
+    const final = writable._final!;
+    writable._final = (callback) => {
+      final.call(writable, callback);
+      resolve();
+    };
+  });
+  const copied = pipeline(Readable.from([copy.data]), writable);
+  copied.catch(() => undefined); // awaited below; a failure before the end is reported by the race
+  await Promise.race([sent, copied]);
+  await Promise.all([copied, tx.unsafe('SELECT 1')]);
+}

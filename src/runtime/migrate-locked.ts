@@ -1,0 +1,36 @@
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import type postgres from 'postgres';
+
+/** Session-level advisory lock key that every polystore process migrating one database takes ("polystore" in ASCII, 0x706f6c7973746f72). */
+const MIGRATION_LOCK = '8101813523546664818';
+
+/**
+ * Drizzle's migrator under a PostgreSQL advisory lock, so that replicas migrating at start-up take turns: the
+ * first applies the migrations, the others then find nothing pending. The migrator runs on the connection that
+ * holds the lock (a pool of one cannot lend a second), which needs `begin` and `options`, as postgres.js gives
+ * them to the pool but not to a reserved connection.
+ */
+export async function migrateLocked(client: postgres.Sql, migrationsFolder: string): Promise<void> {
+  const reserved = await client.reserve();
+  try {
+    await reserved.unsafe(`select pg_advisory_lock(${MIGRATION_LOCK})`);
+    const begin = async (run: (sql: postgres.Sql) => Promise<unknown>) => {
+      await reserved.unsafe('begin');
+      try {
+        const result = await run(reserved);
+        await reserved.unsafe('commit');
+        return result;
+      } catch (error) {
+        await reserved.unsafe('rollback');
+        throw error;
+      }
+    };
+    const locked = Object.assign(reserved, { begin, options: client.options }) as unknown as postgres.Sql;
+    await migratePostgres(drizzlePostgres({ client: locked }), { migrationsFolder });
+  } finally {
+    // A dead connection drops its lock by itself.
+    await reserved.unsafe(`select pg_advisory_unlock(${MIGRATION_LOCK})`).catch(() => undefined);
+    reserved.release();
+  }
+}
