@@ -1,4 +1,5 @@
 // Writes of 250 rows or more to a PostgreSQL server go over binary COPY; everything the store promises holds there too.
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPolystore, type NotesRecord, type Polystore } from './fixtures/runtime/generated/index.js';
 import { serverDatabase, serverUrl } from './helpers/engines.js';
@@ -91,6 +92,35 @@ describe.skipIf(!serverUrl)('binary COPY writes on the native server', () => {
     } finally {
       await cut.close();
       await proxy.close();
+    }
+  });
+
+  it('keeps PostgreSQL’s own words when a COPY insert fails, and reads the same whatever the database’s DateStyle', async () => {
+    const admin = postgres(database.url, { max: 1, onnotice: () => {} });
+    try {
+      await admin.unsafe(`CREATE FUNCTION refuse_777() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.bucket = 777 THEN RAISE EXCEPTION 'bucket 777 is reserved'; END IF; RETURN NEW; END $$`);
+      await admin.unsafe('CREATE TRIGGER refuse_777 BEFORE INSERT ON passages FOR EACH ROW EXECUTE FUNCTION refuse_777()');
+      const rows = Array.from({ length: 300 }, (_, i) => ({ id: `trig-${i}`, bucket: i === 150 ? 777 : 1, content: 'x', embedding: randomVector(next, 128) }));
+      await expect(db.vectors.passages.insert(rows)).rejects.toMatchObject({ code: 'DATABASE_ERROR', message: 'insert: bucket 777 is reserved' });
+      expect(await db.vectors.passages.count({ id: { in: rows.map((row) => row.id) } })).toBe(0);
+      await admin.unsafe('DROP TRIGGER refuse_777 ON passages');
+
+      // A database whose sessions default to day-first dates and short floats: polystore's own sessions set theirs.
+      await admin.unsafe(`ALTER DATABASE ${new URL(database.url).pathname.slice(1)} SET DateStyle = 'SQL, DMY'`);
+      await admin.unsafe(`ALTER DATABASE ${new URL(database.url).pathname.slice(1)} SET extra_float_digits = -15`);
+      const fresh = createPolystore({ postgres: database.url });
+      try {
+        const record = { ...note(1), id: 'datestyle', createdAt: new Date('2024-03-05T13:14:15.678Z'), weight: 1 / 3 };
+        await fresh.vectors.notes.forTenant('copy').insert([record]);
+        expect(await fresh.vectors.notes.forTenant('copy').get(['datestyle'])).toMatchObject([{ createdAt: record.createdAt, weight: 1 / 3 }]);
+        // -0 keeps its sign on both write paths.
+        await fresh.vectors.notes.forTenant('copy').upsert([{ ...record, weight: -0 }]);
+        expect(Object.is((await fresh.vectors.notes.forTenant('copy').get(['datestyle']))[0].weight, -0)).toBe(true);
+      } finally {
+        await fresh.close();
+      }
+    } finally {
+      await admin.end();
     }
   });
 });

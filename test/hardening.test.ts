@@ -143,10 +143,13 @@ describe.each(engines)('hardening: $name', (engine) => {
     await tenant('dates').insert(edges.map((createdAt, i) => note(`edge${i}`, { createdAt })));
     expect((await tenant('dates').get(['edge0', 'edge1', 'edge2'])).map((record) => record.createdAt)).toEqual(edges);
     if (engine.backend !== 'pgvector') return;
-    // A session in another time zone prints old dates with offsets of seconds (+05:41:16): still read exactly.
-    await db().sql.execute(sql`SET TimeZone = 'Asia/Kathmandu'`);
+    // A session in another time zone prints old dates with offsets of seconds (+05:41:16), and west of UTC the
+    // first hours of year 1 as `0001-12-31 20:29:08-03:30:52 BC`: still read exactly.
     try {
-      expect((await tenant('dates').get(['edge0', 'edge1', 'edge2'])).map((record) => record.createdAt)).toEqual(edges);
+      for (const zone of ['Asia/Kathmandu', 'America/St_Johns', 'Etc/GMT+12']) {
+        await db().sql.execute(sql`SELECT set_config('TimeZone', ${zone}, false)`);
+        expect((await tenant('dates').get(['edge0', 'edge1', 'edge2'])).map((record) => record.createdAt), zone).toEqual(edges);
+      }
     } finally {
       await db().sql.execute(sql`SET TimeZone = 'UTC'`);
     }

@@ -63,8 +63,9 @@ export function openConnection<S extends Record<string, unknown>>(schema: S, opt
       idle_timeout: server.idleTimeoutSeconds ?? POOL_DEFAULTS.idleTimeoutSeconds,
       connect_timeout: server.connectTimeoutSeconds ?? POOL_DEFAULTS.connectTimeoutSeconds,
       onnotice: () => {},
-      // Timestamps come back in UTC, whatever the server's time zone: `+00` offsets that every reader parses.
-      connection: { TimeZone: 'UTC' },
+      // What the stores read back as text must not depend on the server's or the database's settings: timestamps
+      // in UTC and ISO order (a DateStyle of 'SQL, DMY' swaps day and month), floats with every digit.
+      connection: { TimeZone: 'UTC', DateStyle: 'ISO, MDY', extra_float_digits: '1' },
       // A list of hosts keeps postgres.js's own sockets, and their failover. (`socket` is missing from its types.)
       ...((/^[^/]*\/\/[^/?]*,/.test(server.url) ? {} : { socket: noDelaySocket(server.connectTimeoutSeconds ?? POOL_DEFAULTS.connectTimeoutSeconds) }) as object),
     });

@@ -2,6 +2,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type postgres from 'postgres';
 
+const CHUNK_BYTES = 2 ** 20;
+
 /**
  * Streams `copy.data` into a `COPY … FROM STDIN`. postgres.js settles a COPY's stream only when the COPY
  * succeeds, and refuses other statements until the stream has sent its end (its `_final`). From then on a
@@ -17,7 +19,9 @@ export async function copyInto(tx: postgres.TransactionSql, copy: { sql: string;
       resolve();
     };
   });
-  const copied = pipeline(Readable.from([copy.data]), writable);
+  // In messages of 1 MiB: PostgreSQL refuses one of 1 GiB or more, and a large call's data can pass that.
+  const chunks = Array.from({ length: Math.ceil(copy.data.length / CHUNK_BYTES) }, (_, i) => copy.data.subarray(i * CHUNK_BYTES, (i + 1) * CHUNK_BYTES));
+  const copied = pipeline(Readable.from(chunks), writable);
   copied.catch(() => undefined); // awaited below; a failure before the end is reported by the race
   await Promise.race([sent, copied]);
   await Promise.all([copied, tx.unsafe('SELECT 1')]);

@@ -57,6 +57,7 @@ function textOf(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === 'string') return value;
   if (value instanceof Date) return value.toISOString();
+  if (Object.is(value, -0)) return '-0'; // String(-0) is "0"; binary COPY and Milvus keep the sign
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return JSON.stringify(value); // jsonb
 }

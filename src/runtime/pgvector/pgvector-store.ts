@@ -32,6 +32,8 @@ const ROWS_PER_STATEMENT = 1_000;
  * (the temporary table's round trips), 1.53× at 300, 2.63× at 1,000, 5.83× at 5,000.
  */
 const COPY_FROM_ROWS = 250;
+/** What the driver reports for a statement after a failed COPY in the same transaction. */
+const TRANSACTION_ABORTED = '25P02';
 
 /**
  * A VectorStore over one generated Drizzle table; with a scope, every statement is restricted to that tenant.
@@ -73,13 +75,24 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
   const query = async (operation: string, sql: string, params: unknown[]) => (await run(operation, () => connection.execute([{ sql, params }])))[0];
 
   async function write(records: readonly T[], operation: 'insert' | 'upsert'): Promise<void> {
-    const rows = stampTenant(records, scope, operation);
-    validateRecords(descriptor, rows, operation);
-    if (rows.length === 0) return;
+    const stamped = stampTenant(records, scope, operation);
+    validateRecords(descriptor, stamped, operation);
+    if (stamped.length === 0) return;
+    // In id order: concurrent writes of overlapping ids then lock rows in one order, and cannot deadlock.
+    const rows = [...stamped].sort((a, b) => ((a.id as string) < (b.id as string) ? -1 : (a.id as string) > (b.id as string) ? 1 : 0));
     const { vectorLiteral, binaryCopy } = await run(operation, ready);
     // Large writes to a server go over binary COPY.
     const copyIn = binaryCopy && rows.length >= COPY_FROM_ROWS ? connection.copyIn : undefined;
-    if (copyIn && operation === 'insert') return copyInsert(copyIn, rows);
+    if (copyIn && operation === 'insert') {
+      // Straight into the table. The driver drops a failed COPY's error (only "transaction aborted" comes back):
+      // nothing was written, so the call runs again the other way, whose INSERT reports PostgreSQL's own words.
+      const copy = { sql: `COPY ${quotedTable} (${columnNames}) FROM STDIN (FORMAT binary)`, data: encodeCopy(rows) };
+      const aborted = await copyIn([], copy, []).then(
+        () => false,
+        (error: unknown) => (error as { code?: string }).code === TRANSACTION_ABORTED || run(operation, () => Promise.reject(error)),
+      );
+      if (!aborted) return;
+    }
     const onConflict = operation === 'upsert' ? (scope ? { tenantColumn: columns[scope.field], tenantId: scope.tenantId } : {}) : undefined;
     const batches: Array<Array<Record<string, unknown>>> = [];
     const size = copyIn ? rows.length : ROWS_PER_STATEMENT;
@@ -93,25 +106,12 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
         }
       : undefined;
     if (copyIn) {
-      // ON CONFLICT is not COPY's: into a temporary table, then one INSERT … SELECT from it.
+      // Into a temporary table, then one INSERT … SELECT from it (ON CONFLICT for an upsert).
       const copy = { sql: `COPY pg_temp.${loadTable} (${columnNames}) FROM STDIN (FORMAT binary)`, data: encodeCopy(rows) };
       await run(operation, () => copyIn([createLoadTable], copy, [insertFromStatement(tableName, `pg_temp.${loadTable}`, columnList, onConflict)], check));
       return;
     }
     await run(operation, () => connection.execute(batches.map((batch) => insertStatement(tableName, columnList, batch, vectorLiteral, onConflict)), check));
-  }
-
-  /**
-   * An insert over COPY, straight into the table: a duplicate id fails the COPY, and with it the transaction.
-   * The driver does not pass that COPY's error on, so the id is looked up afterwards to name it.
-   */
-  async function copyInsert(copyIn: NonNullable<typeof connection.copyIn>, rows: Array<Record<string, unknown>>): Promise<void> {
-    const copy = { sql: `COPY ${quotedTable} (${columnNames}) FROM STDIN (FORMAT binary)`, data: encodeCopy(rows) };
-    await run('insert', () => copyIn([], copy, [])).catch(async (error: unknown) => {
-      const taken = await query('insert', `select ${idName} from ${quotedTable} where ${idName} = any($1::text[]) limit 1`, [rows.map((row) => row.id)]);
-      if (taken.length === 0) throw error;
-      throw new PolystoreError('DUPLICATE_ID', `insert: a record with id ${JSON.stringify(taken[0][0])} already exists; nothing was written`, { cause: error });
-    });
   }
 
   return {
@@ -212,8 +212,11 @@ function decodeRow(selection: Array<[string, PgColumn]>, values: unknown[]): Rec
   return row;
 }
 
-/** timestamptz text: `0001-01-01 00:00:00.123+00`, in any session time zone (offsets such as `+05:41:16`). */
-const TIMESTAMPTZ = /^(\d{4,})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(\.\d+)?([+-])(\d\d)(?::(\d\d))?(?::(\d\d))?$/;
+/**
+ * timestamptz text: `0001-01-01 00:00:00.123+00`, in any session time zone: offsets such as `+05:41:16`, and
+ * west of UTC the first hours of year 1 print as `0001-12-31 20:29:08-03:30:52 BC`.
+ */
+const TIMESTAMPTZ = /^(\d{4,})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(\.\d+)?([+-])(\d\d)(?::(\d\d))?(?::(\d\d))?( BC)?$/;
 
 /**
  * A timestamptz as the drivers hand it over as text, read field by field. `new Date(text)` (Drizzle's, PGlite's)
@@ -225,7 +228,8 @@ function timestampFromText(text: string): Date {
   if (!match) return new Date(text);
   const [year, month, day, hours, minutes, seconds] = match.slice(1, 7).map(Number);
   const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day);
+  // 1 BC is year 0 of JavaScript's (and ISO 8601's) count.
+  date.setUTCFullYear(match[12] ? 1 - year : year, month - 1, day);
   date.setUTCHours(hours, minutes, seconds, match[7] ? Math.round(Number(match[7]) * 1000) : 0);
   const offset = (Number(match[9]) * 3600 + Number(match[10] ?? 0) * 60 + Number(match[11] ?? 0)) * 1000;
   return new Date(date.getTime() - (match[8] === '-' ? -offset : offset));
