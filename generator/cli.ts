@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CopyFlags } from '../src/copy/copy-command.js';
 import { PolystoreError } from '../src/errors.js';
+import type { PartitionsFlags } from '../src/operations/partitions-command.js';
 import type { GenerateFlags } from './generate-command.js';
 
 const MIGRATION_NAME = /^[a-z0-9_]{1,40}$/;
@@ -43,6 +44,19 @@ export function cliProgram(): Command {
     .option('--sample <n>', 'records compared by checksum at the end', positive, 1_000)
     .option('--state <file>', 'where progress is kept for a resume (default: .polystore-copy-<collection>-<from>-<to>.json under --out)')
     .action(async (collection: string, flags: CopyFlags) => (await import('../src/copy/copy-command.js')).runCopy(collection, flags));
+  program
+    .command('partitions')
+    .description('Monthly partitions of the PostgreSQL tables.')
+    .command('ensure')
+    .description('Create the monthly partitions from this month to --ahead months on, moving rows DEFAULT holds for them.')
+    .addOption(new Option('--postgres <url>', 'PostgreSQL server').env('POLYSTORE_POSTGRES_URL'))
+    .option('--ahead <n>', 'months after the current one (0 to 120)', (value: string) => {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < 0 || n > 120) throw new InvalidArgumentError('use a whole number from 0 to 120');
+      return n;
+    }, 3)
+    .option('--dry-run', 'list what would be created, change nothing')
+    .action(async (flags: PartitionsFlags) => (await import('../src/operations/partitions-command.js')).runEnsurePartitions(flags));
   return program;
 }
 

@@ -34,7 +34,7 @@ function storeFactory(vector: VectorCollectionIR): string {
 
 /** generated/index.ts: createPolystore() and the typed facade it returns. */
 export function facadeStructure(ir: SchemaIR): SourceFileStructure {
-  const runtimeTypes = ['PolystoreDatabase', 'PolystoreOptions', 'PrismaClientClass', 'PrismaClientLike', ...(ir.vectors.some((v) => v.tenant) ? ['TenantVectorStore'] : []), ...(ir.vectors.some((v) => !v.tenant) ? ['VectorStore'] : [])];
+  const runtimeTypes = ['CreatedPartition', 'EnsurePartitionsOptions', 'PolystoreDatabase', 'PolystoreOptions', 'PrismaClientClass', 'PrismaClientLike', ...(ir.vectors.some((v) => v.tenant) ? ['TenantVectorStore'] : []), ...(ir.vectors.some((v) => !v.tenant) ? ['VectorStore'] : [])];
   const collectionNames = ir.vectors.map((vector) => vector.name);
   const vectorImports = ir.vectors.flatMap((vector) => [descriptorName(vector), `type ${recordTypeName(vector)}`, `type ${whereTypeName(vector)}`]);
   return {
@@ -52,6 +52,11 @@ export function facadeStructure(ir: SchemaIR): SourceFileStructure {
         properties: [
           { name: 'sql', type: 'PolystoreDatabase<typeof schema>', docs: ['Drizzle over the PostgreSQL tables.'] },
           { name: 'vectors', type: `{ ${ir.vectors.map((vector) => `${vector.table.exportName}: ${storeType(vector)};`).join(' ')} }` },
+          {
+            name: 'partitions',
+            type: '{ ensure(options?: EnsurePartitionsOptions): Promise<CreatedPartition[]> }',
+            docs: ['Monthly partitions from the current month to `ahead` (3) months on, rows in DEFAULT moved into them.'],
+          },
         ],
         methods: [
           {
@@ -79,6 +84,7 @@ export function facadeStructure(ir: SchemaIR): SourceFileStructure {
             documents: (PrismaClient) => runtime.documents(PrismaClient),
             vectors: { ${ir.vectors.map((vector) => `${vector.table.exportName}: ${storeFactory(vector)},`).join('\n')} },
             migrate: () => runtime.migrate(),
+            partitions: runtime.partitions,
             close: () => runtime.close(),
           };`,
         ],

@@ -109,10 +109,6 @@ export function indexName(table: string, parts: string[], suffix: string): strin
   return `${name.slice(0, limits.postgresMaxName - hash.length - suffix.length - 2)}_${hash}_${suffix}`;
 }
 
-/** A partition of `table`: the one of a month (`YYYY-MM`), or without a month the DEFAULT one. */
-export function partitionName(table: string, month?: string): string {
-  return month ? `${table}_y${month.replace('-', 'm')}` : `${table}_default`;
-}
 
 export function reportDuplicates(issues: Issues, names: Array<{ name: string; path: Path }>, what: string): void {
   const seen = new Map<string, Path>();
@@ -122,3 +118,5 @@ export function reportDuplicates(issues: Issues, names: Array<{ name: string; pa
     else seen.set(name, path);
   }
 }
+
+export { partitionName } from '../../src/schema/partition-name.js';

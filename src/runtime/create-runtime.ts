@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { type EnsurePartitionsOptions, ensurePartitions } from '../operations/partitions.js';
 import { checkOptions } from './check-options.js';
 import { type Connection, openConnection } from './connection.js';
 import { connectDocuments, type PrismaClientClass, type PrismaClientLike } from './documents.js';
@@ -45,6 +46,13 @@ export function createRuntime<S extends Record<string, unknown>>(schema: S, faca
     sql: connection.db,
     documents: <C extends PrismaClientLike>(PrismaClient: PrismaClientClass<C>) => connectDocuments(PrismaClient, options.mongodb?.url),
     migrate: () => life.run('migrate', migrate),
+    partitions: {
+      ensure: (ensure?: EnsurePartitionsOptions) =>
+        life.run('partitions.ensure', async () => {
+          if (autoMigrate) await migrate();
+          return ensurePartitions(connection, ensure);
+        }),
+    },
     vectorStore: <T extends VectorRecordBase, W>(descriptor: VectorCollectionDescriptor) => store<T, W>(descriptor),
     tenantVectorStore: <T extends VectorRecordBase, W, K extends keyof T & keyof W>(descriptor: VectorCollectionDescriptor): TenantVectorStore<T, W, K> => ({
       forTenant: (tenantId) => store(descriptor, tenantScope(descriptor, tenantId)),

@@ -25,3 +25,4 @@ export type {
   WhereCombinators,
 } from './where.js';
 export { PolystoreError } from '../errors.js';
+export type { CreatedPartition, EnsurePartitionsOptions } from '../operations/partitions.js';
