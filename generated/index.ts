@@ -3,6 +3,8 @@ import {
   createRuntime,
   type CreatedPartition,
   type EnsurePartitionsOptions,
+  type HealthOptions,
+  type HealthReport,
   type PolystoreDatabase,
   type PolystoreOptions,
   type PrismaClientClass,
@@ -26,6 +28,8 @@ export interface Polystore {
   documents<C extends PrismaClientLike>(PrismaClient: PrismaClientClass<C>): Promise<C>;
   /** Applies the migrations in drizzle/ that the database has not seen. */
   migrate(): Promise<void>;
+  /** Each store up, degraded or down, with its latency and details; never throws. */
+  health(options?: HealthOptions): Promise<HealthReport>;
   /** Releases every connection. */
   close(): Promise<void>;
 }
@@ -40,6 +44,7 @@ export function createPolystore(options: PolystoreOptions<'embeddings'> = {}): P
       embeddings: runtime.tenantVectorStore<EmbeddingsRecord, EmbeddingsWhere, 'teamId'>(embeddingsCollection),
     },
     migrate: () => runtime.migrate(),
+    health: (options) => runtime.health(options),
     partitions: runtime.partitions,
     close: () => runtime.close(),
   };

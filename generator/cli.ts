@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CopyFlags } from '../src/copy/copy-command.js';
 import { PolystoreError } from '../src/errors.js';
+import type { HealthFlags } from '../src/operations/health-command.js';
 import type { PartitionsFlags } from '../src/operations/partitions-command.js';
 import type { GenerateFlags } from './generate-command.js';
 
@@ -44,6 +45,20 @@ export function cliProgram(): Command {
     .option('--sample <n>', 'records compared by checksum at the end', positive, 1_000)
     .option('--state <file>', 'where progress is kept for a resume (default: .polystore-copy-<collection>-<from>-<to>.json under --out)')
     .action(async (collection: string, flags: CopyFlags) => (await import('../src/copy/copy-command.js')).runCopy(collection, flags));
+  program
+    .command('health')
+    .description('Probe PostgreSQL (versions, size, pending migrations) and Milvus; exit 0 only when every store is up.')
+    .addOption(new Option('--postgres <url>', 'PostgreSQL server').env('POLYSTORE_POSTGRES_URL'))
+    .addOption(new Option('--milvus <address>', 'Milvus host:port, or a path ending in .db for Milvus Lite').env('POLYSTORE_MILVUS_ADDRESS'))
+    .addOption(new Option('--milvus-token <token>', 'user:password or API key').env('POLYSTORE_MILVUS_TOKEN'))
+    .option('--out <dir>', 'root holding drizzle/, for the pending migrations (default: the current directory)', '.')
+    .option('--timeout <ms>', 'per store', (value: string) => {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('use a whole number of milliseconds');
+      return n;
+    }, 2_000)
+    .option('--json', 'print the report as JSON')
+    .action(async (flags: HealthFlags) => (await import('../src/operations/health-command.js')).runHealth(flags));
   program
     .command('partitions')
     .description('Monthly partitions of the PostgreSQL tables.')

@@ -34,7 +34,7 @@ function storeFactory(vector: VectorCollectionIR): string {
 
 /** generated/index.ts: createPolystore() and the typed facade it returns. */
 export function facadeStructure(ir: SchemaIR): SourceFileStructure {
-  const runtimeTypes = ['CreatedPartition', 'EnsurePartitionsOptions', 'PolystoreDatabase', 'PolystoreOptions', 'PrismaClientClass', 'PrismaClientLike', ...(ir.vectors.some((v) => v.tenant) ? ['TenantVectorStore'] : []), ...(ir.vectors.some((v) => !v.tenant) ? ['VectorStore'] : [])];
+  const runtimeTypes = ['CreatedPartition', 'EnsurePartitionsOptions', 'HealthOptions', 'HealthReport', 'PolystoreDatabase', 'PolystoreOptions', 'PrismaClientClass', 'PrismaClientLike', ...(ir.vectors.some((v) => v.tenant) ? ['TenantVectorStore'] : []), ...(ir.vectors.some((v) => !v.tenant) ? ['VectorStore'] : [])];
   const collectionNames = ir.vectors.map((vector) => vector.name);
   const vectorImports = ir.vectors.flatMap((vector) => [descriptorName(vector), `type ${recordTypeName(vector)}`, `type ${whereTypeName(vector)}`]);
   return {
@@ -67,6 +67,12 @@ export function facadeStructure(ir: SchemaIR): SourceFileStructure {
             docs: ['Connects the MongoDB documents through your generated client: `await db.documents(PrismaClient)`.'],
           },
           { name: 'migrate', returnType: 'Promise<void>', docs: ['Applies the migrations in drizzle/ that the database has not seen.'] },
+          {
+            name: 'health',
+            parameters: [{ name: 'options', type: 'HealthOptions', hasQuestionToken: true }],
+            returnType: 'Promise<HealthReport>',
+            docs: ['Each store up, degraded or down, with its latency and details; never throws.'],
+          },
           { name: 'close', returnType: 'Promise<void>', docs: ['Releases every connection.'] },
         ],
       },
@@ -84,6 +90,7 @@ export function facadeStructure(ir: SchemaIR): SourceFileStructure {
             documents: (PrismaClient) => runtime.documents(PrismaClient),
             vectors: { ${ir.vectors.map((vector) => `${vector.table.exportName}: ${storeFactory(vector)},`).join('\n')} },
             migrate: () => runtime.migrate(),
+            health: (options) => runtime.health(options),
             partitions: runtime.partitions,
             close: () => runtime.close(),
           };`,

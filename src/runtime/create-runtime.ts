@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { checkHealth, type HealthOptions, milvusProbe, postgresProbe } from '../operations/health.js';
 import { type EnsurePartitionsOptions, ensurePartitions } from '../operations/partitions.js';
 import { checkOptions } from './check-options.js';
 import { type Connection, openConnection } from './connection.js';
@@ -46,6 +47,8 @@ export function createRuntime<S extends Record<string, unknown>>(schema: S, faca
     sql: connection.db,
     documents: <C extends PrismaClientLike>(PrismaClient: PrismaClientClass<C>) => connectDocuments(PrismaClient, options.mongodb?.url),
     migrate: () => life.run('migrate', migrate),
+    /** Never throws: each store's status, latency and details, each bounded by `timeoutMs`. */
+    health: (health?: HealthOptions) => checkHealth({ postgres: postgresProbe(connection, migrationsFolder), ...(options.milvus ? { milvus: milvusProbe(milvus) } : {}) }, health),
     partitions: {
       ensure: (ensure?: EnsurePartitionsOptions) =>
         life.run('partitions.ensure', async () => {

@@ -26,3 +26,4 @@ export type {
 } from './where.js';
 export { PolystoreError } from '../errors.js';
 export type { CreatedPartition, EnsurePartitionsOptions } from '../operations/partitions.js';
+export type { HealthOptions, HealthReport, HealthStatus, StoreHealth } from '../operations/health.js';

@@ -3,6 +3,8 @@ import {
   createRuntime,
   type CreatedPartition,
   type EnsurePartitionsOptions,
+  type HealthOptions,
+  type HealthReport,
   type PolystoreDatabase,
   type PolystoreOptions,
   type PrismaClientClass,
@@ -26,6 +28,8 @@ export interface Polystore {
   documents<C extends PrismaClientLike>(PrismaClient: PrismaClientClass<C>): Promise<C>;
   /** Applies the migrations in drizzle/ that the database has not seen. */
   migrate(): Promise<void>;
+  /** Each store up, degraded or down, with its latency and details; never throws. */
+  health(options?: HealthOptions): Promise<HealthReport>;
   /** Releases every connection. */
   close(): Promise<void>;
 }
@@ -38,6 +42,7 @@ export function createPolystore(options: PolystoreOptions<'passages'> = {}): Pol
     documents: (PrismaClient) => runtime.documents(PrismaClient),
     vectors: { passages: runtime.vectorStore<PassagesRecord, PassagesWhere>(passagesCollection) },
     migrate: () => runtime.migrate(),
+    health: (options) => runtime.health(options),
     partitions: runtime.partitions,
     close: () => runtime.close(),
   };

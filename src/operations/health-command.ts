@@ -1,0 +1,35 @@
+/** `polystore health`: the stores the flags or environment name, probed as `db.health()` does; exit 0 only when all are up. */
+import { join, resolve } from 'node:path';
+import { PolystoreError } from '../errors.js';
+import { openConnection } from '../runtime/connection.js';
+import { openMilvus } from '../runtime/milvus/milvus-connection.js';
+import { checkHealth, milvusProbe, postgresProbe } from './health.js';
+
+export interface HealthFlags {
+  postgres?: string;
+  milvus?: string;
+  milvusToken?: string;
+  out: string;
+  timeout: number;
+  json?: boolean;
+}
+
+export async function runHealth(flags: HealthFlags): Promise<void> {
+  if (!flags.postgres && !flags.milvus) throw new PolystoreError('INVALID_INPUT', 'health needs --postgres <url> and/or --milvus <address> (or POLYSTORE_POSTGRES_URL, POLYSTORE_MILVUS_ADDRESS)');
+  const connection = flags.postgres ? openConnection({}, { postgres: flags.postgres }, (query) => query()) : undefined;
+  const milvus = flags.milvus ? openMilvus({ address: flags.milvus, token: flags.milvusToken, attempts: 1 }) : undefined;
+  try {
+    const report = await checkHealth(
+      {
+        ...(connection ? { postgres: postgresProbe(connection, join(resolve(flags.out), 'drizzle')) } : {}),
+        ...(milvus ? { milvus: milvusProbe(milvus) } : {}),
+      },
+      { timeoutMs: flags.timeout },
+    );
+    if (flags.json) console.log(JSON.stringify(report, null, 2));
+    else for (const [name, store] of Object.entries(report.stores)) console.log(`${name}: ${store.status} (${store.latencyMs} ms)${store.error ? `: ${store.error}` : ''} ${JSON.stringify(store.details)}`);
+    if (report.status !== 'up') process.exitCode = 1;
+  } finally {
+    await Promise.all([connection?.close(), milvus?.close()]);
+  }
+}

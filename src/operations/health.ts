@@ -1,0 +1,77 @@
+/**
+ * `db.health()`: each configured store probed at once, each bounded by a timeout, never a throw. A store is
+ * `up`, `degraded` (answers, but something needs doing: pending migrations, pgvector missing) or `down`.
+ */
+import { readMigrationFiles } from 'drizzle-orm/migrator';
+import type { Connection } from '../runtime/connection.js';
+import type { MilvusConnection } from '../runtime/milvus/milvus-connection.js';
+
+export type HealthStatus = 'up' | 'degraded' | 'down';
+
+export interface StoreHealth {
+  status: HealthStatus;
+  latencyMs: number;
+  details: Record<string, unknown>;
+  error?: string;
+}
+
+export interface HealthReport {
+  status: HealthStatus;
+  stores: Record<string, StoreHealth>;
+}
+
+export interface HealthOptions {
+  /** Gives up on a store after this long, in milliseconds (default 2,000): it is then `down`. */
+  timeoutMs?: number | undefined;
+}
+
+type Probe = () => Promise<{ degraded?: string | undefined; details: Record<string, unknown> }>;
+
+export async function checkHealth(probes: Record<string, Probe>, options: HealthOptions = {}): Promise<HealthReport> {
+  const timeoutMs = typeof options.timeoutMs === 'number' && options.timeoutMs > 0 ? options.timeoutMs : 2_000;
+  const entries = await Promise.all(
+    Object.entries(probes).map(async ([name, probe]): Promise<[string, StoreHealth]> => {
+      const started = performance.now();
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)));
+      try {
+        const { degraded, details } = await Promise.race([probe(), timeout]);
+        const latencyMs = Math.round(performance.now() - started);
+        return [name, { status: degraded ? 'degraded' : 'up', latencyMs, details, ...(degraded ? { error: degraded } : {}) }];
+      } catch (error) {
+        return [name, { status: 'down', latencyMs: Math.round(performance.now() - started), details: {}, error: error instanceof Error ? error.message : String(error) }];
+      } finally {
+        clearTimeout(timer);
+      }
+    }),
+  );
+  const statuses = entries.map(([, store]) => store.status);
+  return { status: statuses.includes('down') ? 'down' : statuses.includes('degraded') ? 'degraded' : 'up', stores: Object.fromEntries(entries) };
+}
+
+/** PostgreSQL: versions, size, and the migrations in `folder` the database has not applied. */
+export function postgresProbe(connection: Pick<Connection<never>, 'execute'>, folder: string): Probe {
+  return async () => {
+    const [[[version, pgvector, bytes, migrated]]] = await connection.execute([
+      {
+        sql: `select current_setting('server_version'), (select extversion from pg_extension where extname = 'vector'), pg_database_size(current_database())::text, to_regclass('drizzle.__drizzle_migrations') is not null`,
+        params: [],
+      },
+    ]);
+    const applied = migrated ? (await connection.execute([{ sql: 'select hash from drizzle.__drizzle_migrations', params: [] }]))[0].map(([hash]) => hash) : [];
+    const done = new Set(applied as string[]);
+    const pendingMigrations = readMigrationFiles({ migrationsFolder: folder }).filter((migration) => !done.has(migration.hash)).length;
+    const degraded = pendingMigrations > 0 ? `${pendingMigrations} migration(s) pending: run db.migrate()` : pgvector ? undefined : 'pgvector is not installed in this database';
+    return { degraded, details: { serverVersion: version, pgvectorVersion: pgvector ?? null, databaseBytes: Number(bytes), pendingMigrations } };
+  };
+}
+
+/** Milvus: its version, and the load state of each collection of its database (polystore creates its own on first use). */
+export function milvusProbe(milvus: MilvusConnection): Probe {
+  return async () => {
+    const { version } = await milvus.call('health', (client) => client.getVersion() as Promise<{ version: string; status: { error_code: string; reason: string } }>);
+    const { data } = await milvus.call('health', (client) => client.listCollections());
+    const states = await Promise.all(data.map(async ({ name }) => [name, (await milvus.call('health', (client) => client.getLoadState({ collection_name: name }), name)).state] as const));
+    return { details: { serverVersion: version, collections: Object.fromEntries(states) } };
+  };
+}

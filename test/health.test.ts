@@ -1,0 +1,84 @@
+// db.health(): every store probed, bounded by a timeout, never a throw.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { createPolystore } from './fixtures/runtime/generated/index.js';
+import { openMilvusLite, serverDatabase, serverUrl } from './helpers/engines.js';
+
+const run = promisify(execFile);
+
+describe('db.health()', () => {
+  it('PGlite: up once migrated, with versions and size; degraded while migrations are pending', async () => {
+    const pending = createPolystore({ autoMigrate: false });
+    try {
+      // The first probe of an embedded PGlite includes its start (seconds of WebAssembly): a generous timeout.
+      const report = await pending.health({ timeoutMs: 60_000 });
+      expect(report).toMatchObject({ status: 'degraded', stores: { postgres: { status: 'degraded', details: { pendingMigrations: 3, pgvectorVersion: null } } } });
+      expect(report.stores.postgres.error).toContain('3 migration(s) pending');
+      await pending.migrate();
+      expect(await pending.health()).toMatchObject({
+        status: 'up',
+        stores: { postgres: { status: 'up', details: { serverVersion: expect.stringMatching(/^18\./), pgvectorVersion: expect.stringMatching(/^0\.8\./), pendingMigrations: 0 } } },
+      });
+    } finally {
+      await pending.close();
+    }
+    // After close it still answers, never throws: down.
+    expect(await pending.health()).toMatchObject({ status: 'down', stores: { postgres: { status: 'down', error: expect.any(String) } } });
+  });
+
+  it('an unreachable server is down within the timeout, not an exception', async () => {
+    const db = createPolystore({ postgres: { url: 'postgres://postgres@127.0.0.1:9/none', connectTimeoutSeconds: 30 } });
+    try {
+      const started = Date.now();
+      const report = await db.health({ timeoutMs: 500 });
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(report).toMatchObject({ status: 'down', stores: { postgres: { status: 'down', error: expect.any(String) } } });
+    } finally {
+      await db.close();
+    }
+  });
+
+  it.skipIf(!serverUrl)('the native server and Milvus Lite: both up, with their versions and the collections loaded', async () => {
+    const database = await serverDatabase(serverUrl!);
+    const milvus = await openMilvusLite({ postgres: database.url });
+    try {
+      await milvus.db.migrate();
+      await milvus.db.vectors.exact.insert([{ id: 'h1', label: 'x', embedding: [1, 0, 0, 0] }]);
+      const report = await milvus.db.health();
+      expect(report).toMatchObject({
+        status: 'up',
+        stores: {
+          postgres: { status: 'up', details: { serverVersion: expect.stringMatching(/^18\./), pendingMigrations: 0 } },
+          milvus: { status: 'up', details: { serverVersion: expect.stringContaining('3.2.2'), collections: { exact: 'LoadStateLoaded' } } },
+        },
+      });
+    } finally {
+      await milvus.close();
+      await database.drop();
+    }
+  }, 120_000);
+
+  it.skipIf(!serverUrl)('polystore health prints each store and exits 0 only when all are up', async () => {
+    const cli = (...args: string[]) =>
+      run(process.execPath, ['bin/polystore.js', 'health', ...args]).then(
+        ({ stdout }) => ({ code: 0, stdout }),
+        (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
+      );
+    const database = await serverDatabase(serverUrl!);
+    try {
+      // A new database: pgvector and every migration missing, so degraded (exit 1); up once migrated.
+      const pending = await cli('--postgres', database.url, '--out', 'test/fixtures/runtime', '--json');
+      expect(pending.code).toBe(1);
+      expect(JSON.parse(pending.stdout)).toMatchObject({ status: 'degraded', stores: { postgres: { details: { pendingMigrations: 3 } } } });
+      const db = createPolystore({ postgres: database.url });
+      await db.migrate();
+      await db.close();
+      const up = await cli('--postgres', database.url, '--out', 'test/fixtures/runtime');
+      expect(up).toMatchObject({ code: 0, stdout: expect.stringMatching(/^postgres: up \(\d+ ms\)/) });
+      expect(await cli('--postgres', 'postgres://postgres@127.0.0.1:9/none', '--timeout', '500')).toMatchObject({ code: 1, stdout: expect.stringMatching(/^postgres: down/) });
+    } finally {
+      await database.drop();
+    }
+  }, 60_000);
+});
