@@ -14,8 +14,7 @@ import { type DrizzleSnapshotJSON, generateDrizzleJson, generateMigration } from
 import { createJiti } from 'jiti';
 import type { SchemaIR, TableIR } from './ir.js';
 import { sqlStringLiteral } from './emit/ts-literal.js';
-import { partitionName } from './parse/names.js';
-import { monthText } from './parse/tables.js';
+import { monthText, partitionName } from '../src/schema/partition-name.js';
 
 const BREAKPOINT = '\n--> statement-breakpoint\n';
 const ORIGIN_ID = '00000000-0000-0000-0000-000000000000';

@@ -119,4 +119,3 @@ export function reportDuplicates(issues: Issues, names: Array<{ name: string; pa
   }
 }
 
-export { partitionName } from '../../src/schema/partition-name.js';

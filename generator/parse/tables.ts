@@ -3,7 +3,8 @@ import type { IndexPredicate, PartitionDef, TableDef, TableIndexDef } from '../.
 import type { ColumnIR, IndexPartIR, PredicateIR, SchemaIR, TableIndexIR, TableIR } from '../ir.js';
 import type { Issues, Path } from './issues.js';
 import { limits, TEXT_SEARCH_LANGUAGES } from './limits.js';
-import { camelCase, checkSqlName, checkTsName, indexName, partitionName, reportDuplicates, snakeCase } from './names.js';
+import { monthText, partitionName } from '../../src/schema/partition-name.js';
+import { camelCase, checkSqlName, checkTsName, indexName, reportDuplicates, snakeCase } from './names.js';
 import { vectorIndex, vectorStorage } from './vector-index.js';
 
 const TABLE_KEYS = ['kind', 'columns', 'primaryKey', 'indexes', 'partitionBy'];
@@ -219,7 +220,3 @@ function parsePartition(issues: Issues, lookup: ColumnLookup, primaryKey: string
   return { column: column.name, months: Array.from({ length: def.count }, (_, i) => monthText(first + i)) };
 }
 
-/** `YYYY-MM` of a month counted from January of year 0. */
-export function monthText(month: number): string {
-  return `${String(Math.floor(month / 12)).padStart(4, '0')}-${String((month % 12) + 1).padStart(2, '0')}`;
-}

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { PolystoreError } from '../errors.js';
-import { float16Round } from '../runtime/float16.js';
+import { VECTOR_ELEMENT } from '../runtime/float16.js';
 import type { BackendStore, VectorCollectionDescriptor, VectorRecordBase } from '../runtime/vector-store.js';
 
 type Backend = 'pgvector' | 'milvus';
@@ -127,7 +127,7 @@ function sampler(total: number, size: number): (id: string) => boolean {
  */
 async function checksum(descriptor: VectorCollectionDescriptor, store: BackendStore<VectorRecordBase, never>, ids: readonly string[]): Promise<string> {
   const hash = createHash('sha256');
-  const element = descriptor.storage === 'halfvec' ? float16Round : Math.fround;
+  const element = VECTOR_ELEMENT[descriptor.storage].round;
   for (let at = 0; at < ids.length; at += 1_000) {
     for (const record of await store.get(ids.slice(at, at + 1_000))) hash.update(canonical({ ...record, embedding: record.embedding.map(element) }));
   }

@@ -5,6 +5,7 @@
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import type { Connection } from '../runtime/connection.js';
 import type { MilvusConnection } from '../runtime/milvus/milvus-connection.js';
+import { serverVersion } from '../runtime/milvus/server-version.js';
 
 export type HealthStatus = 'up' | 'degraded' | 'down';
 
@@ -69,7 +70,7 @@ export function postgresProbe(connection: Pick<Connection<never>, 'execute'>, fo
 /** Milvus: its version, and the load state of each collection of its database (polystore creates its own on first use). */
 export function milvusProbe(milvus: MilvusConnection): Probe {
   return async () => {
-    const { version } = await milvus.call('health', (client) => client.getVersion() as Promise<{ version: string; status: { error_code: string; reason: string } }>);
+    const version = await serverVersion(milvus, 'health');
     const { data } = await milvus.call('health', (client) => client.listCollections());
     const states = await Promise.all(data.map(async ({ name }) => [name, (await milvus.call('health', (client) => client.getLoadState({ collection_name: name }), name)).state] as const));
     return { details: { serverVersion: version, collections: Object.fromEntries(states) } };

@@ -9,7 +9,7 @@ import { InvalidInputError } from '../errors.js';
 import type { Connection, Statement } from '../runtime/connection.js';
 import { quoteIdentifier as quote } from '../runtime/pgvector/quote-identifier.js';
 import { describe } from '../runtime/validate.js';
-import { partitionName } from '../schema/partition-name.js';
+import { monthText, partitionName } from '../schema/partition-name.js';
 
 export interface EnsurePartitionsOptions {
   /** Months after the current one to have partitions for (default 3, at most 120). */
@@ -37,9 +37,9 @@ interface PartitionedTable {
   partitions: Set<string>;
 }
 
-const month = (index: number) => `${String(Math.floor(index / 12)).padStart(4, '0')}-${String((index % 12) + 1).padStart(2, '0')}`;
-/** A month's first instant as a literal: digits only, made here, never from input. */
-const bound = (index: number) => `'${month(index)}-01 00:00:00+00'`;
+/** A month's first instant, in UTC: digits only, made here, never from input, so it can stand as a literal. */
+const monthStart = (index: number) => `${monthText(index)}-01 00:00:00+00`;
+const bound = (index: number) => `'${monthStart(index)}'`;
 
 export async function ensurePartitions(connection: Pick<Connection<never>, 'execute'>, options: EnsurePartitionsOptions = {}): Promise<CreatedPartition[]> {
   const ahead = options.ahead ?? 3;
@@ -52,9 +52,9 @@ export async function ensurePartitions(connection: Pick<Connection<never>, 'exec
   const created: CreatedPartition[] = [];
   for (const table of await partitionedTables(connection)) {
     for (let index = first; index <= first + ahead; index++) {
-      const partition = partitionName(table.table, month(index));
+      const partition = partitionName(table.table, monthText(index));
       if (table.partitions.has(partition)) continue;
-      const entry = { table: table.table, partition, from: bound(index).slice(1, -1), to: bound(index + 1).slice(1, -1), movedRows: 0 };
+      const entry = { table: table.table, partition, from: monthStart(index), to: monthStart(index + 1), movedRows: 0 };
       if (!options.dryRun) entry.movedRows = await createMonth(connection, table, partition, index);
       created.push(entry);
     }

@@ -26,15 +26,19 @@ export function createRuntime<S extends Record<string, unknown>>(schema: S, faca
   // `db.sql` waits for the automatic migrations as the vector stores do: its tables exist before its first query.
   const connection: Connection<S> = openConnection(schema, options, (query) =>
     life.run('sql', async () => {
-      if (autoMigrate) await migrate();
+      await migrated();
       return query();
     }),
   );
   const autoMigrate = options.autoMigrate ?? connection.kind === 'pglite';
   const migrate = once((): Promise<void> => connection.migrate(migrationsFolder));
+  /** The migrations, when they are automatic: before the first statement of any kind. */
+  const migrated = async () => {
+    if (autoMigrate) await migrate();
+  };
   const serverTraits = once(() => probeServer(connection));
   const ready = async () => {
-    if (autoMigrate) await migrate();
+    await migrated();
     return serverTraits();
   };
 
@@ -52,7 +56,7 @@ export function createRuntime<S extends Record<string, unknown>>(schema: S, faca
     partitions: {
       ensure: (ensure?: EnsurePartitionsOptions) =>
         life.run('partitions.ensure', async () => {
-          if (autoMigrate) await migrate();
+          await migrated();
           return ensurePartitions(connection, ensure);
         }),
     },

@@ -2,6 +2,15 @@
 export const FLOAT16_MAX = 65_504;
 
 /**
+ * The element type a collection's vectors are stored as, by its storage: pgvector's vector (and Milvus) hold
+ * float32, halfvec float16. `round` gives the value an element is stored as.
+ */
+export const VECTOR_ELEMENT = {
+  vector: { name: 'float32', max: 3.4028234663852886e38, round: Math.fround },
+  halfvec: { name: 'float16', max: FLOAT16_MAX, round: float16Round },
+} as const;
+
+/**
  * The float16 nearest to a number's float32 (ties to even), as pgvector stores a halfvec element: polystore
  * sends float32 text, which pgvector then rounds to half precision. Node 20 has no Math.f16round.
  */

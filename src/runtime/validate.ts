@@ -3,18 +3,13 @@
  * nothing and fails the same way on pgvector and on Milvus.
  */
 import { type InputIssue, InvalidInputError } from '../errors.js';
-import { float16Round, FLOAT16_MAX } from './float16.js';
+import { VECTOR_ELEMENT } from './float16.js';
 import { DATE_RANGE, INT_RANGE, MAX_ID_LENGTH, MAX_JSON_DEPTH, MAX_RECORDS_PER_CALL, MAX_TOP_K } from './limits.js';
 import type { VectorCollectionDescriptor } from './vector-store.js';
 
 type Path = Array<string | number>;
 type Field = VectorCollectionDescriptor['fields'][number];
 const MAX_ISSUES = 100;
-/** The element types vectors are stored as: pgvector's vector (and Milvus) hold float32, halfvec float16. */
-const ELEMENT = {
-  vector: { name: 'float32', max: 3.4028234663852886e38, round: Math.fround },
-  halfvec: { name: 'float16', max: FLOAT16_MAX, round: float16Round },
-} as const;
 
 export class InputIssues {
   readonly issues: InputIssue[] = [];
@@ -56,7 +51,7 @@ function checkVector(issues: InputIssues, value: unknown, descriptor: VectorColl
   const vector = value as ArrayLike<unknown>;
   if (vector.length === 0) return issues.add('EMPTY_VECTOR', path, 'the vector is empty');
   if (vector.length !== descriptor.dimension) return issues.add('DIMENSION_MISMATCH', path, `expected ${descriptor.dimension} dimensions, got ${vector.length}`);
-  const element = ELEMENT[descriptor.storage];
+  const element = VECTOR_ELEMENT[descriptor.storage];
   // pgvector's cosine sums squares in float32: a norm that underflows to 0 or overflows leaves no direction either.
   let norm = 0;
   let zero = true;

@@ -12,7 +12,7 @@ import { PolystoreError } from '../../errors.js';
 import type { MilvusFieldSpec, MilvusIndexSpec } from '../milvus-spec.js';
 import type { VectorCollectionDescriptor } from '../vector-store.js';
 import type { MilvusConnection } from './milvus-connection.js';
-import { checkServerVersion } from './server-version.js';
+import { checkServerVersion, serverVersion } from './server-version.js';
 
 interface LiveField {
   name: string;
@@ -39,9 +39,7 @@ async function ensureOnce(milvus: MilvusConnection, descriptor: VectorCollection
   const spec = descriptor.milvus;
   const name = spec.collection_name;
   const operation = `ensure collection "${name}"`;
-  // The SDK's type leaves out the status that the response carries.
-  const { version } = await milvus.call(operation, (client) => client.getVersion() as Promise<{ version: string; status: { error_code: string; reason: string } }>, name);
-  checkServerVersion(version, spec);
+  checkServerVersion(await serverVersion(milvus, operation, name), spec);
   const exists = await milvus.call(operation, (client) => client.hasCollection({ collection_name: name }), name);
   if (!exists.value) {
     const created = await milvus

@@ -2,7 +2,7 @@
  * Records ↔ Milvus rows. Milvus names fields by their column (snake_case) as the spec does, stores datetimes
  * as Int64 epoch milliseconds and returns Int64 as strings; records read back equal what pgvector returns.
  */
-import { float16Round } from '../float16.js';
+import { VECTOR_ELEMENT } from '../float16.js';
 import type { VectorCollectionDescriptor } from '../vector-store.js';
 
 type Row = Record<string, unknown>;
@@ -22,7 +22,7 @@ export function rowCodec(descriptor: VectorCollectionDescriptor) {
   const withVector = [...scalars, 'embedding'];
   const tenant = fields.find((field) => field.name === descriptor.tenant);
   // Milvus holds float32: a halfvec collection's vectors are rounded as pgvector rounds them, so that they read back the same.
-  const element = descriptor.storage === 'halfvec' ? float16Round : Number;
+  const element = VECTOR_ELEMENT[descriptor.storage].round;
   return {
     /** The output fields of a read, with or without the vector; fixed per collection. */
     outputFields: (vector: boolean): string[] => (vector ? withVector : scalars),

@@ -1,5 +1,12 @@
 import { PolystoreError } from '../../errors.js';
 import type { MilvusCollectionSpec } from '../milvus-spec.js';
+import type { MilvusConnection } from './milvus-connection.js';
+
+/** The server's version (`v2.3.5-lite`, `milvus_lite-3.2.2`…). The SDK's type leaves out the status the response carries. */
+export async function serverVersion(milvus: MilvusConnection, operation: string, collection?: string): Promise<string> {
+  const response = await milvus.call(operation, (client) => client.getVersion() as Promise<{ version: string; status: { error_code: string; reason: string } }>, collection);
+  return response.version;
+}
 
 /** What a generated spec may need, and the first Milvus release that has it. */
 const FEATURES: Array<{ what: string; since: [number, number]; needed: (spec: MilvusCollectionSpec) => boolean }> = [

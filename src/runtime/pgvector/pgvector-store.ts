@@ -69,7 +69,6 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
   // The binary COPY path: one temporary table per session, emptied at each commit.
   const loadTable = quote(loadTableName(tableName));
   const createLoadTable = { sql: `CREATE TEMP TABLE IF NOT EXISTS ${loadTable} (LIKE ${quotedTable}) ON COMMIT DELETE ROWS`, params: [] };
-  const columnNames = columnList.map(([, column]) => quote(column.name)).join(', ');
   const encodeCopy = binaryCopyEncoder(descriptor, columnList.map(([name]) => name));
   /** One statement, run as one call: its rows as arrays. */
   const query = async (operation: string, sql: string, params: unknown[]) => (await run(operation, () => connection.execute([{ sql, params }])))[0];
@@ -83,10 +82,11 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
     const { vectorLiteral, binaryCopy } = await run(operation, ready);
     // Large writes to a server go over binary COPY.
     const copyIn = binaryCopy && rows.length >= COPY_FROM_ROWS ? connection.copyIn : undefined;
-    if (copyIn && operation === 'insert') {
+    const data = copyIn && encodeCopy(rows);
+    if (copyIn && data && operation === 'insert') {
       // Straight into the table. The driver drops a failed COPY's error (only "transaction aborted" comes back):
       // nothing was written, so the call runs again the other way, whose INSERT reports PostgreSQL's own words.
-      const copy = { sql: `COPY ${quotedTable} (${columnNames}) FROM STDIN (FORMAT binary)`, data: encodeCopy(rows) };
+      const copy = { sql: `COPY ${quotedTable} (${selectLists.withVector}) FROM STDIN (FORMAT binary)`, data };
       const aborted = await copyIn([], copy, []).then(
         () => false,
         (error: unknown) => (error as { code?: string }).code === TRANSACTION_ABORTED || run(operation, () => Promise.reject(error)),
@@ -105,9 +105,9 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
           if (taken) throw new PolystoreError('ID_CONFLICT', `upsert: id ${JSON.stringify(taken.id)} belongs to another tenant; nothing was written`);
         }
       : undefined;
-    if (copyIn) {
+    if (copyIn && data) {
       // Into a temporary table, then one INSERT … SELECT from it (ON CONFLICT for an upsert).
-      const copy = { sql: `COPY pg_temp.${loadTable} (${columnNames}) FROM STDIN (FORMAT binary)`, data: encodeCopy(rows) };
+      const copy = { sql: `COPY pg_temp.${loadTable} (${selectLists.withVector}) FROM STDIN (FORMAT binary)`, data };
       await run(operation, () => copyIn([createLoadTable], copy, [insertFromStatement(tableName, `pg_temp.${loadTable}`, columnList, onConflict)], check));
       return;
     }
