@@ -14,14 +14,14 @@ import { copyCollection } from '../src/copy/copy-collection.js';
 import { createRuntime } from '../src/runtime/create-runtime.js';
 import * as schema from '../test/fixtures/runtime/drizzle/schema.js';
 import { passagesCollection } from '../test/fixtures/runtime/generated/index.js';
-import { ALL_ON_MILVUS, serverDatabase } from '../test/helpers/engines.js';
+import { serverDatabase } from '../test/helpers/engines.js';
 import { N, rows } from './passages.js';
 
 const url = process.env.POLYSTORE_TEST_PGVECTOR_URL;
 if (!url) throw new Error('start the server first: export POLYSTORE_TEST_PGVECTOR_URL=$(scripts/pgvector-server.sh)');
 const database = await serverDatabase(url);
 const dir = await mkdtemp(path.join(tmpdir(), 'polystore-copy-bench-'));
-const runtime = createRuntime(schema, pathToFileURL(path.resolve('test/fixtures/runtime/generated/index.ts')).href, Object.keys(ALL_ON_MILVUS), {
+const runtime = createRuntime(schema, pathToFileURL(path.resolve('test/fixtures/runtime/generated/index.ts')).href, [passagesCollection], {
   postgres: database.url,
   autoMigrate: true,
   milvus: { address: path.join(dir, 'milvus.db') },

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CopyFlags } from '../src/copy/copy-command.js';
 import { PolystoreError } from '../src/errors.js';
+import type { MigrateFlags } from '../src/operations/migrate-command.js';
 import type { HealthFlags } from '../src/operations/health-command.js';
 import type { PartitionsFlags } from '../src/operations/partitions-command.js';
 import type { GenerateFlags } from './generate-command.js';
@@ -28,23 +29,36 @@ export function cliProgram(): Command {
     if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new InvalidArgumentError('use a whole number from 1 to 10000');
     return n;
   };
-  program
-    .command('vectors')
-    .description('Vector collections across backends.')
-    .command('copy <collection>')
-    .description('Copy a vector collection between pgvector and Milvus: batched, resumable, idempotent, verified.')
-    .addOption(backend('--from'))
-    .addOption(backend('--to'))
-    .option('--out <dir>', 'root holding generated/ and drizzle/ (default: the current directory)', '.')
-    .addOption(new Option('--postgres <url>', 'PostgreSQL server with pgvector').env('POLYSTORE_POSTGRES_URL'))
-    .option('--pglite-dir <dir>', 'data directory of an embedded PGlite')
-    .addOption(new Option('--milvus <address>', 'Milvus host:port, or a path ending in .db for Milvus Lite').env('POLYSTORE_MILVUS_ADDRESS'))
-    .addOption(new Option('--milvus-token <token>', 'user:password or API key').env('POLYSTORE_MILVUS_TOKEN'))
-    .option('--milvus-database <name>', 'Milvus database')
+  /** Where a command connects: flags, else these environment variables, else polystore.config.ts's `connections`. */
+  const connectionOptions = (command: Command) =>
+    command
+      .option('--out <dir>', 'root holding generated/ and drizzle/ (default: polystore.config.ts\'s out, else the current directory)')
+      .addOption(new Option('--postgres <url>', 'PostgreSQL server').env('POLYSTORE_POSTGRES_URL'))
+      .option('--pglite-dir <dir>', 'data directory of an embedded PGlite')
+      .addOption(new Option('--milvus <address>', 'Milvus host:port, or a path ending in .db for Milvus Lite').env('POLYSTORE_MILVUS_ADDRESS'))
+      .addOption(new Option('--milvus-token <token>', 'user:password or API key').env('POLYSTORE_MILVUS_TOKEN'))
+      .option('--milvus-database <name>', 'Milvus database');
+  connectionOptions(
+    program
+      .command('vectors')
+      .description('Vector collections across backends.')
+      .command('copy <collection>')
+      .description('Copy a vector collection between pgvector and Milvus: batched, resumable, idempotent, verified.')
+      .addOption(backend('--from'))
+      .addOption(backend('--to')),
+  )
     .option('--batch <n>', 'records per batch', positive, 500)
     .option('--sample <n>', 'records compared by checksum at the end', positive, 1_000)
     .option('--state <file>', 'where progress is kept for a resume (default: .polystore-copy-<collection>-<from>-<to>.json under --out)')
     .action(async (collection: string, flags: CopyFlags) => (await import('../src/copy/copy-command.js')).runCopy(collection, flags));
+  const migrate = program.command('migrate').description('Apply drizzle/\'s migrations and create or check the Milvus collections; `migrate status` to look only.');
+  connectionOptions(migrate.command('up', { isDefault: true }).description('Apply pending migrations under an advisory lock, then ensure each Milvus collection (the default)'))
+    .option('--dry-run', 'print the SQL and the Milvus requests that would run; change nothing')
+    .option('--json', 'print the result as JSON')
+    .action(async (flags: MigrateFlags) => (await import('../src/operations/migrate-command.js')).runMigrate(flags));
+  connectionOptions(migrate.command('status').description('Applied, pending and changed migrations; Milvus collections present, missing or drifted. Exit 1 unless all is current.'))
+    .option('--json', 'print the status as JSON')
+    .action(async (flags: MigrateFlags) => (await import('../src/operations/migrate-command.js')).runMigrateStatus(flags));
   program
     .command('health')
     .description('Probe PostgreSQL (versions, size, pending migrations) and Milvus; exit 0 only when every store is up.')

@@ -34,8 +34,9 @@ function storeFactory(vector: VectorCollectionIR): string {
 
 /** generated/index.ts: createPolystore() and the typed facade it returns. */
 export function facadeStructure(ir: SchemaIR): SourceFileStructure {
-  const runtimeTypes = ['CreatedPartition', 'EnsurePartitionsOptions', 'HealthOptions', 'HealthReport', 'PolystoreDatabase', 'PolystoreOptions', 'PrismaClientClass', 'PrismaClientLike', ...(ir.vectors.some((v) => v.tenant) ? ['TenantVectorStore'] : []), ...(ir.vectors.some((v) => !v.tenant) ? ['VectorStore'] : [])];
+  const runtimeTypes = ['CreatedPartition', 'EnsurePartitionsOptions', 'HealthOptions', 'HealthReport', 'MigrateResult', 'MigrationStatus', 'PolystoreDatabase', 'PolystoreOptions', 'PrismaClientClass', 'PrismaClientLike', ...(ir.vectors.some((v) => v.tenant) ? ['TenantVectorStore'] : []), ...(ir.vectors.some((v) => !v.tenant) ? ['VectorStore'] : [])];
   const collectionNames = ir.vectors.map((vector) => vector.name);
+  const descriptors = ir.vectors.map((vector) => descriptorName(vector));
   const vectorImports = ir.vectors.flatMap((vector) => [descriptorName(vector), `type ${recordTypeName(vector)}`, `type ${whereTypeName(vector)}`]);
   return {
     kind: StructureKind.SourceFile,
@@ -66,7 +67,12 @@ export function facadeStructure(ir: SchemaIR): SourceFileStructure {
             returnType: 'Promise<C>',
             docs: ['Connects the MongoDB documents through your generated client: `await db.documents(PrismaClient)`.'],
           },
-          { name: 'migrate', returnType: 'Promise<void>', docs: ['Applies the migrations in drizzle/ that the database has not seen.'] },
+          {
+            name: 'migrate',
+            returnType: 'Promise<MigrateResult>',
+            docs: ['Applies the migrations in drizzle/ that the database has not seen, then creates or checks each collection on Milvus.'],
+          },
+          { name: 'migrationStatus', returnType: 'Promise<MigrationStatus>', docs: ['What `migrate` would do (pending, changed or drifted), changing nothing.'] },
           {
             name: 'health',
             parameters: [{ name: 'options', type: 'HealthOptions', hasQuestionToken: true }],
@@ -84,12 +90,13 @@ export function facadeStructure(ir: SchemaIR): SourceFileStructure {
         parameters: [{ name: 'options', type: `PolystoreOptions<${collectionNames.map((name) => `'${name}'`).join(' | ') || 'never'}>`, initializer: '{}' }],
         returnType: 'Polystore',
         statements: [
-          `const runtime = createRuntime(schema, import.meta.url, [${collectionNames.map((name) => `'${name}'`).join(', ')}], options);`,
+          `const runtime = createRuntime(schema, import.meta.url, [${descriptors.join(', ')}], options);`,
           `return {
             sql: runtime.sql,
             documents: (PrismaClient) => runtime.documents(PrismaClient),
             vectors: { ${ir.vectors.map((vector) => `${vector.table.exportName}: ${storeFactory(vector)},`).join('\n')} },
             migrate: () => runtime.migrate(),
+            migrationStatus: () => runtime.migrationStatus(),
             health: (options) => runtime.health(options),
             partitions: runtime.partitions,
             close: () => runtime.close(),

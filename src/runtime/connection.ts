@@ -8,6 +8,7 @@ import postgres from 'postgres';
 import { copyInto } from './copy-into.js';
 import { type Gate, gatedPglite, gatedPostgres } from './gated-client.js';
 import { migrateLocked } from './migrate-locked.js';
+import { pendingTags } from './migration-journal.js';
 import { noDelaySocket } from './no-delay-socket.js';
 import { POOL_DEFAULTS, type PolystoreOptions } from './options.js';
 
@@ -35,7 +36,8 @@ export interface Connection<S extends Record<string, unknown>> {
    * fed `copy.data`, then `after`; like `execute`, resolves to the rows of `after`, each seen by `check` first.
    */
   copyIn?(before: Statement[], copy: { sql: string; data: Uint8Array }, after: Statement[], check?: (rows: unknown[][], index: number) => void): Promise<unknown[][][]>;
-  migrate(migrationsFolder: string): Promise<void>;
+  /** Applies drizzle/'s pending migrations; resolves to their tags. */
+  migrate(migrationsFolder: string): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -109,7 +111,11 @@ export function openConnection<S extends Record<string, unknown>>(schema: S, opt
       return client.transaction((tx) => inTransaction(statements, check, (statement) => run(tx, statement)));
     },
     // One PGlite belongs to one process: `once` in the runtime is its lock.
-    migrate: (migrationsFolder) => migratePglite(drizzlePglite({ client }), { migrationsFolder }),
+    async migrate(migrationsFolder) {
+      const pending = await pendingTags(migrationsFolder, async (sql) => (await client.query<unknown[]>(sql, [], { rowMode: 'array' })).rows);
+      await migratePglite(drizzlePglite({ client }), { migrationsFolder });
+      return pending;
+    },
     close: () => (owned ? client.close() : Promise.resolve()),
   };
 }

@@ -27,3 +27,6 @@ export type {
 export { PolystoreError } from '../errors.js';
 export type { CreatedPartition, EnsurePartitionsOptions } from '../operations/partitions.js';
 export type { HealthOptions, HealthReport, HealthStatus, StoreHealth } from '../operations/health.js';
+export type { MigrateResult, MigrationStatus } from '../operations/migrate.js';
+export type { MigrationState } from './migration-journal.js';
+export type { CollectionState } from './milvus/inspect-collection.js';

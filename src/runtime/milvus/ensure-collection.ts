@@ -9,19 +9,11 @@
 import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import pRetry from 'p-retry';
 import { PolystoreError } from '../../errors.js';
-import type { MilvusFieldSpec, MilvusIndexSpec } from '../milvus-spec.js';
+import type { MilvusIndexSpec } from '../milvus-spec.js';
 import type { VectorCollectionDescriptor } from '../vector-store.js';
 import type { MilvusConnection } from './milvus-connection.js';
+import { fieldProblems, liveIndexes, metricProblem, mismatch } from './inspect-collection.js';
 import { checkServerVersion, serverVersion } from './server-version.js';
-
-interface LiveField {
-  name: string;
-  data_type: string;
-  nullable?: boolean;
-  is_primary_key?: boolean;
-  is_partition_key?: boolean;
-  type_params: Array<{ key: string; value: string }>;
-}
 
 /**
  * Ensures of one collection in several processes race: Milvus Lite lists a collection whose schema another
@@ -56,46 +48,16 @@ async function ensureOnce(milvus: MilvusConnection, descriptor: VectorCollection
     // Another process may have created it meanwhile: then it is checked like any live collection.
     if (created instanceof Error && !/exist/i.test(created.message)) throw created;
   }
-  await checkFields(milvus, name, spec.fields);
+  const problems = await fieldProblems(milvus, name, spec.fields);
+  if (problems.length > 0) throw mismatch(name, problems);
   await ensureIndexes(milvus, name, spec.indexes);
   const state = await milvus.call(operation, (client) => client.getLoadState({ collection_name: name }), name);
   if (state.state !== 'LoadStateLoaded') await milvus.call(operation, (client) => client.loadCollection({ collection_name: name }), name);
 }
 
-async function checkFields(milvus: MilvusConnection, name: string, expected: readonly MilvusFieldSpec[]): Promise<void> {
-  const described = await milvus.call(`describe collection "${name}"`, (client) => client.describeCollection({ collection_name: name }), name);
-  const live = new Map((described.schema.fields as LiveField[]).filter((field) => !field.name.startsWith('$')).map((field) => [field.name, field]));
-  const problems: string[] = [];
-  for (const field of expected) {
-    const found = live.get(field.name);
-    live.delete(field.name);
-    if (!found) {
-      problems.push(`field "${field.name}" is missing`);
-      continue;
-    }
-    const param = (key: string) => found.type_params.find((p) => p.key === key)?.value;
-    const differences = [
-      found.data_type !== field.data_type && `type ${found.data_type}, expected ${field.data_type}`,
-      field.dim !== undefined && Number(param('dim')) !== field.dim && `dimension ${param('dim')}, expected ${field.dim}`,
-      field.max_length !== undefined && Number(param('max_length')) !== field.max_length && `max_length ${param('max_length')}, expected ${field.max_length}`,
-      Boolean(found.nullable) !== Boolean(field.nullable) && (field.nullable ? 'not nullable, expected nullable' : 'nullable, expected not nullable'),
-      Boolean(found.is_primary_key) !== Boolean(field.is_primary_key) && 'primary key differs',
-      Boolean(found.is_partition_key) !== Boolean(field.is_partition_key) && 'partition key differs',
-    ].filter(Boolean);
-    if (differences.length > 0) problems.push(`field "${field.name}": ${differences.join(', ')}`);
-  }
-  for (const extra of live.keys()) problems.push(`field "${extra}" is not in the schema`);
-  if (problems.length > 0) throw mismatch(name, problems);
-}
-
 async function ensureIndexes(milvus: MilvusConnection, name: string, expected: readonly MilvusIndexSpec[]): Promise<void> {
   const operation = `index collection "${name}"`;
-  const describe = async () => {
-    const described = await milvus
-      .call(operation, (client) => client.describeIndex({ collection_name: name }), name)
-      .catch((error: unknown) => (error instanceof PolystoreError && /no index|index not (exist|found)/i.test(error.message) ? { index_descriptions: [] } : Promise.reject(error)));
-    return new Map(described.index_descriptions.map((index) => [index.field_name, Object.fromEntries(index.params.map((p) => [p.key, p.value]))]));
-  };
+  const describe = () => liveIndexes(milvus, name);
   let live = await describe();
   for (const index of expected) {
     if (!live.has(index.field_name)) {
@@ -115,14 +77,7 @@ async function ensureIndexes(milvus: MilvusConnection, name: string, expected: r
     }
     const found = live.get(index.field_name)!;
     if (index.metric_type && found.metric_type !== index.metric_type) {
-      throw mismatch(name, [`the index on "${index.field_name}" measures ${found.metric_type}, the schema says ${index.metric_type}`]);
+      throw mismatch(name, [metricProblem(index.field_name, found.metric_type, index.metric_type)]);
     }
   }
-}
-
-function mismatch(name: string, problems: string[]): PolystoreError {
-  return new PolystoreError(
-    'SCHEMA_MISMATCH',
-    `Milvus collection "${name}" does not match the schema: ${problems.join('; ')}. Migrate it (polystore vectors copy into a new collection) or drop it; polystore will not use it as it is.`,
-  );
 }

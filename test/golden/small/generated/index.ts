@@ -5,6 +5,8 @@ import {
   type EnsurePartitionsOptions,
   type HealthOptions,
   type HealthReport,
+  type MigrateResult,
+  type MigrationStatus,
   type PolystoreDatabase,
   type PolystoreOptions,
   type PrismaClientClass,
@@ -26,8 +28,10 @@ export interface Polystore {
   partitions: { ensure(options?: EnsurePartitionsOptions): Promise<CreatedPartition[]> };
   /** Connects the MongoDB documents through your generated client: `await db.documents(PrismaClient)`. */
   documents<C extends PrismaClientLike>(PrismaClient: PrismaClientClass<C>): Promise<C>;
-  /** Applies the migrations in drizzle/ that the database has not seen. */
-  migrate(): Promise<void>;
+  /** Applies the migrations in drizzle/ that the database has not seen, then creates or checks each collection on Milvus. */
+  migrate(): Promise<MigrateResult>;
+  /** What `migrate` would do (pending, changed or drifted), changing nothing. */
+  migrationStatus(): Promise<MigrationStatus>;
   /** Each store up, degraded or down, with its latency and details; never throws. */
   health(options?: HealthOptions): Promise<HealthReport>;
   /** Releases every connection. */
@@ -36,12 +40,13 @@ export interface Polystore {
 
 /** Opens the data layer: an in-memory PGlite with pgvector unless `options.postgres` names a server; Milvus for the collections on the milvus backend. */
 export function createPolystore(options: PolystoreOptions<'passages'> = {}): Polystore {
-  const runtime = createRuntime(schema, import.meta.url, ['passages'], options);
+  const runtime = createRuntime(schema, import.meta.url, [passagesCollection], options);
   return {
     sql: runtime.sql,
     documents: (PrismaClient) => runtime.documents(PrismaClient),
     vectors: { passages: runtime.vectorStore<PassagesRecord, PassagesWhere>(passagesCollection) },
     migrate: () => runtime.migrate(),
+    migrationStatus: () => runtime.migrationStatus(),
     health: (options) => runtime.health(options),
     partitions: runtime.partitions,
     close: () => runtime.close(),

@@ -1,0 +1,74 @@
+/** `polystore migrate`, `migrate status` and `migrate --dry-run`: db.migrate() and db.migrationStatus() from the command line. */
+import type { MilvusCollectionSpec } from '../runtime/milvus-spec.js';
+import type { MigrationStatus } from './migrate.js';
+import { type ConnectionFlags, openProject, type Project } from './project.js';
+
+export interface MigrateFlags extends ConnectionFlags {
+  dryRun?: boolean;
+  json?: boolean;
+}
+
+async function withProject(flags: ConnectionFlags, run: (project: Project) => Promise<void>): Promise<void> {
+  const project = await openProject(flags, { postgres: 'migrate', milvus: 'when-used' });
+  try {
+    await run(project);
+  } finally {
+    await project.runtime.close();
+  }
+}
+
+export function runMigrate(flags: MigrateFlags): Promise<void> {
+  return withProject(flags, async ({ runtime, onMilvus }) => {
+    if (flags.dryRun) {
+      const status = await runtime.migrationStatus();
+      if (flags.json) console.log(JSON.stringify(status, null, 2));
+      else printPlan(status, onMilvus.map((descriptor) => descriptor.milvus));
+      if (status.status === 'drifted') process.exitCode = 1;
+      return;
+    }
+    const result = await runtime.migrate();
+    if (flags.json) return void console.log(JSON.stringify(result, null, 2));
+    console.log(`postgres: ${result.postgres.length === 0 ? 'nothing to apply' : `applied ${result.postgres.join(', ')}`}`);
+    for (const { collection, action } of result.milvus) console.log(`milvus: ${collection} ${action}`);
+  });
+}
+
+export function runMigrateStatus(flags: Pick<MigrateFlags, keyof ConnectionFlags | 'json'>): Promise<void> {
+  return withProject(flags, async ({ runtime }) => {
+    const status = await runtime.migrationStatus();
+    if (flags.json) console.log(JSON.stringify(status, null, 2));
+    else {
+      for (const migration of status.postgres) {
+        const warning = migration.state === 'changed' ? '  warning: the file changed since it was applied' : '';
+        console.log(`postgres ${migration.state.padEnd(8)} ${migration.tag}  sha256 ${migration.hash.slice(0, 12)}${warning}`);
+      }
+      for (const collection of status.milvus) {
+        const detail = collection.state === 'drifted' ? `: ${collection.problems.join('; ')}` : collection.missingIndexes.length > 0 ? `: indexes missing on ${collection.missingIndexes.join(', ')}` : '';
+        console.log(`milvus   ${collection.state.padEnd(8)} ${collection.collection}${detail}`);
+      }
+      console.log(`polystore: ${status.status === 'current' ? 'every store is up to date' : status.status === 'pending' ? 'migrations are pending: run `polystore migrate`' : 'a store drifted from the schema'}.`);
+    }
+    if (status.status !== 'current') process.exitCode = 1;
+  });
+}
+
+/** What `migrate` would run: each pending migration's SQL, and the Milvus requests. */
+function printPlan(status: MigrationStatus, specs: MilvusCollectionSpec[]): void {
+  for (const migration of status.postgres) {
+    if (migration.state === 'changed') console.log(`-- warning: ${migration.tag} changed since it was applied (sha256 now ${migration.hash.slice(0, 12)}); it will not run again`);
+    if (migration.state !== 'pending') continue;
+    console.log(`-- ${migration.tag} (sha256 ${migration.hash.slice(0, 12)})`);
+    for (const statement of migration.statements) console.log(statement);
+  }
+  for (const collection of status.milvus) {
+    const spec = specs.find((candidate) => candidate.collection_name === collection.collection)!;
+    if (collection.state === 'drifted') console.log(`// milvus: "${collection.collection}" differs from the schema, migrate will refuse: ${collection.problems.join('; ')}`);
+    if (collection.state === 'missing') console.log(`// milvus: create collection "${collection.collection}" (${spec.fields.map((field) => `${field.name} ${field.data_type}${field.dim ? `(${field.dim})` : ''}`).join(', ')})`);
+    for (const index of spec.indexes.filter((candidate) => collection.missingIndexes.includes(candidate.field_name))) {
+      console.log(`// milvus: create ${index.index_type} index on "${collection.collection}".${index.field_name}${index.metric_type ? ` (${index.metric_type})` : ''}`);
+    }
+    if (collection.state === 'missing') console.log(`// milvus: load "${collection.collection}"`);
+  }
+  const pending = status.postgres.filter((migration) => migration.state === 'pending').length;
+  console.log(`-- polystore: dry run, nothing was changed (${pending} migration(s) pending).`);
+}

@@ -1,0 +1,61 @@
+/**
+ * What the operations commands open: the project's generated facade parts (drizzle/schema.ts, the vector
+ * descriptors of generated/vectors.ts) and a runtime connected where the flags, the environment (through the
+ * flags) or polystore.config.ts's `connections` say, in that order.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createJiti } from 'jiti';
+import { PolystoreError } from '../errors.js';
+import { createRuntime } from '../runtime/create-runtime.js';
+import type { PolystoreOptions } from '../runtime/options.js';
+import type { VectorCollectionDescriptor } from '../runtime/vector-store.js';
+import { readConfig } from '../schema/read-config.js';
+
+export interface ConnectionFlags {
+  out?: string;
+  postgres?: string;
+  pgliteDir?: string;
+  milvus?: string;
+  milvusToken?: string;
+  milvusDatabase?: string;
+}
+
+const jiti = createJiti(import.meta.url, { fsCache: false, interopDefault: true });
+
+const isDescriptor = (value: unknown): value is VectorCollectionDescriptor =>
+  typeof value === 'object' && value !== null && 'milvus' in value && 'fields' in value && 'dimension' in value;
+
+export type Project = Awaited<ReturnType<typeof openProject>>;
+
+/**
+ * `needs` says what needs each store, for the error naming its flag when it is missing; Milvus `when-used`: needed
+ * when the schema or the configuration puts a collection on it.
+ */
+export async function openProject(flags: ConnectionFlags, needs: { postgres?: string | undefined; milvus?: string | undefined } = {}) {
+  const cwd = process.cwd();
+  const found = await readConfig(cwd);
+  const connections = found?.config.connections ?? {};
+  const out = flags.out ? resolve(cwd, flags.out) : found?.config.out ? resolve(found.base, found.config.out) : cwd;
+  const [vectorsFile, schemaFile] = [join(out, 'generated/vectors.ts'), join(out, 'drizzle/schema.ts')];
+  if (!existsSync(vectorsFile)) throw new PolystoreError('GENERATED_NOT_FOUND', `${vectorsFile} not found: run \`polystore generate\` first, or point --out at its root`);
+  const descriptors = Object.values(await jiti.import<Record<string, unknown>>(vectorsFile)).filter(isDescriptor);
+  const postgres = flags.postgres ?? connections.postgres;
+  if (needs.postgres && !postgres && !flags.pgliteDir) {
+    throw new PolystoreError('INVALID_INPUT', `${needs.postgres} needs --postgres <url> or --pglite-dir <dir> (or POLYSTORE_POSTGRES_URL, or connections.postgres in polystore.config.ts)`);
+  }
+  const milvus = flags.milvus ? { address: flags.milvus, token: flags.milvusToken, database: flags.milvusDatabase } : connections.milvus;
+  const options: PolystoreOptions = {
+    ...(postgres ? { postgres } : { pglite: { dataDir: flags.pgliteDir } }),
+    ...(milvus ? { milvus } : {}),
+    ...(connections.vectorBackends ? { vectorBackends: connections.vectorBackends } : {}),
+  };
+  const backendOf = (descriptor: VectorCollectionDescriptor) => options.vectorBackends?.[descriptor.name] ?? descriptor.backend;
+  const onMilvus = descriptors.filter((descriptor) => backendOf(descriptor) === 'milvus');
+  const milvusNeeded = needs.milvus === 'when-used' ? onMilvus.length > 0 && `the milvus backend of ${onMilvus.map((d) => `"${d.name}"`).join(', ')}` : needs.milvus;
+  if (milvusNeeded && !milvus) throw new PolystoreError('INVALID_INPUT', `${milvusNeeded} needs --milvus <address or path.db> (or POLYSTORE_MILVUS_ADDRESS, or connections.milvus in polystore.config.ts)`);
+  const schema = await jiti.import<Record<string, unknown>>(schemaFile);
+  const runtime = createRuntime(schema, pathToFileURL(join(out, 'generated/index.ts')).href, descriptors, options);
+  return { out, descriptors, runtime, onMilvus };
+}

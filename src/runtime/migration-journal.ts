@@ -1,0 +1,43 @@
+/**
+ * drizzle/'s migrations against what a database has applied, as drizzle-orm's migrator decides it: a migration
+ * is pending when its journal time is after the last one recorded in `drizzle.__drizzle_migrations`.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
+import { PolystoreError } from '../errors.js';
+
+export interface MigrationState {
+  tag: string;
+  /** sha256 of the file, as the migrator records it. */
+  hash: string;
+  /** `changed`: applied, but the file is no longer what was applied (its hash differs). */
+  state: 'applied' | 'pending' | 'changed';
+  /** The statements the migrator runs, in order. */
+  statements: string[];
+}
+
+/** Runs one statement without parameters, returning its rows as arrays. */
+export type RawQuery = (sql: string) => Promise<unknown[][]>;
+
+export async function migrationStates(folder: string, query: RawQuery): Promise<MigrationState[]> {
+  const journalPath = join(folder, 'meta', '_journal.json');
+  if (!existsSync(journalPath)) throw new PolystoreError('GENERATED_NOT_FOUND', `${journalPath} not found: run \`polystore generate\` first`);
+  const tags = (JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: Array<{ tag: string }> }).entries.map((entry) => entry.tag);
+  const files = readMigrationFiles({ migrationsFolder: folder });
+  const [[exists]] = await query(`select to_regclass('drizzle.__drizzle_migrations') is not null`);
+  const applied = exists ? await query('select hash, created_at::text from drizzle.__drizzle_migrations') : [];
+  const hashAt = new Map(applied.map(([hash, createdAt]) => [Number(createdAt), hash as string]));
+  const last = Math.max(-Infinity, ...hashAt.keys());
+  return files.map((file, index) => ({
+    tag: tags[index],
+    hash: file.hash,
+    state: file.folderMillis > last ? 'pending' : hashAt.has(file.folderMillis) && hashAt.get(file.folderMillis) !== file.hash ? 'changed' : 'applied',
+    statements: file.sql.map((statement) => statement.trim()).filter(Boolean),
+  }));
+}
+
+/** The tags of the migrations the migrator would apply now. */
+export async function pendingTags(folder: string, query: RawQuery): Promise<string[]> {
+  return (await migrationStates(folder, query)).filter((migration) => migration.state === 'pending').map((migration) => migration.tag);
+}

@@ -1,0 +1,82 @@
+/**
+ * A Milvus collection compared with its generated spec, changing nothing: what `polystore migrate status` and
+ * `--dry-run` report, and what the ensure on first use checks before it uses a live collection.
+ */
+import { PolystoreError } from '../../errors.js';
+import type { MilvusCollectionSpec, MilvusFieldSpec } from '../milvus-spec.js';
+import type { MilvusConnection } from './milvus-connection.js';
+
+interface LiveField {
+  name: string;
+  data_type: string;
+  nullable?: boolean;
+  is_primary_key?: boolean;
+  is_partition_key?: boolean;
+  type_params: Array<{ key: string; value: string }>;
+}
+
+export interface CollectionState {
+  collection: string;
+  /** `drifted`: the live collection differs from the spec (`problems`); polystore will not use it. */
+  state: 'present' | 'missing' | 'drifted';
+  problems: string[];
+  /** Fields whose index the spec has and the live collection lacks: an ensure creates them. */
+  missingIndexes: string[];
+}
+
+export async function inspectCollection(milvus: MilvusConnection, spec: MilvusCollectionSpec): Promise<CollectionState> {
+  const name = spec.collection_name;
+  const exists = await milvus.call(`inspect collection "${name}"`, (client) => client.hasCollection({ collection_name: name }), name);
+  if (!exists.value) return { collection: name, state: 'missing', problems: [], missingIndexes: spec.indexes.map((index) => index.field_name) };
+  const problems = await fieldProblems(milvus, name, spec.fields);
+  const live = await liveIndexes(milvus, name);
+  const missingIndexes = spec.indexes.filter((index) => !live.has(index.field_name)).map((index) => index.field_name);
+  for (const index of spec.indexes) {
+    const found = live.get(index.field_name);
+    if (found && index.metric_type && found.metric_type !== index.metric_type) problems.push(metricProblem(index.field_name, found.metric_type, index.metric_type));
+  }
+  return { collection: name, state: problems.length > 0 ? 'drifted' : 'present', problems, missingIndexes };
+}
+
+export async function fieldProblems(milvus: MilvusConnection, name: string, expected: readonly MilvusFieldSpec[]): Promise<string[]> {
+  const described = await milvus.call(`describe collection "${name}"`, (client) => client.describeCollection({ collection_name: name }), name);
+  const live = new Map((described.schema.fields as LiveField[]).filter((field) => !field.name.startsWith('$')).map((field) => [field.name, field]));
+  const problems: string[] = [];
+  for (const field of expected) {
+    const found = live.get(field.name);
+    live.delete(field.name);
+    if (!found) {
+      problems.push(`field "${field.name}" is missing`);
+      continue;
+    }
+    const param = (key: string) => found.type_params.find((p) => p.key === key)?.value;
+    const differences = [
+      found.data_type !== field.data_type && `type ${found.data_type}, expected ${field.data_type}`,
+      field.dim !== undefined && Number(param('dim')) !== field.dim && `dimension ${param('dim')}, expected ${field.dim}`,
+      field.max_length !== undefined && Number(param('max_length')) !== field.max_length && `max_length ${param('max_length')}, expected ${field.max_length}`,
+      Boolean(found.nullable) !== Boolean(field.nullable) && (field.nullable ? 'not nullable, expected nullable' : 'nullable, expected not nullable'),
+      Boolean(found.is_primary_key) !== Boolean(field.is_primary_key) && 'primary key differs',
+      Boolean(found.is_partition_key) !== Boolean(field.is_partition_key) && 'partition key differs',
+    ].filter(Boolean);
+    if (differences.length > 0) problems.push(`field "${field.name}": ${differences.join(', ')}`);
+  }
+  for (const extra of live.keys()) problems.push(`field "${extra}" is not in the schema`);
+  return problems;
+}
+
+/** Each indexed field's index parameters (`metric_type`, …); none when the collection has no index yet. */
+export async function liveIndexes(milvus: MilvusConnection, name: string): Promise<Map<string, Record<string, string | number>>> {
+  const described = await milvus
+    .call(`index collection "${name}"`, (client) => client.describeIndex({ collection_name: name }), name)
+    .catch((error: unknown) => (error instanceof PolystoreError && /no index|index not (exist|found)/i.test(error.message) ? { index_descriptions: [] } : Promise.reject(error)));
+  return new Map(described.index_descriptions.map((index) => [index.field_name, Object.fromEntries(index.params.map((p) => [p.key, p.value]))]));
+}
+
+export const metricProblem = (field: string, live: string | number | undefined, expected: string) => `the index on "${field}" measures ${live}, the schema says ${expected}`;
+
+export function mismatch(name: string, problems: string[]): PolystoreError {
+  return new PolystoreError(
+    'SCHEMA_MISMATCH',
+    `Milvus collection "${name}" does not match the schema: ${problems.join('; ')}. Migrate it (polystore vectors copy into a new collection) or drop it; polystore will not use it as it is.`,
+  );
+}
