@@ -2,8 +2,8 @@
  * `db.health()`: each configured store probed at once, each bounded by a timeout, never a throw. A store is
  * `up`, `degraded` (answers, but something needs doing: pending migrations, pgvector missing) or `down`.
  */
-import { readMigrationFiles } from 'drizzle-orm/migrator';
 import type { Connection } from '../runtime/connection.js';
+import { migrationStates, rawQuery } from '../runtime/migration-journal.js';
 import type { MilvusConnection } from '../runtime/milvus/milvus-connection.js';
 import { serverVersion } from '../runtime/milvus/server-version.js';
 
@@ -53,15 +53,11 @@ export async function checkHealth(probes: Record<string, Probe>, options: Health
 /** PostgreSQL: versions, size, and the migrations in `folder` the database has not applied. */
 export function postgresProbe(connection: Pick<Connection<never>, 'execute'>, folder: string): Probe {
   return async () => {
-    const [[[version, pgvector, bytes, migrated]]] = await connection.execute([
-      {
-        sql: `select current_setting('server_version'), (select extversion from pg_extension where extname = 'vector'), pg_database_size(current_database())::text, to_regclass('drizzle.__drizzle_migrations') is not null`,
-        params: [],
-      },
+    const [[[version, pgvector, bytes]]] = await connection.execute([
+      { sql: `select current_setting('server_version'), (select extversion from pg_extension where extname = 'vector'), pg_database_size(current_database())::text`, params: [] },
     ]);
-    const applied = migrated ? (await connection.execute([{ sql: 'select hash from drizzle.__drizzle_migrations', params: [] }]))[0].map(([hash]) => hash) : [];
-    const done = new Set(applied as string[]);
-    const pendingMigrations = readMigrationFiles({ migrationsFolder: folder }).filter((migration) => !done.has(migration.hash)).length;
+    const states = await migrationStates(folder, rawQuery(connection));
+    const pendingMigrations = states.filter((migration) => migration.state === 'pending').length;
     const degraded = pendingMigrations > 0 ? `${pendingMigrations} migration(s) pending: run db.migrate()` : pgvector ? undefined : 'pgvector is not installed in this database';
     return { degraded, details: { serverVersion: version, pgvectorVersion: pgvector ?? null, databaseBytes: Number(bytes), pendingMigrations } };
   };

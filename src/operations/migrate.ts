@@ -5,7 +5,7 @@
  */
 import { PolystoreError } from '../errors.js';
 import type { Connection } from '../runtime/connection.js';
-import { type MigrationState, migrationStates } from '../runtime/migration-journal.js';
+import { type MigrationState, migrationStates, rawQuery } from '../runtime/migration-journal.js';
 import { type CollectionState, inspectCollection } from '../runtime/milvus/inspect-collection.js';
 import type { MilvusConnection } from '../runtime/milvus/milvus-connection.js';
 import type { VectorCollectionDescriptor } from '../runtime/vector-store.js';
@@ -32,8 +32,7 @@ export interface MigrateResult {
 }
 
 export async function migrationStatus(targets: MigrationTargets): Promise<MigrationStatus> {
-  const query = async (sql: string) => (await targets.connection.execute([{ sql, params: [] }]))[0];
-  const postgres = await migrationStates(targets.migrationsFolder, query);
+  const postgres = await migrationStates(targets.migrationsFolder, rawQuery(targets.connection));
   const milvus = await Promise.all(targets.milvusCollections.map((descriptor) => inspectCollection(targets.milvus, descriptor.milvus)));
   const drifted = postgres.some((m) => m.state === 'changed') || milvus.some((c) => c.state === 'drifted');
   const pending = postgres.some((m) => m.state === 'pending') || milvus.some((c) => c.state === 'missing' || c.missingIndexes.length > 0);

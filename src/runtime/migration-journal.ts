@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { PolystoreError } from '../errors.js';
+import type { Connection } from './connection.js';
 
 export interface MigrationState {
   tag: string;
@@ -19,6 +20,8 @@ export interface MigrationState {
 
 /** Runs one statement without parameters, returning its rows as arrays. */
 export type RawQuery = (sql: string) => Promise<unknown[][]>;
+
+export const rawQuery = (connection: Pick<Connection<never>, 'execute'>): RawQuery => async (sql) => (await connection.execute([{ sql, params: [] }]))[0];
 
 export async function migrationStates(folder: string, query: RawQuery): Promise<MigrationState[]> {
   const journalPath = join(folder, 'meta', '_journal.json');

@@ -1,0 +1,183 @@
+// polystore migrate / migrate status / --dry-run, through the CLI and the facade, on the native server and Milvus Lite.
+import { execFile } from 'node:child_process';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { DataType, MilvusClient } from '@zilliz/milvus2-sdk-node';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PolystoreError } from '../src/errors.js';
+import { acquireMilvusLite } from '../src/runtime/milvus/milvus-lite.js';
+import { createPolystore } from './fixtures/runtime/generated/index.js';
+import { polystore, repoRoot, scratchDir } from './helpers/cli.js';
+import { ALL_ON_MILVUS, serverDatabase, serverUrl } from './helpers/engines.js';
+
+const run = promisify(execFile);
+
+/** A copy of the runtime fixture's generated/ and drizzle/, with a polystore.config.ts naming where to connect. */
+function project(connections: string): string {
+  const dir = scratchDir();
+  for (const folder of ['generated', 'drizzle']) cpSync(join(repoRoot, 'test/fixtures/runtime', folder), join(dir, folder), { recursive: true });
+  writeFileSync(join(dir, 'polystore.config.ts'), `export default { schema: '../../fixtures/runtime/schema.ts', connections: ${connections} };\n`);
+  return dir;
+}
+
+const tables = async (url: string) => {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    return (await sql<{ name: string }[]>`select tablename as name from pg_tables where schemaname = 'public' order by 1`).map((row) => row.name);
+  } finally {
+    await sql.end();
+  }
+};
+
+describe.skipIf(!serverUrl)('polystore migrate on the native server', () => {
+  let database: Awaited<ReturnType<typeof serverDatabase>>;
+  let dir: string;
+  beforeAll(async () => {
+    database = await serverDatabase(serverUrl!);
+    dir = project(`{ postgres: ${JSON.stringify(database.url)} }`);
+  });
+  afterAll(async () => {
+    await database?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('status lists each migration pending and exits 1; --dry-run prints the SQL and changes nothing', async () => {
+    const status = polystore(['migrate', 'status'], { cwd: dir });
+    expect(status.status).toBe(1);
+    expect(status.stdout).toMatch(/^postgres pending  0000_init  sha256 [0-9a-f]{12}$/m);
+    expect(status.stdout).toMatch(/^postgres pending  0002_halfvec_collection /m);
+    expect(status.stdout).toContain('migrations are pending: run `polystore migrate`');
+
+    const dry = polystore(['migrate', '--dry-run'], { cwd: dir });
+    expect(dry.status).toBe(0);
+    expect(dry.stdout).toMatch(/^-- 0000_init \(sha256 [0-9a-f]{12}\)$/m);
+    expect(dry.stdout).toContain('CREATE TABLE "notes"');
+    expect(dry.stdout).toContain('-- polystore: dry run, nothing was changed (3 migration(s) pending).');
+    expect(await tables(database.url)).toEqual([]);
+  });
+
+  it('migrate applies them once, from three processes at once; status is then current and exits 0', async () => {
+    const bin = join(repoRoot, 'bin/polystore.js');
+    const outputs = await Promise.all([1, 2, 3].map(async () => (await run(process.execPath, [bin, 'migrate'], { cwd: dir })).stdout.trim()));
+    // One process did the work; the others found nothing pending once they held the lock.
+    expect(outputs.filter((out) => out === 'postgres: applied 0000_init, 0001_exact_collections, 0002_halfvec_collection')).toHaveLength(1);
+    expect(outputs.filter((out) => out === 'postgres: nothing to apply')).toHaveLength(2);
+    expect(await tables(database.url)).toContain('notes');
+
+    const status = polystore(['migrate', 'status', '--json'], { cwd: dir });
+    expect(status.status).toBe(0);
+    const report = JSON.parse(status.stdout) as { status: string; postgres: Array<{ tag: string; state: string }> };
+    expect(report.status).toBe('current');
+    expect(report.postgres.map((m) => `${m.tag} ${m.state}`)).toEqual(['0000_init applied', '0001_exact_collections applied', '0002_halfvec_collection applied']);
+  }, 120_000);
+
+  it('an applied migration whose file changed since is reported changed, with a warning, and exits 1', () => {
+    const file = join(dir, 'drizzle/0001_exact_collections.sql');
+    const original = readFileSync(file, 'utf8');
+    writeFileSync(file, `${original}-- edited after it was applied\n`);
+    try {
+      const status = polystore(['migrate', 'status'], { cwd: dir });
+      expect(status.status).toBe(1);
+      expect(status.stdout).toMatch(/^postgres changed  0001_exact_collections .* warning: the file changed since it was applied$/m);
+      expect(status.stdout).toContain('a store drifted from the schema');
+    } finally {
+      writeFileSync(file, original);
+    }
+  });
+
+  it('says which flag is missing, and flags beat the configuration', () => {
+    const bare = scratchDir();
+    try {
+      for (const folder of ['generated', 'drizzle']) cpSync(join(repoRoot, 'test/fixtures/runtime', folder), join(bare, folder), { recursive: true });
+      const missing = polystore(['migrate', 'status'], { cwd: bare, env: { POLYSTORE_POSTGRES_URL: '' } });
+      expect(missing.status).toBe(1);
+      expect(missing.stderr.trim()).toBe('polystore: migrate needs --postgres <url> or --pglite-dir <dir> (or POLYSTORE_POSTGRES_URL, or connections.postgres in polystore.config.ts)');
+      const flagged = polystore(['migrate', 'status', '--postgres', database.url], { cwd: bare });
+      expect(flagged.status).toBe(0);
+      const nowhere = polystore(['migrate', 'status', '--out', join(bare, 'nowhere'), '--postgres', database.url], { cwd: bare });
+      expect(nowhere.stderr).toContain('generated/vectors.ts not found: run `polystore generate` first');
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.skipIf(!serverUrl)('migrate with Milvus Lite', () => {
+  let lite: ReturnType<typeof acquireMilvusLite>;
+  let address: string;
+  let liteDir: string;
+  beforeAll(async () => {
+    liteDir = await mkdtemp(join(tmpdir(), 'polystore-migrate-'));
+    lite = acquireMilvusLite(join(liteDir, 'migrate.db'));
+    address = await lite.address;
+  }, 60_000);
+  afterAll(async () => {
+    await lite?.release();
+    await rm(liteDir, { recursive: true, force: true });
+  });
+
+  it('a drifted collection is refused before PostgreSQL is touched, its differences listed; status says drifted', async () => {
+    const database = await serverDatabase(serverUrl!);
+    const db = createPolystore({ postgres: database.url, milvus: { address }, vectorBackends: ALL_ON_MILVUS });
+    // A collection of the schema's name made by hand: another dimension, two fields short.
+    const sdk = new MilvusClient({ address, logLevel: 'error' });
+    try {
+      await sdk.createCollection({
+        collection_name: 'points',
+        fields: [
+          { name: 'id', data_type: DataType.VarChar, is_primary_key: true, max_length: 64 },
+          { name: 'embedding', data_type: DataType.FloatVector, dim: 3 },
+        ],
+      });
+      const status = await db.migrationStatus();
+      expect(status.status).toBe('drifted');
+      expect(status.milvus.find((c) => c.collection === 'notes')).toMatchObject({ state: 'missing', problems: [] });
+      const points = status.milvus.find((c) => c.collection === 'points')!;
+      expect(points.state).toBe('drifted');
+      expect(points.problems.some((problem) => /dimension 3, expected/.test(problem))).toBe(true);
+
+      const refused = await db.migrate().catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(PolystoreError);
+      expect((refused as PolystoreError).code).toBe('SCHEMA_MISMATCH');
+      expect((refused as Error).message).toMatch(/nothing was migrated: "points": .*dimension 3, expected/);
+      expect(await tables(database.url)).toEqual([]);
+      expect((await sdk.hasCollection({ collection_name: 'notes' })).value).toBe(false);
+    } finally {
+      await sdk.dropCollection({ collection_name: 'points' });
+      await sdk.closeConnection();
+      await db.close();
+      await database.drop();
+    }
+  }, 180_000);
+
+  it('the CLI creates each missing collection, says so, and a second run changes nothing', async () => {
+    const database = await serverDatabase(serverUrl!);
+    const dir = project(`{ postgres: ${JSON.stringify(database.url)}, milvus: { address: ${JSON.stringify(address)} }, vectorBackends: { notes: 'milvus', exact: 'milvus' } }`);
+    try {
+      const dry = polystore(['migrate', '--dry-run'], { cwd: dir });
+      expect(dry.stdout).toContain('// milvus: create collection "notes" (');
+      expect(dry.stdout).toMatch(/^\/\/ milvus: create HNSW index on "notes"\.embedding \(COSINE\)$/m);
+      const first = polystore(['migrate'], { cwd: dir });
+      expect(first.stdout.trim().split('\n')).toEqual([
+        'postgres: applied 0000_init, 0001_exact_collections, 0002_halfvec_collection',
+        'milvus: exact created',
+        'milvus: notes created',
+      ]);
+      const second = polystore(['migrate'], { cwd: dir });
+      expect(second.stdout.trim().split('\n')).toEqual(['postgres: nothing to apply', 'milvus: exact unchanged', 'milvus: notes unchanged']);
+      const status = polystore(['migrate', 'status'], { cwd: dir });
+      expect(status.status).toBe(0);
+      expect(status.stdout).toMatch(/^milvus   present  notes$/m);
+    } finally {
+      const sdk = new MilvusClient({ address, logLevel: 'error' });
+      for (const name of ['notes', 'exact']) await sdk.dropCollection({ collection_name: name }).catch(() => undefined);
+      await sdk.closeConnection();
+      rmSync(dir, { recursive: true, force: true });
+      await database.drop();
+    }
+  }, 180_000);
+});
