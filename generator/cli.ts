@@ -1,12 +1,18 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CopyFlags } from '../src/copy/copy-command.js';
 import { PolystoreError } from '../src/errors.js';
-import type { MigrateFlags } from '../src/operations/migrate-command.js';
+import type { MigrateDownFlags, MigrateFlags } from '../src/operations/migrate-command.js';
 import type { HealthFlags } from '../src/operations/health-command.js';
 import type { PartitionsFlags } from '../src/operations/partitions-command.js';
 import type { GenerateFlags } from './generate-command.js';
 
 const MIGRATION_NAME = /^[a-z0-9_]{1,40}$/;
+
+const wholeNumber = (min: number, max: number) => (value: string) => {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < min || n > max) throw new InvalidArgumentError(`use a whole number from ${min} to ${max}`);
+  return n;
+};
 
 export function cliProgram(): Command {
   const program = new Command('polystore').description('One schema for MongoDB (Prisma), PostgreSQL and pgvector (Drizzle) and Milvus.');
@@ -24,11 +30,7 @@ export function cliProgram(): Command {
     // Each command's code loads when it runs: `--help` and `vectors copy` need neither TypeScript nor ts-morph nor drizzle-kit.
     .action(async (flags: GenerateFlags) => (await import('./generate-command.js')).runGenerate(flags));
   const backend = (flag: string) => new Option(`${flag} <backend>`, flag === '--from' ? 'backend to read' : 'backend to write').choices(['pgvector', 'milvus']).makeOptionMandatory();
-  const positive = (value: string) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new InvalidArgumentError('use a whole number from 1 to 10000');
-    return n;
-  };
+  const positive = wholeNumber(1, 10_000);
   /** Where a command connects: flags, else these environment variables, else polystore.config.ts's `connections`. */
   const connectionOptions = (command: Command) =>
     command
@@ -59,6 +61,12 @@ export function cliProgram(): Command {
   connectionOptions(migrate.command('status').description('Applied, pending and changed migrations; Milvus collections present, missing or drifted. Exit 1 unless all is current.'))
     .option('--json', 'print the status as JSON')
     .action(async (flags: MigrateFlags) => (await import('../src/operations/migrate-command.js')).runMigrateStatus(flags));
+  connectionOptions(migrate.command('down').description('Reverse the applied migrations after --to, newest first, in one transaction (drizzle/down/); PostgreSQL only.'))
+    .requiredOption('--to <tag>', 'the migration to go back to: it stays applied')
+    .option('--force', 'reverse even when a dropped table or column holds rows (they are lost)')
+    .option('--dry-run', 'print the SQL and the rows each drop would lose; change nothing')
+    .option('--json', 'print the result as JSON')
+    .action(async (flags: MigrateDownFlags) => (await import('../src/operations/migrate-command.js')).runMigrateDown(flags));
   program
     .command('health')
     .description('Probe PostgreSQL (versions, size, pending migrations) and Milvus; exit 0 only when every store is up.')
@@ -79,12 +87,10 @@ export function cliProgram(): Command {
     .command('ensure')
     .description('Create the monthly partitions from this month to --ahead months on, moving rows DEFAULT holds for them.')
     .addOption(new Option('--postgres <url>', 'PostgreSQL server').env('POLYSTORE_POSTGRES_URL'))
-    .option('--ahead <n>', 'months after the current one (0 to 120)', (value: string) => {
-      const n = Number(value);
-      if (!Number.isInteger(n) || n < 0 || n > 120) throw new InvalidArgumentError('use a whole number from 0 to 120');
-      return n;
-    }, 3)
-    .option('--dry-run', 'list what would be created, change nothing')
+    .option('--ahead <n>', 'months after the current one (0 to 120)', wholeNumber(0, 120), 3)
+    .option('--retain <months>', 'detach the partitions that ended more than this many months before the current one (1 to 1200); never DEFAULT', wholeNumber(1, 1200))
+    .option('--drop', 'with --retain: drop those partitions, rows and all, instead of detaching them')
+    .option('--dry-run', 'list what would be created, detached or dropped; change nothing')
     .action(async (flags: PartitionsFlags) => (await import('../src/operations/partitions-command.js')).runEnsurePartitions(flags));
   return program;
 }

@@ -66,10 +66,10 @@ export async function generate(schema: SchemaDef, options: GenerateOptions): Pro
     name: options.migrationName,
     now: options.now,
   });
-  for (const [path, text] of migrations) files.set(`drizzle/${path}`, text);
+  for (const [path, text] of migrations.files) files.set(`drizzle/${path}`, text);
 
   const changed = [...files].filter(([path, text]) => !sameFile(join(options.out, path), text)).map(([path]) => path);
-  const notes = halfvecNotes(ir);
+  const notes = [...halfvecNotes(ir), ...migrations.notes.map((note) => `drizzle/${note}`)];
   if (options.check) return { changed, notes };
   for (const path of changed) {
     const target = join(options.out, path);

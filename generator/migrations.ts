@@ -5,6 +5,8 @@
  * the result in drizzle-kit's own layout, so drizzle-kit and drizzle-orm's
  * migrator keep working on the folder. Past migrations are made again from
  * their snapshots, so that a hand edit to what the migrator applies shows.
+ * Beside each, `down/<tag>.sql` reverses it: drizzle-kit's diff from its
+ * snapshot back to the one before (`polystore migrate down`).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -29,6 +31,12 @@ export interface Journal {
 /** The files polystore writes under drizzle/, keyed by path relative to it: the migrations so far and a new one when the schema changed. */
 export type MigrationFiles = Map<string, string>;
 
+export interface MigrationPlan {
+  files: MigrationFiles;
+  /** What the reversals cannot do: a migration with no `down/` file, or one whose reversal restores no rows. */
+  notes: string[];
+}
+
 export interface MigrationOptions {
   /** Suffix of the new migration's tag (`0001_<name>`). */
   name?: string;
@@ -36,9 +44,18 @@ export interface MigrationOptions {
   now?: number;
 }
 
-export async function planMigration(ir: SchemaIR, drizzleSchemaSource: string, drizzleDir: string, options: MigrationOptions = {}): Promise<MigrationFiles> {
+export async function planMigration(ir: SchemaIR, drizzleSchemaSource: string, drizzleDir: string, options: MigrationOptions = {}): Promise<MigrationPlan> {
   const tables = [...ir.tables, ...ir.vectors.map((vector) => vector.table)];
   const files: MigrationFiles = new Map();
+  const notes: string[] = [];
+  /** Every statement of the migrations so far: where a reversal that creates a dropped table again finds its partitions. */
+  const history: string[] = [];
+  const addReversal = async (tag: string, before: DrizzleSnapshotJSON, after: DrizzleSnapshotJSON, up: string[]) => {
+    const reversal = await reversalSql(tables, before, after, up, history);
+    if (reversal.sql) files.set(`down/${tag}.sql`, reversal.sql);
+    notes.push(...reversal.notes.map((note) => `${tag}: ${note}`));
+    history.push(...up);
+  };
   const entries: Journal['entries'] = [];
   const addEntry = (tag: string, version: string, when: number) =>
     entries.push({ idx: entries.length, version, when: Math.max(when, (entries.at(-1)?.when ?? 0) + 1), tag, breakpoints: true });
@@ -49,6 +66,7 @@ export async function planMigration(ir: SchemaIR, drizzleSchemaSource: string, d
     const recorded = existsSync(sqlPath) ? readFileSync(sqlPath, 'utf8').replace(/\n$/, '').split(BREAKPOINT) : [];
     const again = asksAboutRenames(prev, snapshot) ? undefined : await migrationSql(tables, prev, snapshot, recorded);
     if (again) files.set(`${tag}.sql`, again);
+    await addReversal(tag, prev, snapshot, recorded);
     addEntry(tag, snapshot.version, when);
     prev = snapshot;
   }
@@ -60,11 +78,29 @@ export async function planMigration(ir: SchemaIR, drizzleSchemaSource: string, d
     const idx = entries.length;
     const tag = `${prefix(idx)}_${options.name ?? (idx === 0 ? 'init' : 'update')}`;
     files.set(`${tag}.sql`, sql);
+    await addReversal(tag, prev, snapshot, sql.split(BREAKPOINT));
     files.set(`meta/${prefix(idx)}_snapshot.json`, `${JSON.stringify({ ...snapshot, _meta: { columns: {}, schemas: {}, tables: {} } }, null, 2)}\n`);
     addEntry(tag, snapshot.version, options.now ?? Date.now());
   }
   if (entries.length > 0) files.set('meta/_journal.json', `${JSON.stringify({ ...EMPTY_JOURNAL, entries }, null, 2)}\n`);
-  return files;
+  return { files, notes };
+}
+
+/**
+ * The SQL that takes a database from `after` back to `before`: drizzle-kit's diff the other way. A migration that
+ * renamed something gets none (drizzle-kit would ask which way), said in a note; so is a reversal that creates
+ * again what the migration dropped, which comes back empty. The pgvector extension stays: other objects may use it.
+ */
+async function reversalSql(tables: TableIR[], before: DrizzleSnapshotJSON, after: DrizzleSnapshotJSON, up: string[], history: string[]): Promise<{ sql?: string; notes: string[] }> {
+  if (asksAboutRenames(after, before)) return { notes: ['renames a table or column: no reversal is generated (polystore migrate down cannot go back past it)'] };
+  const statements = await generateMigration(after, { ...before, id: ORIGIN_ID });
+  const notes = up.some((statement) => /^(DROP TABLE|ALTER TABLE "\w+" DROP COLUMN) /m.test(statement)) ? ['drops data: its reversal creates the dropped tables or columns again, empty'] : [];
+  for (const statement of statements) {
+    const column = /^ALTER TABLE "(\w+)" ADD COLUMN "(\w+)" [^;]* NOT NULL(?![^;]* DEFAULT )/.exec(statement);
+    if (column) notes.push(`its reversal adds "${column[1]}"."${column[2]}" NOT NULL without a default: migrate down fails while "${column[1]}" has rows`);
+  }
+  if (statements.length === 0) return { notes };
+  return { sql: `${withPartitions(tables, statements, history).join(BREAKPOINT)}\n`, notes };
 }
 
 /** One migration's SQL, from the snapshot before it to the one after; undefined when nothing changed. */

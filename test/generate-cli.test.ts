@@ -46,6 +46,7 @@ describe('polystore generate', () => {
       'generated/milvus.ts',
       'generated/index.ts',
       'drizzle/0001_update.sql',
+      'drizzle/down/0001_update.sql',
       'drizzle/meta/0001_snapshot.json',
       'drizzle/meta/_journal.json',
     ]);

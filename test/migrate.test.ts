@@ -9,6 +9,7 @@ import { DataType, MilvusClient } from '@zilliz/milvus2-sdk-node';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PolystoreError } from '../src/errors.js';
+import { openConnection } from '../src/runtime/connection.js';
 import { acquireMilvusLite } from '../src/runtime/milvus/milvus-lite.js';
 import { createPolystore } from './fixtures/runtime/generated/index.js';
 import { polystore, repoRoot, scratchDir } from './helpers/cli.js';
@@ -180,4 +181,78 @@ describe.skipIf(!serverUrl)('migrate with Milvus Lite', () => {
       await database.drop();
     }
   }, 180_000);
+});
+
+describe('migrate down', () => {
+  it.skipIf(!serverUrl)('reverses newest first in one transaction; refuses to drop a table holding rows unless forced; migrate applies again', async () => {
+    const database = await serverDatabase(serverUrl!);
+    const db = createPolystore({ postgres: database.url });
+    try {
+      await db.migrate();
+      await db.vectors.wide.insert([{ id: 'w1', label: 'kept', embedding: Array.from({ length: 2048 }, (_, i) => (i % 7) + 1) }]);
+      const dry = await db.migrateDown({ to: '0000_init', dryRun: true });
+      expect(dry.reversed).toEqual(['0002_halfvec_collection', '0001_exact_collections']);
+      expect(dry.drops).toEqual([
+        { table: 'wide', rows: 1 },
+        { table: 'exactcos', rows: 0 },
+        { table: 'exactl2', rows: 0 },
+      ]);
+      expect(dry.statements[0]).toBe('DROP TABLE "wide" CASCADE;');
+
+      const refused = await db.migrateDown({ to: '0000_init' }).catch((error: unknown) => error);
+      expect(refused).toMatchObject({ code: 'MIGRATION_DATA_LOSS' });
+      expect((refused as Error).message).toBe('the reversal would drop table "wide" (1 rows); nothing was changed. Pass force (--force) to drop them.');
+      expect(await tables(database.url)).toContain('wide');
+      expect((await db.migrationStatus()).status).toBe('current');
+
+      const forced = await db.migrateDown({ to: '0000_init', force: true });
+      expect(forced.reversed).toEqual(['0002_halfvec_collection', '0001_exact_collections']);
+      expect(await tables(database.url)).not.toContain('wide');
+      expect(await tables(database.url)).not.toContain('exactcos');
+      expect(await tables(database.url)).toContain('notes');
+      const status = await db.migrationStatus();
+      expect(status.postgres.map((m) => m.state)).toEqual(['applied', 'pending', 'pending']);
+      expect((await db.migrateDown({ to: '0000_init' })).reversed).toEqual([]);
+      expect((await db.migrate()).postgres).toEqual(['0001_exact_collections', '0002_halfvec_collection']);
+      expect(await db.vectors.wide.count()).toBe(0);
+    } finally {
+      await db.close();
+      await database.drop();
+    }
+  }, 120_000);
+
+  it('counts the values of a dropped column; bad targets are typed errors naming `to` (facade) or `--to` (CLI)', async () => {
+    // A project whose second migration adds a column: its reversal drops it.
+    const out = scratchDir();
+    const fixture = join(repoRoot, 'test/fixtures/small-schema.ts');
+    try {
+      polystore(['generate', '--schema', fixture, '--out', out, '--no-prisma-client']);
+      writeFileSync(join(out, 'schema.ts'), readFileSync(fixture, 'utf8').replace('published: f.boolean(),', 'published: f.boolean(),\n        rank: f.int().optional(),'));
+      expect(polystore(['generate', '--schema', join(out, 'schema.ts'), '--out', out, '--name', 'add_rank', '--no-prisma-client']).status).toBe(0);
+      expect(readFileSync(join(out, 'drizzle/down/0001_add_rank.sql'), 'utf8')).toBe('ALTER TABLE "passages" DROP COLUMN "rank";\n');
+
+      // passages is on the milvus backend in the schema: the configuration moves it to pgvector.
+      writeFileSync(join(out, 'polystore.config.ts'), "export default { schema: './schema.ts', connections: { vectorBackends: { passages: 'pgvector' } } };\n");
+      const pgliteDir = join(out, 'pglite');
+      const cli = (...args: string[]) => polystore(['migrate', ...args, '--out', out, '--pglite-dir', pgliteDir], { cwd: out });
+      expect(cli().stdout).toContain('postgres: applied 0000_init, 0001_add_rank');
+      const connection = openConnection({}, { pglite: { dataDir: pgliteDir } }, (query) => query());
+      try {
+        await connection.execute([{ sql: `insert into passages (id, lang, position, published, embedding, rank) values ('p1', 'en', 1, true, $1, 5), ('p2', 'fr', 2, false, $1, null)`, params: ['[0.5,0.5,0.5,0.5]'] }]);
+      } finally {
+        await connection.close();
+      }
+      const refused = cli('down', '--to', '0000_init');
+      expect(refused.status).toBe(1);
+      expect(refused.stderr.trim()).toBe('polystore: the reversal would drop column "passages"."rank" (1 non-null values); nothing was changed. Pass force (--force) to drop them.');
+      const unknown = cli('down', '--to', '0009_nope');
+      expect(unknown.stderr).toMatch(/^polystore: --to: no migration "0009_nope" in .* \(have 0000_init, 0001_add_rank\)$/m);
+      const forced = cli('down', '--to', '0000_init', '--force');
+      expect(forced.stdout).toContain('-- dropped column "passages"."rank": 1 non-null values');
+      expect(forced.stdout).toContain('polystore: reversed 0001_add_rank.');
+      expect(cli('status').stdout).toMatch(/^postgres pending  0001_add_rank /m);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

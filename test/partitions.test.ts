@@ -2,6 +2,7 @@
 // by month from 2026-01 for three months, with a DEFAULT partition): facade and CLI.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analytics } from './fixtures/relational/drizzle/schema.js';
@@ -32,7 +33,7 @@ describe.skipIf(!serverUrl)('partitions kept ahead on a real PostgreSQL server',
   it('creates this month to `ahead` months on, moving the rows DEFAULT holds, while writers keep inserting; nothing lost', async () => {
     // Rows of November 2026 already sit in DEFAULT.
     await db.sql.insert(analytics).values(Array.from({ length: 50 }, (_, i) => ({ eventType: `early ${i}`, timestamp: new Date(Date.UTC(2026, 10, 1 + (i % 28))) })));
-    expect(await db.partitions.ensure({ ahead: 2, now: NOW, dryRun: true })).toMatchObject([
+    expect((await db.partitions.ensure({ ahead: 2, now: NOW, dryRun: true })).created).toMatchObject([
       { partition: 'analytics_y2026m11', from: '2026-11-01 00:00:00+00', to: '2026-12-01 00:00:00+00', movedRows: 0 },
       { partition: 'analytics_y2026m12' },
       { partition: 'analytics_y2027m01' },
@@ -48,7 +49,7 @@ describe.skipIf(!serverUrl)('partitions kept ahead on a real PostgreSQL server',
         written += 1;
       }
     });
-    const created = await db.partitions.ensure({ ahead: 2, now: NOW });
+    const { created } = await db.partitions.ensure({ ahead: 2, now: NOW });
     writing = false;
     await Promise.all(writers);
     expect(created.map((entry) => entry.partition)).toEqual(['analytics_y2026m11', 'analytics_y2026m12', 'analytics_y2027m01']);
@@ -59,16 +60,68 @@ describe.skipIf(!serverUrl)('partitions kept ahead on a real PostgreSQL server',
     const misplaced = await admin`SELECT 1 FROM analytics_default WHERE "timestamp" >= '2026-11-01' AND "timestamp" < '2027-02-01'`;
     expect(misplaced).toHaveLength(0);
     // Running again changes nothing.
-    expect(await db.partitions.ensure({ ahead: 2, now: NOW })).toEqual([]);
+    expect(await db.partitions.ensure({ ahead: 2, now: NOW })).toEqual({ created: [], retired: [] });
   });
 
-  it('refuses a bad `ahead` with a typed error; the CLI does the same work and names its flag', async () => {
+  it('retains `retain` months back: older partitions detached (rows kept) or dropped; DEFAULT never; a dry run changes nothing', async () => {
+    // The fixture's months are 2026-01..03; now is 2026-11. retain 9 keeps February on; retain 8 keeps March on.
+    await db.sql.insert(analytics).values([
+      { eventType: 'january', timestamp: new Date(Date.UTC(2026, 0, 15)) },
+      { eventType: 'february', timestamp: new Date(Date.UTC(2026, 1, 15)) },
+      { eventType: 'february', timestamp: new Date(Date.UTC(2026, 1, 16)) },
+      { eventType: 'ancient', timestamp: new Date(Date.UTC(2001, 0, 1)) },
+    ]);
+    const dry = await db.partitions.ensure({ now: NOW, retain: 9, dryRun: true });
+    expect(dry.retired).toEqual([{ table: 'analytics', partition: 'analytics_y2026m01', to: '2026-02-01 00:00:00+00', rows: 1, action: 'detached' }]);
+    expect(await placement()).toContain('analytics_y2026m01 1');
+
+    expect((await db.partitions.ensure({ now: NOW, retain: 9 })).retired).toMatchObject([{ partition: 'analytics_y2026m01', rows: 1, action: 'detached' }]);
+    // Detached: no longer read through analytics, still a table with its rows.
+    expect(await placement()).not.toContain('analytics_y2026m01 1');
+    expect(await admin`SELECT 1 FROM analytics_y2026m01`).toHaveLength(1);
+
+    expect((await db.partitions.ensure({ now: NOW, retain: 8, drop: true })).retired).toEqual([
+      { table: 'analytics', partition: 'analytics_y2026m02', to: '2026-03-01 00:00:00+00', rows: 2, action: 'dropped' },
+    ]);
+    expect(await admin`SELECT to_regclass('analytics_y2026m02') AS gone`).toEqual([{ gone: null }]);
+    // DEFAULT and its row of 2001 stay, whatever the retention.
+    expect(await placement()).toContain('analytics_default 1');
+    expect((await db.partitions.ensure({ now: NOW, retain: 1, dryRun: true })).retired.map((entry) => entry.partition)).not.toContain('analytics_default');
+  });
+
+  it('refuses a bad `ahead`, `retain` or `drop` with a typed error naming each; the CLI does the same work and names its flag', async () => {
     await expect(db.partitions.ensure({ ahead: -1 })).rejects.toMatchObject({ code: 'INVALID_INPUT', issues: [{ path: ['ahead'] }] });
     await expect(db.partitions.ensure({ ahead: 1.5 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(db.partitions.ensure({ ahead: -1, retain: 0, drop: true })).rejects.toMatchObject({
+      issues: [{ path: ['ahead'] }, { path: ['retain'] }],
+    });
+    await expect(db.partitions.ensure({ drop: true })).rejects.toMatchObject({ issues: [{ path: ['drop'], message: 'drop needs retain: the months to keep' }] });
     const cli = (...args: string[]) => run(process.execPath, ['bin/polystore.js', 'partitions', 'ensure', ...args], { env: { ...process.env, POLYSTORE_POSTGRES_URL: database.url } });
     const dry = await cli('--ahead', '4', '--dry-run');
     expect(dry.stdout).toMatch(/would create analytics_y\d{4}m\d\d of analytics/);
     const bad = await cli('--ahead', '-2').then(() => 'exit 0', (error: { code: number; stderr: string }) => `exit ${error.code}: ${error.stderr.trim()}`);
     expect(bad).toMatch(/^exit 1: error: option '--ahead <n>' argument '-2' is invalid/);
+    const retain = await cli('--retain', '1', '--dry-run');
+    expect(retain.stdout).toMatch(/^would detach analytics_y2026m03 of analytics \(ends 2026-04-01 00:00:00\+00\), 0 rows$/m);
+    expect(retain.stdout).toMatch(/; would detach 1 partition\(s\) older than 1 month\(s\)\.$/m);
+  });
+});
+
+describe.skipIf(!serverUrl)('partitions.ensureAhead at start-up', () => {
+  it('the first operation finds this month and the next ones partitioned; a bad setting is refused before anything opens', async () => {
+    const database = await serverDatabase(serverUrl!);
+    const db = createPolystore({ postgres: database.url, autoMigrate: true, partitions: { ensureAhead: 1 } });
+    try {
+      // The first statement, through db.sql, waits for the migrations and the partitions.
+      await db.sql.insert(analytics).values({ eventType: 'now', timestamp: new Date() });
+      const now = new Date();
+      const month = `analytics_y${now.getUTCFullYear()}m${String(now.getUTCMonth() + 1).padStart(2, '0')}`;
+      const rows = await db.sql.execute(sql`SELECT tableoid::regclass::text AS part FROM analytics`);
+      expect([...(rows as unknown as Array<{ part: string }>)]).toEqual([{ part: month }]);
+    } finally {
+      await db.close();
+      await database.drop();
+    }
+    expect(() => createPolystore({ partitions: { ensureAhead: -1 } })).toThrow(/partitions\.ensureAhead: expected an integer from 0 to 120, got -1/);
   });
 });

@@ -155,7 +155,7 @@ describe('schema validation', () => {
 
     const ir = parseSchema(defineSchema({ tables: { ev: partitioned('0999-12', 2), late: partitioned('9999-11', 1) } }));
     expect(ir.tables.map((t) => t.partition?.months)).toEqual([['0999-12', '1000-01'], ['9999-11']]);
-    const sql = (await planMigration(ir, (await emitFiles(ir)).get('drizzle/schema.ts')!, '/nonexistent')).get('0000_init.sql')!;
+    const sql = (await planMigration(ir, (await emitFiles(ir)).get('drizzle/schema.ts')!, '/nonexistent')).files.get('0000_init.sql')!;
     expect(sql).toContain(`CREATE TABLE "ev_y0999m12" PARTITION OF "ev" FOR VALUES FROM ('0999-12-01 00:00:00+00') TO ('1000-01-01 00:00:00+00');`);
     expect(sql).toContain(`CREATE TABLE "late_y9999m11" PARTITION OF "late" FOR VALUES FROM ('9999-11-01 00:00:00+00') TO ('9999-12-01 00:00:00+00');`);
   });

@@ -34,7 +34,7 @@ function storeFactory(vector: VectorCollectionIR): string {
 
 /** generated/index.ts: createPolystore() and the typed facade it returns. */
 export function facadeStructure(ir: SchemaIR): SourceFileStructure {
-  const runtimeTypes = ['CreatedPartition', 'EnsurePartitionsOptions', 'HealthOptions', 'HealthReport', 'MigrateResult', 'MigrationStatus', 'PolystoreDatabase', 'PolystoreOptions', 'PrismaClientClass', 'PrismaClientLike', ...(ir.vectors.some((v) => v.tenant) ? ['TenantVectorStore'] : []), ...(ir.vectors.some((v) => !v.tenant) ? ['VectorStore'] : [])];
+  const runtimeTypes = ['EnsurePartitionsOptions', 'HealthOptions', 'HealthReport', 'MigrateDownOptions', 'MigrateDownResult', 'MigrateResult', 'MigrationStatus', 'PartitionsReport', 'PolystoreDatabase', 'PolystoreOptions', 'PrismaClientClass', 'PrismaClientLike', ...(ir.vectors.some((v) => v.tenant) ? ['TenantVectorStore'] : []), ...(ir.vectors.some((v) => !v.tenant) ? ['VectorStore'] : [])];
   const collectionNames = ir.vectors.map((vector) => vector.name);
   const descriptors = ir.vectors.map((vector) => descriptorName(vector));
   const vectorImports = ir.vectors.flatMap((vector) => [descriptorName(vector), `type ${recordTypeName(vector)}`, `type ${whereTypeName(vector)}`]);
@@ -55,8 +55,8 @@ export function facadeStructure(ir: SchemaIR): SourceFileStructure {
           { name: 'vectors', type: `{ ${ir.vectors.map((vector) => `${vector.table.exportName}: ${storeType(vector)};`).join(' ')} }` },
           {
             name: 'partitions',
-            type: '{ ensure(options?: EnsurePartitionsOptions): Promise<CreatedPartition[]> }',
-            docs: ['Monthly partitions from the current month to `ahead` (3) months on, rows in DEFAULT moved into them.'],
+            type: '{ ensure(options?: EnsurePartitionsOptions): Promise<PartitionsReport> }',
+            docs: ['Monthly partitions from the current month to `ahead` (3) months on, rows in DEFAULT moved into them; with `retain`, older ones detached or dropped.'],
           },
         ],
         methods: [
@@ -73,6 +73,12 @@ export function facadeStructure(ir: SchemaIR): SourceFileStructure {
             docs: ['Applies the migrations in drizzle/ that the database has not seen, then creates or checks each collection on Milvus.'],
           },
           { name: 'migrationStatus', returnType: 'Promise<MigrationStatus>', docs: ['What `migrate` would do (pending, changed or drifted), changing nothing.'] },
+          {
+            name: 'migrateDown',
+            parameters: [{ name: 'options', type: 'MigrateDownOptions' }],
+            returnType: 'Promise<MigrateDownResult>',
+            docs: ['Reverses the applied migrations after `options.to`, newest first, in one transaction (drizzle/down/).'],
+          },
           {
             name: 'health',
             parameters: [{ name: 'options', type: 'HealthOptions', hasQuestionToken: true }],
@@ -97,6 +103,7 @@ export function facadeStructure(ir: SchemaIR): SourceFileStructure {
             vectors: { ${ir.vectors.map((vector) => `${vector.table.exportName}: ${storeFactory(vector)},`).join('\n')} },
             migrate: () => runtime.migrate(),
             migrationStatus: () => runtime.migrationStatus(),
+            migrateDown: (options) => runtime.migrateDown(options),
             health: (options) => runtime.health(options),
             partitions: runtime.partitions,
             close: () => runtime.close(),

@@ -1,4 +1,5 @@
 /** `polystore migrate`, `migrate status` and `migrate --dry-run`: db.migrate() and db.migrationStatus() from the command line. */
+import { InvalidInputError, PolystoreError } from '../errors.js';
 import type { MilvusCollectionSpec } from '../runtime/milvus-spec.js';
 import type { MigrationStatus } from './migrate.js';
 import { type ConnectionFlags, openProject, type Project } from './project.js';
@@ -6,6 +7,11 @@ import { type ConnectionFlags, openProject, type Project } from './project.js';
 export interface MigrateFlags extends ConnectionFlags {
   dryRun?: boolean;
   json?: boolean;
+}
+
+export interface MigrateDownFlags extends MigrateFlags {
+  to: string;
+  force?: boolean;
 }
 
 async function withProject(flags: ConnectionFlags, run: (project: Project) => Promise<void>): Promise<void> {
@@ -49,6 +55,21 @@ export function runMigrateStatus(flags: Pick<MigrateFlags, keyof ConnectionFlags
       console.log(`polystore: ${status.status === 'current' ? 'every store is up to date' : status.status === 'pending' ? 'migrations are pending: run `polystore migrate`' : 'a store drifted from the schema'}.`);
     }
     if (status.status !== 'current') process.exitCode = 1;
+  });
+}
+
+export function runMigrateDown(flags: MigrateDownFlags): Promise<void> {
+  return withProject(flags, async ({ runtime }) => {
+    const result = await runtime.migrateDown({ to: flags.to, force: flags.force, dryRun: flags.dryRun }).catch((error: unknown) => {
+      // The facade's issue names the option; here it is a flag.
+      if (error instanceof InvalidInputError && error.issues[0]?.path[0] === 'to') throw new PolystoreError('INVALID_INPUT', `--to: ${error.issues[0].message}`);
+      throw error;
+    });
+    if (flags.json) return void console.log(JSON.stringify(result, null, 2));
+    if (flags.dryRun) for (const statement of result.statements) console.log(statement);
+    for (const drop of result.drops) console.log(`-- ${flags.dryRun ? 'would drop' : 'dropped'} ${drop.column ? `column "${drop.table}"."${drop.column}": ${drop.rows} non-null values` : `table "${drop.table}": ${drop.rows} rows`}`);
+    const tags = result.reversed.join(', ');
+    console.log(`polystore: ${result.reversed.length === 0 ? `nothing applied after ${flags.to}` : flags.dryRun ? `would reverse ${tags}; dry run, nothing was changed` : `reversed ${tags}`}.`);
   });
 }
 

@@ -6,6 +6,8 @@ import { ensurePartitions } from './partitions.js';
 export interface PartitionsFlags {
   postgres?: string;
   ahead: number;
+  retain?: number;
+  drop?: boolean;
   dryRun?: boolean;
 }
 
@@ -13,10 +15,15 @@ export async function runEnsurePartitions(flags: PartitionsFlags): Promise<void>
   if (!flags.postgres) throw new PolystoreError('INVALID_INPUT', 'partitions ensure needs --postgres <url> (or POLYSTORE_POSTGRES_URL)');
   const connection = openConnection({}, { postgres: flags.postgres }, (query) => query());
   try {
-    const created = await ensurePartitions(connection, { ahead: flags.ahead, dryRun: flags.dryRun });
-    const verb = flags.dryRun ? 'would create' : 'created';
-    for (const entry of created) console.log(`${verb} ${entry.partition} of ${entry.table} [${entry.from}, ${entry.to})${flags.dryRun ? '' : `, ${entry.movedRows} rows moved out of DEFAULT`}`);
-    console.log(`polystore: ${created.length === 0 ? 'every partitioned table has its partitions' : `${verb} ${created.length} partition(s)`} through ${flags.ahead} month(s) ahead.`);
+    const { created, retired } = await ensurePartitions(connection, { ahead: flags.ahead, retain: flags.retain, drop: flags.drop, dryRun: flags.dryRun });
+    const done = { create: 'created', detach: 'detached', drop: 'dropped' } as const;
+    const would = (verb: keyof typeof done) => (flags.dryRun ? `would ${verb}` : done[verb]);
+    for (const entry of created) console.log(`${would('create')} ${entry.partition} of ${entry.table} [${entry.from}, ${entry.to})${flags.dryRun ? '' : `, ${entry.movedRows} rows moved out of DEFAULT`}`);
+    for (const entry of retired) console.log(`${would(entry.action === 'dropped' ? 'drop' : 'detach')} ${entry.partition} of ${entry.table} (ends ${entry.to}), ${entry.rows} rows`);
+    console.log(
+      `polystore: ${created.length === 0 ? 'every partitioned table has its partitions' : `${would('create')} ${created.length} partition(s)`} through ${flags.ahead} month(s) ahead` +
+        (flags.retain === undefined ? '.' : `; ${retired.length === 0 ? 'no partition' : `${would(flags.drop ? 'drop' : 'detach')} ${retired.length} partition(s)`} older than ${flags.retain} month(s).`),
+    );
   } finally {
     await connection.close();
   }

@@ -4,17 +4,27 @@
  * range-partitioned table of the database (read from the catalog), the months from the current one to `ahead`
  * months on that do not exist yet — moving the rows DEFAULT already holds for such a month into it, in one
  * transaction per month under an exclusive lock on the table, so that writers wait a moment and none is lost.
+ * With `retain`, the months that ended more than `retain` months before the current one are detached (or, with
+ * `drop`, dropped). Each transaction holds the migrations' advisory lock: ensure and migrate never interleave.
  */
 import { InvalidInputError } from '../errors.js';
 import type { Connection, Statement } from '../runtime/connection.js';
 import { quoteIdentifier as quote } from '../runtime/pgvector/quote-identifier.js';
+import { MIGRATION_LOCK } from '../runtime/migrate-locked.js';
 import { describe } from '../runtime/validate.js';
 import { monthText, partitionName } from '../schema/partition-name.js';
 
 export interface EnsurePartitionsOptions {
   /** Months after the current one to have partitions for (default 3, at most 120). */
   ahead?: number | undefined;
-  /** Lists what would be created, and changes nothing. */
+  /**
+   * Months before the current one to keep: a partition whose range ends on or before the first of the month
+   * `retain` months ago is detached from its table (kept as a table of its own). Never DEFAULT. Absent: none is touched.
+   */
+  retain?: number | undefined;
+  /** With `retain`: drops those partitions, rows and all, instead of detaching them. */
+  drop?: boolean | undefined;
+  /** Lists what would be created and retired, and changes nothing. */
   dryRun?: boolean | undefined;
   /** The current month is this date's, in UTC (default: now). */
   now?: Date | undefined;
@@ -30,36 +40,62 @@ export interface CreatedPartition {
   movedRows: number;
 }
 
+export interface RetiredPartition {
+  table: string;
+  partition: string;
+  /** The upper bound of its range, as PostgreSQL prints it. */
+  to: string;
+  /** Rows it held (detached: still there, in a table of its own; dropped: gone). */
+  rows: number;
+  action: 'detached' | 'dropped';
+}
+
+export interface PartitionsReport {
+  created: CreatedPartition[];
+  retired: RetiredPartition[];
+}
+
 interface PartitionedTable {
   table: string;
   column: string;
   defaultPartition: string | null;
-  partitions: Set<string>;
+  /** Each partition but DEFAULT, with the upper bound of its range (null: MAXVALUE, or not a range bound). */
+  partitions: Map<string, string | null>;
 }
 
 /** A month's first instant, in UTC: digits only, made here, never from input, so it can stand as a literal. */
 const monthStart = (index: number) => `${monthText(index)}-01 00:00:00+00`;
 const bound = (index: number) => `'${monthStart(index)}'`;
 
-export async function ensurePartitions(connection: Pick<Connection<never>, 'execute'>, options: EnsurePartitionsOptions = {}): Promise<CreatedPartition[]> {
-  const ahead = options.ahead ?? 3;
-  const now = options.now ?? new Date();
-  if (!Number.isInteger(ahead) || ahead < 0 || ahead > 120) {
-    throw new InvalidInputError('partitions.ensure', [{ code: 'INVALID_INPUT', path: ['ahead'], message: `ahead must be an integer from 0 to 120, got ${describe(ahead)}` }]);
-  }
-  if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw new InvalidInputError('partitions.ensure', [{ code: 'INVALID_INPUT', path: ['now'], message: `expected a valid Date, got ${describe(now)}` }]);
+const LOCKED = { sql: `select pg_advisory_xact_lock(${MIGRATION_LOCK})`, params: [] };
+
+export async function ensurePartitions(connection: Pick<Connection<never>, 'execute'>, options: EnsurePartitionsOptions = {}): Promise<PartitionsReport> {
+  const { ahead, retain, now } = checkEnsureOptions(options);
   const first = now.getUTCFullYear() * 12 + now.getUTCMonth();
-  const created: CreatedPartition[] = [];
+  const report: PartitionsReport = { created: [], retired: [] };
   for (const table of await partitionedTables(connection)) {
     for (let index = first; index <= first + ahead; index++) {
       const partition = partitionName(table.table, monthText(index));
       if (table.partitions.has(partition)) continue;
       const entry = { table: table.table, partition, from: monthStart(index), to: monthStart(index + 1), movedRows: 0 };
       if (!options.dryRun) entry.movedRows = await createMonth(connection, table, partition, index);
-      created.push(entry);
+      report.created.push(entry);
     }
+    if (retain !== undefined) report.retired.push(...(await retire(connection, table, monthStart(first - retain), Boolean(options.drop), Boolean(options.dryRun))));
   }
-  return created;
+  return report;
+}
+
+function checkEnsureOptions(options: EnsurePartitionsOptions) {
+  const { ahead = 3, retain, now = new Date() } = options;
+  const issues: Array<{ code: 'INVALID_INPUT'; path: string[]; message: string }> = [];
+  const problem = (path: string, message: string) => issues.push({ code: 'INVALID_INPUT', path: [path], message });
+  if (!Number.isInteger(ahead) || ahead < 0 || ahead > 120) problem('ahead', `ahead must be an integer from 0 to 120, got ${describe(ahead)}`);
+  if (retain !== undefined && (!Number.isInteger(retain) || retain < 1 || retain > 1200)) problem('retain', `retain must be an integer from 1 to 1200 (months), got ${describe(retain)}`);
+  if (options.drop && retain === undefined) problem('drop', 'drop needs retain: the months to keep');
+  if (!(now instanceof Date) || Number.isNaN(now.getTime())) problem('now', `expected a valid Date, got ${describe(now)}`);
+  if (issues.length > 0) throw new InvalidInputError('partitions.ensure', issues);
+  return { ahead, retain, now };
 }
 
 /** The range-partitioned tables on one timestamp column, their partitions and their DEFAULT partition. */
@@ -80,10 +116,10 @@ async function partitionedTables(connection: Pick<Connection<never>, 'execute'>)
   ]);
   const tables = new Map<string, PartitionedTable>();
   for (const [table, column, child, partitionBound] of rows as Array<[string, string, string | null, string | null]>) {
-    const entry = tables.get(table) ?? { table, column, defaultPartition: null, partitions: new Set<string>() };
+    const entry = tables.get(table) ?? { table, column, defaultPartition: null, partitions: new Map<string, string | null>() };
     tables.set(table, entry);
     if (child && partitionBound === 'DEFAULT') entry.defaultPartition = child;
-    else if (child) entry.partitions.add(child);
+    else if (child) entry.partitions.set(child, /TO \('([^']+)'\)$/.exec(partitionBound ?? '')?.[1] ?? null);
   }
   return [...tables.values()];
 }
@@ -95,7 +131,7 @@ async function partitionedTables(connection: Pick<Connection<never>, 'execute'>)
  */
 async function createMonth(connection: Pick<Connection<never>, 'execute'>, table: PartitionedTable, partition: string, index: number): Promise<number> {
   const [parent, column, range] = [quote(table.table), quote(table.column), `>= ${bound(index)} and ${quote(table.column)} < ${bound(index + 1)}`];
-  const statements: Statement[] = [{ sql: `lock table ${parent} in access exclusive mode`, params: [] }];
+  const statements: Statement[] = [LOCKED, { sql: `lock table ${parent} in access exclusive mode`, params: [] }];
   if (table.defaultPartition) {
     const fallback = quote(table.defaultPartition);
     statements.push(
@@ -108,4 +144,24 @@ async function createMonth(connection: Pick<Connection<never>, 'execute'>, table
   if (table.defaultPartition) statements.push({ sql: `with moved as (insert into ${parent} select * from polystore_moving returning 1) select count(*) from moved`, params: [] });
   const results = await connection.execute(statements);
   return table.defaultPartition ? Number(results.at(-1)![0][0]) : 0;
+}
+
+/**
+ * The partitions of `table` whose range ends on or before `cutoff`, detached or dropped each in a transaction of
+ * its own, with the number of rows each holds. The database compares the bounds, as timestamps.
+ */
+async function retire(connection: Pick<Connection<never>, 'execute'>, table: PartitionedTable, cutoff: string, drop: boolean, dryRun: boolean): Promise<RetiredPartition[]> {
+  const ended = [...table.partitions].filter((entry): entry is [string, string] => entry[1] !== null);
+  if (ended.length === 0) return [];
+  const [old] = await connection.execute([
+    { sql: 'select name from unnest($1::text[], $2::text[]) as bound(name, upper) where upper::timestamptz <= $3::timestamptz order by upper::timestamptz', params: [ended.map(([name]) => name), ended.map(([, upper]) => upper), cutoff] },
+  ]);
+  const retired: RetiredPartition[] = [];
+  for (const [partition] of old as Array<[string]>) {
+    const count = { sql: `select count(*) from ${quote(partition)}`, params: [] };
+    const change = { sql: drop ? `drop table ${quote(partition)}` : `alter table ${quote(table.table)} detach partition ${quote(partition)}`, params: [] };
+    const results = await connection.execute(dryRun ? [count] : [LOCKED, count, change]);
+    retired.push({ table: table.table, partition, to: table.partitions.get(partition)!, rows: Number(results[dryRun ? 0 : 1][0][0]), action: drop ? 'dropped' : 'detached' });
+  }
+  return retired;
 }

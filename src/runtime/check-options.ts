@@ -3,7 +3,8 @@ import { InvalidInputError } from '../errors.js';
 import { describe, InputIssues, isPlainObject } from './validate.js';
 
 type Path = Array<string | number>;
-type Check = (value: unknown) => string | undefined;
+/** A value's problem, or its items' problems by index. */
+type Check = (value: unknown) => string | Array<[number, string]> | undefined;
 
 const BACKENDS = ['pgvector', 'milvus'];
 const CONSISTENCY = ['Strong', 'Bounded', 'Eventually'];
@@ -13,13 +14,25 @@ const postgresUrl: Check = (value) => (typeof value === 'string' && /^postgres(q
 const number = (min: number, integer = false): Check => (value) =>
   typeof value === 'number' && value >= min && Number.isFinite(value) && (!integer || Number.isInteger(value)) ? undefined : `expected ${integer ? 'an integer' : 'a number'} of at least ${min}, got ${describe(value)}`;
 const oneOf = (values: string[]): Check => (value) => (values.includes(value as string) ? undefined : `expected ${values.map((v) => JSON.stringify(v)).join(' or ')}, got ${describe(value)}`);
+const listOf = (item: Check): Check => (value) => {
+  if (!Array.isArray(value)) return `expected an array, got ${describe(value)}`;
+  const problems = value.flatMap((element, i): Array<[number, string]> => {
+    const problem = item(element);
+    return typeof problem === 'string' ? [[i, problem]] : [];
+  });
+  return problems.length > 0 ? problems : undefined;
+};
 const is = (type: 'boolean' | 'function'): Check => (value) => (typeof value === type ? undefined : `expected a ${type}, got ${describe(value)}`);
 const object = (shape: Record<string, Check>, required: string[] = []) => ({ shape, required });
 
-const POSTGRES = object({ url: postgresUrl, max: number(1, true), idleTimeoutSeconds: number(0), connectTimeoutSeconds: number(1) }, ['url']);
+const POSTGRES = object(
+  { url: postgresUrl, max: number(1, true), idleTimeoutSeconds: number(0), connectTimeoutSeconds: number(1), replicas: listOf(postgresUrl), readYourWritesMs: number(0) },
+  ['url'],
+);
 const PGLITE = object({ dataDir: text, client: (value) => (typeof (value as { query?: unknown })?.query === 'function' ? undefined : `expected a PGlite instance, got ${describe(value)}`) });
 const MILVUS = object({ address: text, token: text, database: text, timeoutMs: number(1), attempts: number(1, true), consistency: oneOf(CONSISTENCY) }, ['address']);
 const MONGODB = object({ url: text }, ['url']);
+const PARTITIONS = object({ ensureAhead: (value) => (Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 120 ? undefined : `expected an integer from 0 to 120, got ${describe(value)}`) });
 
 function checkObject(issues: InputIssues, value: unknown, { shape, required }: ReturnType<typeof object>, path: Path): void {
   if (!isPlainObject(value)) return issues.add('INVALID_OPTION', path, `expected an object, got ${describe(value)}`);
@@ -27,7 +40,8 @@ function checkObject(issues: InputIssues, value: unknown, { shape, required }: R
   for (const [key, item] of Object.entries(value)) {
     const check = shape[key];
     const problem = check ? item === undefined ? undefined : check(item) : `unknown option (expected ${Object.keys(shape).join(', ')})`;
-    if (problem) issues.add('INVALID_OPTION', [...path, key], problem);
+    if (typeof problem === 'string') issues.add('INVALID_OPTION', [...path, key], problem);
+    else for (const [index, message] of problem ?? []) issues.add('INVALID_OPTION', [...path, key, index], message);
   }
 }
 
@@ -38,13 +52,14 @@ export function checkOptions(options: unknown, collections: readonly string[]): 
     pglite: () => undefined,
     milvus: () => undefined,
     mongodb: () => undefined,
+    partitions: () => undefined,
     vectorBackends: (value) => (isPlainObject(value) ? undefined : `expected an object, got ${describe(value)}`),
     logQuery: is('function'),
     autoMigrate: is('boolean'),
   });
   checkObject(issues, options, top, []);
   if (isPlainObject(options)) {
-    const nested: Array<[string, ReturnType<typeof object>]> = [['pglite', PGLITE], ['milvus', MILVUS], ['mongodb', MONGODB], ...(typeof options.postgres === 'string' ? [] : [['postgres', POSTGRES] as [string, ReturnType<typeof object>]])];
+    const nested: Array<[string, ReturnType<typeof object>]> = [['pglite', PGLITE], ['milvus', MILVUS], ['mongodb', MONGODB], ['partitions', PARTITIONS], ...(typeof options.postgres === 'string' ? [] : [['postgres', POSTGRES] as [string, ReturnType<typeof object>]])];
     for (const [key, shape] of nested) if (options[key] !== undefined) checkObject(issues, options[key], shape, [key]);
     if (options.postgres !== undefined && options.pglite !== undefined) issues.add('INVALID_OPTION', ['pglite'], 'give postgres (a server) or pglite (embedded), not both');
     for (const [name, backend] of Object.entries(isPlainObject(options.vectorBackends) ? options.vectorBackends : {})) {

@@ -10,7 +10,10 @@ import { type Gate, gatedPglite, gatedPostgres } from './gated-client.js';
 import { migrateLocked } from './migrate-locked.js';
 import { pendingTags } from './migration-journal.js';
 import { noDelaySocket } from './no-delay-socket.js';
-import { POOL_DEFAULTS, type PolystoreOptions } from './options.js';
+import { POOL_DEFAULTS, type PolystoreOptions, type PostgresServerOptions } from './options.js';
+import { replicaRoute } from './replica-route.js';
+import { failUnanswered } from './unanswered-socket.js';
+import type { ReadOptions } from './vector-store.js';
 
 export type PolystoreDatabase<S extends Record<string, unknown> = Record<string, never>> = PgDatabase<PgQueryResultHKT, S>;
 
@@ -19,6 +22,9 @@ export interface Statement {
   sql: string;
   params: unknown[];
 }
+
+/** `check` of execute and copyIn. */
+type RowCheck = (rows: unknown[][], index: number) => void;
 
 /** One PostgreSQL, embedded or a server, behind Drizzle. */
 export interface Connection<S extends Record<string, unknown>> {
@@ -30,18 +36,25 @@ export interface Connection<S extends Record<string, unknown>> {
    * own execution costs about 0.5 ms a statement on PGlite. `check` sees each statement's rows inside the
    * transaction: throwing there rolls the whole transaction back.
    */
-  execute(statements: Statement[], check?: (rows: unknown[][], index: number) => void): Promise<unknown[][][]>;
+  execute(statements: Statement[], check?: RowCheck): Promise<unknown[][][]>;
+  /**
+   * Runs statements that only read as `execute` does (several in a read-only transaction): on a replica, in turn,
+   * unless `consistency` is 'primary'; on the primary when there is no replica or none can serve it.
+   */
+  read(statements: Statement[], consistency?: ReadOptions['consistency']): Promise<unknown[][][]>;
+  /** Each of `postgres.replicas`, in order, for db.health(). */
+  replicas: Array<Pick<Connection<never>, 'execute'>>;
   /**
    * The postgres driver only: in one transaction, `before`, then `copy.sql` (a `COPY … FROM STDIN` in binary)
    * fed `copy.data`, then `after`; like `execute`, resolves to the rows of `after`, each seen by `check` first.
    */
-  copyIn?(before: Statement[], copy: { sql: string; data: Uint8Array }, after: Statement[], check?: (rows: unknown[][], index: number) => void): Promise<unknown[][][]>;
+  copyIn?(before: Statement[], copy: { sql: string; data: Uint8Array }, after: Statement[], check?: RowCheck): Promise<unknown[][][]>;
   /** Applies drizzle/'s pending migrations; resolves to their tags. */
   migrate(migrationsFolder: string): Promise<string[]>;
   close(): Promise<void>;
 }
 
-async function inTransaction(statements: Statement[], check: ((rows: unknown[][], index: number) => void) | undefined, run: (statement: Statement) => Promise<unknown[][]>) {
+async function inTransaction(statements: Statement[], check: RowCheck | undefined, run: (statement: Statement) => Promise<unknown[][]>) {
   const results: unknown[][][] = [];
   for (const [index, statement] of statements.entries()) {
     const rows = await run(statement);
@@ -49,6 +62,21 @@ async function inTransaction(statements: Statement[], check: ((rows: unknown[][]
     results.push(rows);
   }
   return results;
+}
+
+/** A pool to `url` (the primary or a replica) with `server`'s settings. */
+function openPool(url: string, server: PostgresServerOptions): postgres.Sql {
+  return postgres(url, {
+    max: server.max ?? POOL_DEFAULTS.max,
+    idle_timeout: server.idleTimeoutSeconds ?? POOL_DEFAULTS.idleTimeoutSeconds,
+    connect_timeout: server.connectTimeoutSeconds ?? POOL_DEFAULTS.connectTimeoutSeconds,
+    onnotice: () => {},
+    // What the stores read back as text must not depend on the server's or the database's settings: timestamps
+    // in UTC and ISO order (a DateStyle of 'SQL, DMY' swaps day and month), floats with every digit.
+    connection: { TimeZone: 'UTC', DateStyle: 'ISO, MDY', extra_float_digits: '1' },
+    // A list of hosts keeps postgres.js's own sockets, and their failover. (`socket` is missing from its types.)
+    ...((/^[^/]*\/\/[^/?]*,/.test(url) ? {} : { socket: failUnanswered(noDelaySocket(server.connectTimeoutSeconds ?? POOL_DEFAULTS.connectTimeoutSeconds)) }) as object),
+  });
 }
 
 /** The type OID of timestamptz. */
@@ -60,28 +88,29 @@ export function openConnection<S extends Record<string, unknown>>(schema: S, opt
   const log = (statements: Statement[]) => statements.forEach((statement) => options.logQuery?.(statement.sql, statement.params));
   if (options.postgres !== undefined) {
     const server = typeof options.postgres === 'string' ? { url: options.postgres } : options.postgres;
-    const client = postgres(server.url, {
-      max: server.max ?? POOL_DEFAULTS.max,
-      idle_timeout: server.idleTimeoutSeconds ?? POOL_DEFAULTS.idleTimeoutSeconds,
-      connect_timeout: server.connectTimeoutSeconds ?? POOL_DEFAULTS.connectTimeoutSeconds,
-      onnotice: () => {},
-      // What the stores read back as text must not depend on the server's or the database's settings: timestamps
-      // in UTC and ISO order (a DateStyle of 'SQL, DMY' swaps day and month), floats with every digit.
-      connection: { TimeZone: 'UTC', DateStyle: 'ISO, MDY', extra_float_digits: '1' },
-      // A list of hosts keeps postgres.js's own sockets, and their failover. (`socket` is missing from its types.)
-      ...((/^[^/]*\/\/[^/?]*,/.test(server.url) ? {} : { socket: noDelaySocket(server.connectTimeoutSeconds ?? POOL_DEFAULTS.connectTimeoutSeconds) }) as object),
-    });
+    const client = openPool(server.url, server);
+    const replicas = (server.replicas ?? []).map((url) => openPool(url, server));
+    const onReplica = replicaRoute(replicas, client);
     const db = drizzlePostgres({ client: gatedPostgres(client, gate), schema, logger });
     const run = (sql: postgres.Sql | postgres.TransactionSql, statement: Statement) =>
       sql.unsafe(statement.sql, statement.params as postgres.ParameterOrJSON<never>[], { prepare: true }).values();
+    const runAll = async (pool: postgres.Sql, statements: Statement[], check?: RowCheck, mode = '') => {
+      if (statements.length === 1 && !check) return [await run(pool, statements[0])];
+      return (await pool.begin(mode, async (tx) => inTransaction(statements, check, (statement) => run(tx, statement)))) as unknown[][][];
+    };
     return {
       kind: 'postgres',
       db,
       async execute(statements, check) {
         log(statements);
-        if (statements.length === 1 && !check) return [await run(client, statements[0])];
-        return (await client.begin(async (tx) => inTransaction(statements, check, (statement) => run(tx, statement)))) as unknown[][][];
+        return runAll(client, statements, check);
       },
+      async read(statements, consistency) {
+        log(statements);
+        const readOnly = (pool: postgres.Sql) => runAll(pool, statements, undefined, 'read only');
+        return consistency === 'primary' ? readOnly(client) : onReplica(readOnly);
+      },
+      replicas: replicas.map((pool) => ({ execute: (statements) => runAll(pool, statements) })),
       async copyIn(before, copy, after, check) {
         log([...before, { sql: copy.sql, params: [] }, ...after]);
         return (await client.begin(async (tx) => {
@@ -93,7 +122,7 @@ export function openConnection<S extends Record<string, unknown>>(schema: S, opt
       migrate: (migrationsFolder) => migrateLocked(client, migrationsFolder),
       // Our calls have settled by now (the facade's lifecycle waits for them): a query the driver still holds, as
       // after a connection cut mid-COPY, is dropped after a few seconds rather than holding close() forever.
-      close: () => client.end({ timeout: 5 }),
+      close: async () => void (await Promise.all([client, ...replicas].map((pool) => pool.end({ timeout: 5 })))),
     };
   }
   const owned = options.pglite?.client === undefined;
@@ -102,14 +131,18 @@ export function openConnection<S extends Record<string, unknown>>(schema: S, opt
   // timestamptz as text, which the stores read as ISO 8601: PGlite's own parser reads years below 100 as 19xx or 20xx.
   const parsers = { [TIMESTAMPTZ]: (text: string) => text };
   const run = async (pg: Pick<PGlite, 'query'>, statement: Statement) => (await pg.query<unknown[]>(statement.sql, statement.params, { rowMode: 'array', parsers })).rows;
+  const execute = async (statements: Statement[], check?: RowCheck) => {
+    log(statements);
+    if (statements.length === 1 && !check) return [await run(client, statements[0])];
+    return client.transaction((tx) => inTransaction(statements, check, (statement) => run(tx, statement)));
+  };
   return {
     kind: 'pglite',
     db,
-    async execute(statements, check) {
-      log(statements);
-      if (statements.length === 1 && !check) return [await run(client, statements[0])];
-      return client.transaction((tx) => inTransaction(statements, check, (statement) => run(tx, statement)));
-    },
+    execute,
+    // PGlite has no replicas.
+    read: (statements) => execute(statements),
+    replicas: [],
     // One PGlite belongs to one process: `once` in the runtime is its lock.
     async migrate(migrationsFolder) {
       const pending = await pendingTags(migrationsFolder, async (sql) => (await client.query<unknown[]>(sql, [], { rowMode: 'array' })).rows);

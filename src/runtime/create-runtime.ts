@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { checkHealth, type HealthOptions, milvusProbe, postgresProbe } from '../operations/health.js';
 import { type EnsurePartitionsOptions, ensurePartitions } from '../operations/partitions.js';
 import { migrateStores, migrationStatus } from '../operations/migrate.js';
+import { type MigrateDownOptions, migrateDown } from '../operations/migrate-down.js';
 import { checkOptions } from './check-options.js';
 import { type Connection, openConnection } from './connection.js';
 import { connectDocuments, type PrismaClientClass, type PrismaClientLike } from './documents.js';
@@ -13,6 +14,8 @@ import { createMilvusStore } from './milvus/milvus-store.js';
 import { keyedSerial } from './keyed-serial.js';
 import { guarded, lifecycle } from './lifecycle.js';
 import { once } from './once.js';
+import { primaryReads, type ReadRouting, readYourWrites } from './read-routing.js';
+import { replicaProbes } from './replica-probe.js';
 import { type TenantScope, tenantScope } from './tenant.js';
 import type { BackendStore, TenantVectorStore, VectorCollectionDescriptor, VectorRecordBase } from './vector-store.js';
 
@@ -37,31 +40,42 @@ export function createRuntime<S extends Record<string, unknown>>(schema: S, faca
   // Migrations of one facade take turns (on a server, processes take turns under the advisory lock).
   const serial = keyedSerial();
   const migrations = { connection: { execute: connection.execute, migrate: (folder: string) => serial('migrate', () => connection.migrate(folder)) }, migrationsFolder, milvus };
-  const automatic = once(() => migrations.connection.migrate(migrationsFolder));
-  /** The migrations, when they are automatic: before the first statement of any kind. */
-  const migrated = async () => {
-    if (autoMigrate) await automatic();
-  };
+  const ensureAhead = options.partitions?.ensureAhead;
+  /** Before the first statement of any kind: the migrations when they are automatic, then the partitions asked to be kept ahead. */
+  const migrated = once(async () => {
+    if (autoMigrate) await migrations.connection.migrate(migrationsFolder);
+    if (ensureAhead !== undefined) await ensurePartitions(connection, { ahead: ensureAhead });
+  });
   const serverTraits = once(() => probeServer(connection));
   const ready = async () => {
     await migrated();
     return serverTraits();
   };
 
+  const withReadYourWrites = readYourWrites(typeof options.postgres === 'object' ? (options.postgres.readYourWritesMs ?? 0) : 0);
   const backendOf = (descriptor: VectorCollectionDescriptor) => options.vectorBackends?.[descriptor.name] ?? descriptor.backend;
   const onMilvus = () => collections.filter((descriptor) => backendOf(descriptor) === 'milvus');
-  const store = <T extends VectorRecordBase, W>(descriptor: VectorCollectionDescriptor, scope?: TenantScope, backend = backendOf(descriptor)): BackendStore<T, W> =>
-    guarded(backend === 'milvus' ? createMilvusStore<T, W>(descriptor, milvus, scope) : createPgvectorStore<T, W>(descriptor, connection, ready, scope), life, descriptor.name);
+  const store = <T extends VectorRecordBase, W>(descriptor: VectorCollectionDescriptor, scope?: TenantScope, backend = backendOf(descriptor), reads: ReadRouting = withReadYourWrites): BackendStore<T, W> =>
+    guarded(
+      backend === 'milvus'
+        ? createMilvusStore<T, W>(descriptor, milvus, scope)
+        : reads(createPgvectorStore<T, W>(descriptor, connection, ready, scope), JSON.stringify([descriptor.name, scope?.tenantId ?? null])),
+      life,
+      descriptor.name,
+    );
 
   return {
     sql: connection.db,
     documents: <C extends PrismaClientLike>(PrismaClient: PrismaClientClass<C>) => connectDocuments(PrismaClient, options.mongodb?.url),
     /** drizzle/'s pending migrations, then each Milvus collection created or checked; refused before anything when one drifted. */
     migrate: () => life.run('migrate', () => migrateStores({ ...migrations, milvusCollections: onMilvus() })),
+    /** The applied migrations after `to` reversed, newest first, in one transaction; refused when a dropped table or column holds rows, unless `force`. */
+    migrateDown: (down: MigrateDownOptions) => life.run('migrateDown', () => serial('migrate', () => migrateDown(connection, migrationsFolder, down))),
     /** What `migrate` would do, changing nothing. */
     migrationStatus: () => life.run('migrationStatus', () => migrationStatus({ ...migrations, milvusCollections: onMilvus() })),
     /** Never throws: each store's status, latency and details, each bounded by `timeoutMs`. */
-    health: (health?: HealthOptions) => checkHealth({ postgres: postgresProbe(connection, migrationsFolder), ...(options.milvus ? { milvus: milvusProbe(milvus) } : {}) }, health),
+    health: (health?: HealthOptions) =>
+      checkHealth({ postgres: postgresProbe(connection, migrationsFolder), ...replicaProbes(connection.replicas), ...(options.milvus ? { milvus: milvusProbe(milvus) } : {}) }, health),
     partitions: {
       ensure: (ensure?: EnsurePartitionsOptions) =>
         life.run('partitions.ensure', async () => {
@@ -73,8 +87,8 @@ export function createRuntime<S extends Record<string, unknown>>(schema: S, faca
     tenantVectorStore: <T extends VectorRecordBase, W, K extends keyof T & keyof W>(descriptor: VectorCollectionDescriptor): TenantVectorStore<T, W, K> => ({
       forTenant: (tenantId) => store(descriptor, tenantScope(descriptor, tenantId)),
     }),
-    /** Every tenant's records on a given backend, whatever the configuration says: for `polystore vectors copy`. */
-    backendStore: <T extends VectorRecordBase>(descriptor: VectorCollectionDescriptor, backend: 'pgvector' | 'milvus') => store<T, never>(descriptor, undefined, backend),
+    /** Every tenant's records on a given backend, whatever the configuration says, read on the primary: for `polystore vectors copy`. */
+    backendStore: <T extends VectorRecordBase>(descriptor: VectorCollectionDescriptor, backend: 'pgvector' | 'milvus') => store<T, never>(descriptor, undefined, backend, primaryReads),
     /** Lets calls in flight finish, then releases every connection; a second call shares the first one's work. */
     close: () => life.close(async () => void (await Promise.all([connection.close(), milvus.close()]))),
   };

@@ -4,6 +4,7 @@ export type { PrismaClientClass, PrismaClientLike } from './documents.js';
 export type { PolystoreOptions, PostgresServerOptions } from './options.js';
 export type { MilvusCollectionSpec, MilvusDataType, MilvusFieldSpec, MilvusIndexSpec, MilvusMetric } from './milvus-spec.js';
 export type {
+  ReadOptions,
   SearchHit,
   SearchQuery,
   TenantRecord,
@@ -25,8 +26,9 @@ export type {
   WhereCombinators,
 } from './where.js';
 export { PolystoreError } from '../errors.js';
-export type { CreatedPartition, EnsurePartitionsOptions } from '../operations/partitions.js';
+export type { CreatedPartition, EnsurePartitionsOptions, PartitionsReport, RetiredPartition } from '../operations/partitions.js';
 export type { HealthOptions, HealthReport, HealthStatus, StoreHealth } from '../operations/health.js';
 export type { MigrateResult, MigrationStatus } from '../operations/migrate.js';
+export type { DroppedData, MigrateDownOptions, MigrateDownResult } from '../operations/migrate-down.js';
 export type { MigrationState } from './migration-journal.js';
 export type { CollectionState } from './milvus/inspect-collection.js';

@@ -4,7 +4,7 @@ import type postgres from 'postgres';
 import { pendingTags } from './migration-journal.js';
 
 /** Session-level advisory lock key that every polystore process migrating one database takes ("polystore" in ASCII, 0x706f6c7973746f72). */
-const MIGRATION_LOCK = '8101813523546664818';
+export const MIGRATION_LOCK = '8101813523546664818';
 
 /**
  * Drizzle's migrator under a PostgreSQL advisory lock, so that replicas migrating at start-up take turns: the

@@ -16,7 +16,14 @@ export interface MigrationState {
   state: 'applied' | 'pending' | 'changed';
   /** The statements the migrator runs, in order. */
   statements: string[];
+  /** Its journal time, which the migrator records as `created_at`. */
+  when: number;
 }
+
+const BREAKPOINT = '--> statement-breakpoint';
+
+/** A migration file's statements, as the migrator splits them. */
+export const splitStatements = (text: string) => text.split(BREAKPOINT).map((statement) => statement.trim()).filter(Boolean);
 
 /** Runs one statement without parameters, returning its rows as arrays. */
 export type RawQuery = (sql: string) => Promise<unknown[][]>;
@@ -36,7 +43,8 @@ export async function migrationStates(folder: string, query: RawQuery): Promise<
     tag: tags[index],
     hash: file.hash,
     state: file.folderMillis > last ? 'pending' : hashAt.has(file.folderMillis) && hashAt.get(file.folderMillis) !== file.hash ? 'changed' : 'applied',
-    statements: file.sql.map((statement) => statement.trim()).filter(Boolean),
+    statements: splitStatements(file.sql.join(BREAKPOINT)),
+    when: file.folderMillis,
   }));
 }
 

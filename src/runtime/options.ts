@@ -9,6 +9,17 @@ export interface PostgresServerOptions {
   idleTimeoutSeconds?: number | undefined;
   /** Gives up connecting after this long, in seconds (default 10). */
   connectTimeoutSeconds?: number | undefined;
+  /**
+   * Hot standbys streaming from `url`, each with a pool of the settings above. Vector searches, gets and counts go
+   * to them in turn (one that fails to connect is left out for 5 s, and with all out, to `url`); writes,
+   * migrations and `db.sql` go to `url`. A standby lags behind: see `consistency` and `readYourWritesMs`.
+   */
+  replicas?: readonly string[] | undefined;
+  /**
+   * After a write through a vector store, that store's reads (a tenant's, under `forTenant`) go to `url` for this
+   * long, in milliseconds (default 0), so that they see the write whatever the replication lag. In this process only.
+   */
+  readYourWritesMs?: number | undefined;
 }
 
 export type VectorBackend = 'pgvector' | 'milvus';
@@ -59,6 +70,12 @@ export interface PolystoreOptions<Collection extends string = string> {
    * migrations are a deployment step (`db.migrate()` or drizzle-kit).
    */
   autoMigrate?: boolean | undefined;
+  /**
+   * `ensureAhead: n` runs `db.partitions.ensure({ ahead: n })` before the first operation (after automatic
+   * migrations), so that rows of the coming months never land in DEFAULT. A process that runs for longer than
+   * `n` months needs a restart, or `polystore partitions ensure` from a scheduler.
+   */
+  partitions?: { ensureAhead?: number | undefined } | undefined;
 }
 
 export const POOL_DEFAULTS = { max: 10, idleTimeoutSeconds: 30, connectTimeoutSeconds: 10 } as const;

@@ -5,7 +5,7 @@
 import { type InputIssue, InvalidInputError } from '../errors.js';
 import { VECTOR_ELEMENT } from './float16.js';
 import { DATE_RANGE, INT_RANGE, MAX_ID_LENGTH, MAX_JSON_DEPTH, MAX_RECORDS_PER_CALL, MAX_TOP_K } from './limits.js';
-import type { VectorCollectionDescriptor } from './vector-store.js';
+import type { ReadOptions, VectorCollectionDescriptor } from './vector-store.js';
 
 type Path = Array<string | number>;
 type Field = VectorCollectionDescriptor['fields'][number];
@@ -134,7 +134,8 @@ export const isPlainObject = (value: unknown): value is Record<string, unknown> 
   typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
 
 const RECORD_KEYS = new Set(['id', 'embedding']);
-const SEARCH_KEYS = new Set(['vector', 'topK', 'where', 'minScore', 'includeVector']);
+const SEARCH_KEYS = new Set(['vector', 'topK', 'where', 'minScore', 'includeVector', 'consistency']);
+const CONSISTENCY = ['primary', 'replica'];
 
 /** Checks records for insert or upsert; throws InvalidInputError listing every problem. */
 export function validateRecords(descriptor: VectorCollectionDescriptor, records: unknown, operation: string): asserts records is Array<Record<string, unknown>> {
@@ -198,9 +199,25 @@ export function validateSearch(descriptor: VectorCollectionDescriptor, query: un
     issues.add('INVALID_QUERY', ['minScore'], `minScore must be a number, got ${describe(q.minScore)}`);
   }
   if (q.includeVector !== undefined && typeof q.includeVector !== 'boolean') issues.add('INVALID_QUERY', ['includeVector'], `includeVector must be a boolean, got ${describe(q.includeVector)}`);
+  checkConsistency(issues, q.consistency, ['consistency'], 'INVALID_QUERY');
   // A misspelled key (`filter` for `where`) would otherwise search everything.
   for (const key of Object.keys(q)) if (!SEARCH_KEYS.has(key)) issues.add('INVALID_QUERY', [key], `unknown search option (expected ${[...SEARCH_KEYS].join(', ')})`);
   issues.throwIfAny('search');
+}
+
+/** The options of a get or a count. */
+export function validateReadOptions(options: unknown, operation: string): asserts options is ReadOptions | undefined {
+  const issues = new InputIssues();
+  if (options !== undefined && !isPlainObject(options)) issues.add('INVALID_OPTION', ['options'], `expected an object, got ${describe(options)}`);
+  else if (options !== undefined) {
+    checkConsistency(issues, options.consistency, ['options', 'consistency'], 'INVALID_OPTION');
+    for (const key of Object.keys(options)) if (key !== 'consistency') issues.add('INVALID_OPTION', ['options', key], 'unknown option (expected consistency)');
+  }
+  issues.throwIfAny(operation);
+}
+
+function checkConsistency(issues: InputIssues, value: unknown, path: Path, code: string): void {
+  if (value !== undefined && !CONSISTENCY.includes(value as string)) issues.add(code, path, `consistency must be "primary" or "replica", got ${describe(value)}`);
 }
 
 function checkKnownKeys(issues: InputIssues, descriptor: VectorCollectionDescriptor, values: Record<string, unknown>, path: Path): void {

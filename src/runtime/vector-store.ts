@@ -6,8 +6,16 @@ export interface VectorRecordBase {
   embedding: number[];
 }
 
+/**
+ * Where a read goes on a PostgreSQL server with replicas (`postgres.replicas`): to a replica by default, which may
+ * not have the latest writes yet; 'primary' reads them. Milvus has its own setting (`milvus.consistency`).
+ */
+export interface ReadOptions {
+  consistency?: 'primary' | 'replica' | undefined;
+}
+
 /** Optional members take `| undefined` (absent) so that they compile under exactOptionalPropertyTypes. */
-export interface SearchQuery<W> {
+export interface SearchQuery<W> extends ReadOptions {
   vector: readonly number[];
   topK: number;
   /** Absent or undefined: every record (of the tenant). */
@@ -41,8 +49,8 @@ export interface VectorStore<T extends VectorRecordBase, W> {
   insert(records: readonly T[]): Promise<void>;
   upsert(records: readonly T[]): Promise<void>;
   search(query: SearchQuery<W>): Promise<Array<SearchHit<T>>>;
-  get(ids: readonly string[]): Promise<T[]>;
-  count(where?: W | undefined): Promise<number>;
+  get(ids: readonly string[], options?: ReadOptions): Promise<T[]>;
+  count(where?: W | undefined, options?: ReadOptions): Promise<number>;
   update(id: string, changes: RecordChanges<T>): Promise<void>;
   /** Resolves to the number of records deleted. */
   delete(target: DeleteTarget<W>): Promise<number>;

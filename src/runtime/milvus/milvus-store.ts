@@ -10,7 +10,7 @@ import { efSearch, ivfProbes } from '../search-breadth.js';
 import { type FilterNode, isFalse, isTrue } from '../filter/filter-node.js';
 import { keyedSerial } from '../keyed-serial.js';
 import { scopedFilter, stampTenant, type TenantScope, updateChanges, withinTenant } from '../tenant.js';
-import { validateIds, validateRecords, validateSearch } from '../validate.js';
+import { validateIds, validateReadOptions, validateRecords, validateSearch } from '../validate.js';
 import { type BackendStore, bestFirst, type SearchHit, type SearchQuery, type VectorCollectionDescriptor, type VectorRecordBase } from '../vector-store.js';
 import { filterExpr, stringLiteral } from './filter-expr.js';
 import type { MilvusConnection } from './milvus-connection.js';
@@ -206,8 +206,10 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
       return bestFirst(hits, query.minScore);
     },
 
-    async get(ids) {
+    // `options.consistency` is PostgreSQL's: Milvus reads at `milvus.consistency`.
+    async get(ids, options) {
       validateIds(ids, 'get');
+      validateReadOptions(options, 'get');
       if (ids.length === 0) return [];
       await ready();
       const rows = await rowsById('get', ids, codec.outputFields(true), true);
@@ -215,7 +217,8 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
       return ids.flatMap((key) => (byId.has(key) ? [byId.get(key) as unknown as T] : []));
     },
 
-    async count(where) {
+    async count(where, options) {
+      validateReadOptions(options, 'count');
       const filter = expr(where, 'count');
       await ready();
       const result = await call('count', (client) => client.query({ collection_name: collection, filter, output_fields: ['count(*)'], consistency_level }));

@@ -7,8 +7,8 @@ import { parseDeleteTarget } from '../delete-target.js';
 import { type FilterNode, isFalse } from '../filter/filter-node.js';
 import { parseWhere } from '../filter/parse-where.js';
 import { stampTenant, type TenantScope, updateChanges, withinTenant } from '../tenant.js';
-import { validateIds, validateRecords, validateSearch } from '../validate.js';
-import { type BackendStore, bestFirst, type SearchHit, type SearchQuery, type VectorCollectionDescriptor, type VectorRecordBase } from '../vector-store.js';
+import { validateIds, validateReadOptions, validateRecords, validateSearch } from '../validate.js';
+import { type BackendStore, bestFirst, type ReadOptions, type SearchHit, type SearchQuery, type VectorCollectionDescriptor, type VectorRecordBase } from '../vector-store.js';
 import { binaryCopyEncoder } from './binary-copy.js';
 import { insertFromStatement, insertStatement, isVectorColumn } from './insert-sql.js';
 import { quoteIdentifier as quote } from './quote-identifier.js';
@@ -70,8 +70,9 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
   const loadTable = quote(loadTableName(tableName));
   const createLoadTable = { sql: `CREATE TEMP TABLE IF NOT EXISTS ${loadTable} (LIKE ${quotedTable}) ON COMMIT DELETE ROWS`, params: [] };
   const encodeCopy = binaryCopyEncoder(descriptor, columnList.map(([name]) => name));
-  /** One statement, run as one call: its rows as arrays. */
-  const query = async (operation: string, sql: string, params: unknown[]) => (await run(operation, () => connection.execute([{ sql, params }])))[0];
+  /** One statement, run as one call: its rows as arrays. With `read`, one that only reads, which may go to a replica. */
+  const query = async (operation: string, sql: string, params: unknown[], read?: ReadOptions) =>
+    (await run(operation, () => (read ? connection.read([{ sql, params }], read.consistency) : connection.execute([{ sql, params }]))))[0];
 
   async function write(records: readonly T[], operation: 'insert' | 'upsert'): Promise<void> {
     const stamped = stampTenant(records, scope, operation);
@@ -130,7 +131,7 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
       // Ordering by the selected alias binds the query vector once; PostgreSQL still orders by the index.
       const statement = { sql: `select ${list}, ${distance} ${vector} as "polystore_distance" from ${quotedTable} where ${where} order by "polystore_distance" limit ${limit}`, params };
       const settings = searchSettings(descriptor, search.topK);
-      const results = await run('search', () => connection.execute([...(settings ? [settings] : []), statement]));
+      const results = await run('search', () => connection.read([...(settings ? [settings] : []), statement], search.consistency));
       const hits = results.at(-1)!.map((values) => {
         const record = decodeRow(selection, values);
         return { id: record.id as string, score: metric.score(Number(values[selection.length])), record: record as unknown as T };
@@ -138,22 +139,24 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
       return bestFirst(hits, search.minScore);
     },
 
-    async get(ids) {
+    async get(ids, options) {
       validateIds(ids, 'get');
+      validateReadOptions(options, 'get');
       if (ids.length === 0) return [];
       const params: unknown[] = [];
       const where = condition({ id: { in: ids } }, 'get', params);
       await run('get', ready);
-      const rows = await query('get', `select ${selectLists.withVector} from ${quotedTable} where ${where}`, params);
+      const rows = await query('get', `select ${selectLists.withVector} from ${quotedTable} where ${where}`, params, options ?? {});
       const byId = new Map(rows.map((values) => decodeRow(selections.withVector, values)).map((record) => [record.id, record]));
       return ids.flatMap((key) => (byId.has(key) ? [byId.get(key) as unknown as T] : []));
     },
 
-    async count(filter) {
+    async count(filter, options) {
+      validateReadOptions(options, 'count');
       const params: unknown[] = [];
       const where = condition(filter, 'count', params);
       await run('count', ready);
-      const [[n]] = await query('count', `select count(*) from ${quotedTable} where ${where}`, params);
+      const [[n]] = await query('count', `select count(*) from ${quotedTable} where ${where}`, params, options ?? {});
       return Number(n);
     },
 

@@ -1,0 +1,3 @@
+DROP TABLE "analytics" CASCADE;
+--> statement-breakpoint
+DROP TABLE "embeddings" CASCADE;

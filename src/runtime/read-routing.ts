@@ -1,0 +1,55 @@
+import { isPlainObject } from './validate.js';
+import type { BackendStore, ReadOptions, VectorRecordBase } from './vector-store.js';
+
+/** How a pgvector store's reads are routed, given the store and its key (collection and tenant). */
+export type ReadRouting = <T extends VectorRecordBase, W>(store: BackendStore<T, W>, key: string) => BackendStore<T, W>;
+
+/** A store whose reads go to the primary while `toPrimary()` holds, unless a read names its consistency. */
+function routeReads<T extends VectorRecordBase, W>(store: BackendStore<T, W>, toPrimary: () => boolean): BackendStore<T, W> {
+  // Anything but options is passed on as given, for the store's validation to refuse.
+  const routed = <O>(options: O): O =>
+    (options === undefined || isPlainObject(options)) && (options as ReadOptions | undefined)?.consistency === undefined && toPrimary()
+      ? ({ ...options, consistency: 'primary' } as O)
+      : options;
+  return {
+    ...store,
+    search: (query) => store.search(routed(query)),
+    get: (ids, options) => store.get(ids, routed(options)),
+    count: (where, options) => store.count(where, routed(options)),
+  };
+}
+
+/** Every read on the primary: `polystore vectors copy` counts and compares what it has just written. */
+export const primaryReads: ReadRouting = (store) => routeReads(store, () => true);
+
+/**
+ * `postgres.readYourWritesMs`: after a write through a store, that store's reads go to the primary for `windowMs`,
+ * where replication lag cannot hide the write. Stores are keyed by collection and tenant, so that one tenant's
+ * writes leave the others' reads on the replicas. The windows are this process's: a write made elsewhere opens none.
+ */
+export function readYourWrites(windowMs: number): ReadRouting {
+  // When each key's window closes, in the order the windows opened: all are as long, so that is also the order in
+  // which they close, and the closed ones are always first.
+  const closes = new Map<string, number>();
+  const open = (key: string) => {
+    const now = performance.now();
+    closes.delete(key);
+    closes.set(key, now + windowMs);
+    for (const [other, at] of closes) {
+      if (at > now) break;
+      closes.delete(other);
+    }
+  };
+  return (store, key) => {
+    if (windowMs <= 0) return store;
+    // Also after a write that failed: it may have committed before the connection broke.
+    const write = <A extends unknown[], R>(call: (...args: A) => Promise<R>) => (...args: A) => call(...args).finally(() => open(key));
+    return {
+      ...routeReads(store, () => (closes.get(key) ?? 0) > performance.now()),
+      insert: write(store.insert),
+      upsert: write(store.upsert),
+      update: write(store.update),
+      delete: write(store.delete),
+    };
+  };
+}
