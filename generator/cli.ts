@@ -73,7 +73,8 @@ export function cliProgram(): Command {
     .addOption(new Option('--postgres <url>', 'PostgreSQL server').env('POLYSTORE_POSTGRES_URL'))
     .addOption(new Option('--milvus <address>', 'Milvus host:port, or a path ending in .db for Milvus Lite').env('POLYSTORE_MILVUS_ADDRESS'))
     .addOption(new Option('--milvus-token <token>', 'user:password or API key').env('POLYSTORE_MILVUS_TOKEN'))
-    .option('--out <dir>', 'root holding drizzle/, for the pending migrations (default: the current directory)', '.')
+    .option('--milvus-database <name>', 'Milvus database')
+    .option('--out <dir>', 'root holding drizzle/, for the pending migrations (default: polystore.config.ts\'s out, else the current directory)')
     .option('--timeout <ms>', 'per store', (value: string) => {
       const n = Number(value);
       if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('use a whole number of milliseconds');

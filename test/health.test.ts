@@ -50,7 +50,7 @@ describe('db.health()', () => {
         status: 'up',
         stores: {
           postgres: { status: 'up', details: { serverVersion: expect.stringMatching(/^18\./), pendingMigrations: 0 } },
-          milvus: { status: 'up', details: { serverVersion: expect.stringContaining('3.2.2'), collections: { exact: 'LoadStateLoaded' } } },
+          milvus: { status: 'up', details: { serverVersion: expect.stringContaining('3.2.2'), collections: { exact: { loadState: 'LoadStateLoaded', rowCount: 1 } } } },
         },
       });
     } finally {

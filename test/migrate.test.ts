@@ -90,6 +90,16 @@ describe.skipIf(!serverUrl)('polystore migrate on the native server', () => {
     }
   });
 
+  it('health and partitions ensure connect where polystore.config.ts says, as migrate does', () => {
+    const env = { POLYSTORE_POSTGRES_URL: '' };
+    const health = polystore(['health', '--json'], { cwd: dir, env });
+    expect(health.status).toBe(0);
+    expect(JSON.parse(health.stdout)).toMatchObject({ status: 'up', stores: { postgres: { details: { pendingMigrations: 0 } } } });
+    const partitions = polystore(['partitions', 'ensure', '--dry-run'], { cwd: dir, env });
+    expect(partitions.status).toBe(0);
+    expect(partitions.stdout).toMatch(/^polystore: (would create|every partitioned table)/m);
+  });
+
   it('says which flag is missing, and flags beat the configuration', () => {
     const bare = scratchDir();
     try {

@@ -1,27 +1,27 @@
 /** `polystore health`: the stores the flags or environment name, probed as `db.health()` does; exit 0 only when all are up. */
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { PolystoreError } from '../errors.js';
 import { openConnection } from '../runtime/connection.js';
 import { openMilvus } from '../runtime/milvus/milvus-connection.js';
 import { checkHealth, milvusProbe, postgresProbe } from './health.js';
+import { type ConnectionFlags, resolveConnections } from './project.js';
 
-export interface HealthFlags {
-  postgres?: string;
-  milvus?: string;
-  milvusToken?: string;
-  out: string;
+export interface HealthFlags extends ConnectionFlags {
   timeout: number;
   json?: boolean;
 }
 
 export async function runHealth(flags: HealthFlags): Promise<void> {
-  if (!flags.postgres && !flags.milvus) throw new PolystoreError('INVALID_INPUT', 'health needs --postgres <url> and/or --milvus <address> (or POLYSTORE_POSTGRES_URL, POLYSTORE_MILVUS_ADDRESS)');
-  const connection = flags.postgres ? openConnection({}, { postgres: flags.postgres }, (query) => query()) : undefined;
-  const milvus = flags.milvus ? openMilvus({ address: flags.milvus, token: flags.milvusToken, attempts: 1 }) : undefined;
+  const stores = await resolveConnections(flags);
+  if (!stores.postgres && !stores.milvus) {
+    throw new PolystoreError('INVALID_INPUT', 'health needs --postgres <url> and/or --milvus <address> (or POLYSTORE_POSTGRES_URL, POLYSTORE_MILVUS_ADDRESS, or connections in polystore.config.ts)');
+  }
+  const connection = stores.postgres ? openConnection({}, { postgres: stores.postgres }, (query) => query()) : undefined;
+  const milvus = stores.milvus ? openMilvus({ ...stores.milvus, attempts: 1 }) : undefined;
   try {
     const report = await checkHealth(
       {
-        ...(connection ? { postgres: postgresProbe(connection, join(resolve(flags.out), 'drizzle')) } : {}),
+        ...(connection ? { postgres: postgresProbe(connection, join(stores.out, 'drizzle')) } : {}),
         ...(milvus ? { milvus: milvusProbe(milvus) } : {}),
       },
       { timeoutMs: flags.timeout },

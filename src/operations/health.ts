@@ -63,12 +63,23 @@ export function postgresProbe(connection: Pick<Connection<never>, 'execute'>, fo
   };
 }
 
-/** Milvus: its version, and the load state of each collection of its database (polystore creates its own on first use). */
+/**
+ * Milvus: its version, and the load state and row count of each collection of its database (polystore creates its own
+ * on first use). The row count is Milvus's statistics: rows deleted since the last compaction may still count.
+ */
 export function milvusProbe(milvus: MilvusConnection): Probe {
   return async () => {
     const version = await serverVersion(milvus, 'health');
     const { data } = await milvus.call('health', (client) => client.listCollections());
-    const states = await Promise.all(data.map(async ({ name }) => [name, (await milvus.call('health', (client) => client.getLoadState({ collection_name: name }), name)).state] as const));
-    return { details: { serverVersion: version, collections: Object.fromEntries(states) } };
+    const collections = await Promise.all(
+      data.map(async ({ name }) => {
+        const [load, stats] = await Promise.all([
+          milvus.call('health', (client) => client.getLoadState({ collection_name: name }), name),
+          milvus.call('health', (client) => client.getCollectionStatistics({ collection_name: name }), name),
+        ]);
+        return [name, { loadState: load.state, rowCount: Number(stats.data.row_count) }] as const;
+      }),
+    );
+    return { details: { serverVersion: version, collections: Object.fromEntries(collections) } };
   };
 }

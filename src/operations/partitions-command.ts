@@ -2,9 +2,9 @@
 import { PolystoreError } from '../errors.js';
 import { openConnection } from '../runtime/connection.js';
 import { ensurePartitions } from './partitions.js';
+import { type ConnectionFlags, resolveConnections } from './project.js';
 
-export interface PartitionsFlags {
-  postgres?: string;
+export interface PartitionsFlags extends ConnectionFlags {
   ahead: number;
   retain?: number;
   drop?: boolean;
@@ -12,8 +12,9 @@ export interface PartitionsFlags {
 }
 
 export async function runEnsurePartitions(flags: PartitionsFlags): Promise<void> {
-  if (!flags.postgres) throw new PolystoreError('INVALID_INPUT', 'partitions ensure needs --postgres <url> (or POLYSTORE_POSTGRES_URL)');
-  const connection = openConnection({}, { postgres: flags.postgres }, (query) => query());
+  const { postgres } = await resolveConnections(flags);
+  if (!postgres) throw new PolystoreError('INVALID_INPUT', 'partitions ensure needs --postgres <url> (or POLYSTORE_POSTGRES_URL, or connections.postgres in polystore.config.ts)');
+  const connection = openConnection({}, { postgres }, (query) => query());
   try {
     const { created, retired } = await ensurePartitions(connection, { ahead: flags.ahead, retain: flags.retain, drop: flags.drop, dryRun: flags.dryRun });
     const done = { create: 'created', detach: 'detached', drop: 'dropped' } as const;

@@ -29,27 +29,32 @@ const isDescriptor = (value: unknown): value is VectorCollectionDescriptor =>
 
 export type Project = Awaited<ReturnType<typeof openProject>>;
 
+/** The stores the flags (or their environment variables) name, else polystore.config.ts's `connections`, and its output root. */
+export async function resolveConnections(flags: ConnectionFlags) {
+  const cwd = process.cwd();
+  const found = await readConfig(cwd);
+  const connections = found?.config.connections ?? {};
+  const out = flags.out ? resolve(cwd, flags.out) : found?.config.out ? resolve(found.base, found.config.out) : cwd;
+  const milvus = flags.milvus ? { address: flags.milvus, token: flags.milvusToken, database: flags.milvusDatabase } : connections.milvus;
+  return { out, postgres: flags.postgres || connections.postgres, milvus, vectorBackends: connections.vectorBackends };
+}
+
 /**
  * `needs` says what needs each store, for the error naming its flag when it is missing; Milvus `when-used`: needed
  * when the schema or the configuration puts a collection on it.
  */
 export async function openProject(flags: ConnectionFlags, needs: { postgres?: string | undefined; milvus?: string | undefined } = {}) {
-  const cwd = process.cwd();
-  const found = await readConfig(cwd);
-  const connections = found?.config.connections ?? {};
-  const out = flags.out ? resolve(cwd, flags.out) : found?.config.out ? resolve(found.base, found.config.out) : cwd;
+  const { out, postgres, milvus, vectorBackends } = await resolveConnections(flags);
   const [vectorsFile, schemaFile] = [join(out, 'generated/vectors.ts'), join(out, 'drizzle/schema.ts')];
   if (!existsSync(vectorsFile)) throw new PolystoreError('GENERATED_NOT_FOUND', `${vectorsFile} not found: run \`polystore generate\` first, or point --out at its root`);
   const descriptors = Object.values(await jiti.import<Record<string, unknown>>(vectorsFile)).filter(isDescriptor);
-  const postgres = flags.postgres ?? connections.postgres;
   if (needs.postgres && !postgres && !flags.pgliteDir) {
     throw new PolystoreError('INVALID_INPUT', `${needs.postgres} needs --postgres <url> or --pglite-dir <dir> (or POLYSTORE_POSTGRES_URL, or connections.postgres in polystore.config.ts)`);
   }
-  const milvus = flags.milvus ? { address: flags.milvus, token: flags.milvusToken, database: flags.milvusDatabase } : connections.milvus;
   const options: PolystoreOptions = {
     ...(postgres ? { postgres } : { pglite: { dataDir: flags.pgliteDir } }),
     ...(milvus ? { milvus } : {}),
-    ...(connections.vectorBackends ? { vectorBackends: connections.vectorBackends } : {}),
+    ...(vectorBackends ? { vectorBackends } : {}),
   };
   const backendOf = (descriptor: VectorCollectionDescriptor) => options.vectorBackends?.[descriptor.name] ?? descriptor.backend;
   const onMilvus = descriptors.filter((descriptor) => backendOf(descriptor) === 'milvus');
