@@ -50,16 +50,24 @@ export async function checkHealth(probes: Record<string, Probe>, options: Health
   return { status: statuses.includes('down') ? 'down' : statuses.includes('degraded') ? 'degraded' : 'up', stores: Object.fromEntries(entries) };
 }
 
-/** PostgreSQL: versions, size, and the migrations in `folder` the database has not applied. */
+/** PostgreSQL: versions, size, connections, and the migrations in `folder` the database has not applied. */
 export function postgresProbe(connection: Pick<Connection<never>, 'execute'>, folder: string): Probe {
   return async () => {
-    const [[[version, pgvector, bytes]]] = await connection.execute([
-      { sql: `select current_setting('server_version'), (select extversion from pg_extension where extname = 'vector'), pg_database_size(current_database())::text`, params: [] },
+    const [[[version, pgvector, bytes, active, idle, maxConnections]]] = await connection.execute([
+      {
+        sql: `select current_setting('server_version'), (select extversion from pg_extension where extname = 'vector'), pg_database_size(current_database())::text,
+                     (select count(*) from pg_stat_activity where datname = current_database() and state = 'active')::int,
+                     (select count(*) from pg_stat_activity where datname = current_database() and state like 'idle%')::int,
+                     current_setting('max_connections')::int`,
+        params: [],
+      },
     ]);
     const states = await migrationStates(folder, rawQuery(connection));
     const pendingMigrations = states.filter((migration) => migration.state === 'pending').length;
     const degraded = pendingMigrations > 0 ? `${pendingMigrations} migration(s) pending: run db.migrate()` : pgvector ? undefined : 'pgvector is not installed in this database';
-    return { degraded, details: { serverVersion: version, pgvectorVersion: pgvector ?? null, databaseBytes: Number(bytes), pendingMigrations } };
+    // Connections as the server sees them, every client of this database included: postgres.js does not count its pool's.
+    const connections = { active, idle, max: maxConnections };
+    return { degraded, details: { serverVersion: version, pgvectorVersion: pgvector ?? null, databaseBytes: Number(bytes), pendingMigrations, connections } };
   };
 }
 
