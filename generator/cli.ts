@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CopyFlags } from '../src/copy/copy-command.js';
-import { PolystoreError } from '../src/errors.js';
+import { InvalidInputError, PolystoreError } from '../src/errors.js';
 import type { MigrateDownFlags, MigrateFlags } from '../src/operations/migrate-command.js';
 import type { HealthFlags } from '../src/operations/health-command.js';
 import type { PartitionsFlags } from '../src/operations/partitions-command.js';
@@ -96,12 +96,23 @@ export function cliProgram(): Command {
   return program;
 }
 
+const FLAG_OPERATIONS = new Set(['partitions.ensure', 'migrateDown']);
+
+/** An option's path as its flag: `dryRun` → `--dry-run`. */
+const flagOf = (path: ReadonlyArray<string | number>) => (path.length === 0 ? 'options' : `--${String(path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}${path.slice(1).map((p) => `.${p}`).join('')}`);
+
+/** Every failure is one line naming what went wrong (the stack only with DEBUG set), and exit code 1. */
 export async function main(argv: string[]): Promise<void> {
   try {
     await cliProgram().parseAsync(argv);
   } catch (error) {
-    if (!(error instanceof PolystoreError)) throw error;
-    console.error(`polystore: ${error.message}`);
     process.exitCode = 1;
+    // The operations' options are the commands' flags.
+    if (error instanceof InvalidInputError && FLAG_OPERATIONS.has(error.operation)) return void console.error(`polystore: ${error.issues.map((issue) => `${flagOf(issue.path)}: ${issue.message}`).join('; ')}`);
+    if (error instanceof PolystoreError) return void console.error(`polystore: ${error.message}`);
+    const cause = (error as { cause?: unknown }).cause;
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`polystore: ${message}${cause instanceof Error && !message.includes(cause.message) ? `: ${cause.message}` : ''}`);
+    if (process.env.DEBUG) console.error(error);
   }
 }

@@ -90,6 +90,40 @@ describe.skipIf(!serverUrl)('polystore migrate on the native server', () => {
     }
   });
 
+  it('a database ahead of the code: status says drifted, migrate down names what it does not know', () => {
+    const behind = scratchDir();
+    try {
+      for (const folder of ['generated', 'drizzle']) cpSync(join(dir, folder), join(behind, folder), { recursive: true });
+      const journal = join(behind, 'drizzle/meta/_journal.json');
+      const parsed = JSON.parse(readFileSync(journal, 'utf8')) as { entries: unknown[] };
+      writeFileSync(journal, JSON.stringify({ ...parsed, entries: parsed.entries.slice(0, 2) }));
+      rmSync(join(behind, 'drizzle/0002_halfvec_collection.sql'));
+      const args = ['--out', behind, '--postgres', database.url];
+      const status = polystore(['migrate', 'status', ...args], { cwd: behind });
+      expect(status.status).toBe(1);
+      expect(status.stdout).toMatch(/^postgres unknown  \(unknown\) .* warning: a migration applied .* is not in drizzle\/: the database is ahead of this code$/m);
+      const down = polystore(['migrate', 'down', '--to', '0000_init', ...args], { cwd: behind });
+      expect(down.status).toBe(1);
+      expect(down.stderr).toMatch(/^polystore: the database has 1 applied migration\(s\) after "0000_init" that .* does not have/m);
+    } finally {
+      rmSync(behind, { recursive: true, force: true });
+    }
+  });
+
+  it('health from another directory: the server is up, pending migrations unknown; errors of the driver are one line', () => {
+    const elsewhere = scratchDir();
+    try {
+      const health = polystore(['health', '--json', '--postgres', database.url], { cwd: elsewhere });
+      expect(health.status).toBe(0);
+      expect(JSON.parse(health.stdout)).toMatchObject({ status: 'up', stores: { postgres: { details: { pendingMigrations: null } } } });
+      const refused = polystore(['migrate', 'status', '--postgres', 'postgres://postgres@127.0.0.1:9/none'], { cwd: dir });
+      expect(refused.status).toBe(1);
+      expect(refused.stderr.trim()).toBe('polystore: connect ECONNREFUSED 127.0.0.1:9');
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
   it('health and partitions ensure connect where polystore.config.ts says, as migrate does', () => {
     const env = { POLYSTORE_POSTGRES_URL: '' };
     const health = polystore(['health', '--json'], { cwd: dir, env });
@@ -203,12 +237,16 @@ describe('migrate down', () => {
       const dry = await db.migrateDown({ to: '0000_init', dryRun: true });
       expect(dry.reversed).toEqual(['0002_halfvec_collection', '0001_exact_collections']);
       expect(dry.drops).toEqual([
-        { table: 'wide', rows: 1 },
         { table: 'exactcos', rows: 0 },
         { table: 'exactl2', rows: 0 },
+        { table: 'wide', rows: 1 },
       ]);
       expect(dry.statements[0]).toBe('DROP TABLE "wide" CASCADE;');
 
+      // Options are what they say: a string is no `force`, a misspelled `dryrun` no dry run.
+      await expect(db.migrateDown({ to: '0000_init', force: 'false' as unknown as boolean })).rejects.toMatchObject({ code: 'INVALID_INPUT', issues: [{ path: ['force'] }] });
+      await expect(db.migrateDown({ to: '0000_init', dryrun: true } as never)).rejects.toMatchObject({ issues: [{ path: ['dryrun'] }] });
+      await expect(db.migrateDown(null as never)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
       const refused = await db.migrateDown({ to: '0000_init' }).catch((error: unknown) => error);
       expect(refused).toMatchObject({ code: 'MIGRATION_DATA_LOSS' });
       expect((refused as Error).message).toBe('the reversal would drop table "wide" (1 rows); nothing was changed. Pass force (--force) to drop them.');
@@ -252,6 +290,11 @@ describe('migrate down', () => {
       } finally {
         await connection.close();
       }
+      // A reversal edited by hand is judged by what it does, not how it is written.
+      writeFileSync(join(out, 'drizzle/down/0001_add_rank.sql'), '-- written by hand\nalter table public.passages drop column rank;\n');
+      const dryRun = cli('down', '--to', '0000_init', '--dry-run');
+      expect(dryRun.stdout).toContain('-- would drop column "passages"."rank": 1 non-null values');
+      expect(dryRun.stdout).toContain('-- without --force, the real run is refused');
       const refused = cli('down', '--to', '0000_init');
       expect(refused.status).toBe(1);
       expect(refused.stderr.trim()).toBe('polystore: the reversal would drop column "passages"."rank" (1 non-null values); nothing was changed. Pass force (--force) to drop them.');

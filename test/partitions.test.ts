@@ -107,6 +107,77 @@ describe.skipIf(!serverUrl)('partitions kept ahead on a real PostgreSQL server',
   });
 });
 
+describe.skipIf(!serverUrl)('partitions ensure under attack', () => {
+  let database: Awaited<ReturnType<typeof serverDatabase>>;
+  let db: Polystore;
+  let admin: postgres.Sql;
+  beforeAll(async () => {
+    database = await serverDatabase(serverUrl!);
+    db = createPolystore({ postgres: { url: database.url, max: 4 } });
+    await db.migrate();
+    admin = postgres(database.url, { max: 2, onnotice: () => {} });
+  });
+  afterAll(async () => {
+    await db?.close();
+    await admin?.end();
+    await database?.drop();
+  });
+
+  it('refuses options that are not exactly what they say: a string for a boolean, a misspelled key, null', async () => {
+    const before = await admin`SELECT count(*)::int AS n FROM pg_inherits`;
+    await expect(db.partitions.ensure({ now: NOW, retain: 3, drop: 'false' as unknown as boolean })).rejects.toMatchObject({ code: 'INVALID_INPUT', issues: [{ path: ['drop'] }] });
+    await expect(db.partitions.ensure({ now: NOW, retain: 3, dryrun: true } as never)).rejects.toMatchObject({ issues: [{ path: ['dryrun'], message: expect.stringMatching(/^unknown option/) }] });
+    await expect(db.partitions.ensure(null as never)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(db.partitions.ensure({ now: new Date('-000100-01-15') })).rejects.toMatchObject({ issues: [{ path: ['now'] }] });
+    expect(await admin`SELECT count(*)::int AS n FROM pg_inherits`).toEqual(before);
+  });
+
+  it('moves rows by column name when DEFAULT orders its columns differently', async () => {
+    await admin.unsafe(`CREATE TABLE swapped (a text, b text, at timestamptz NOT NULL) PARTITION BY RANGE (at);
+      CREATE TABLE swapped_def (b text, at timestamptz NOT NULL, a text);
+      ALTER TABLE swapped ATTACH PARTITION swapped_def DEFAULT;
+      INSERT INTO swapped VALUES ('A', 'B', '2026-11-10')`);
+    const { created } = await db.partitions.ensure({ now: NOW, ahead: 0 });
+    expect(created.filter((entry) => entry.table === 'swapped')).toMatchObject([{ partition: 'swapped_y2026m11', movedRows: 1 }]);
+    expect(await admin`SELECT tableoid::regclass::text AS part, a, b FROM swapped`).toEqual([{ part: 'swapped_y2026m11', a: 'A', b: 'B' }]);
+  });
+
+  it('a table of the partition\'s name that is not attached is PARTITION_NAME_TAKEN; names over 63 bytes are refused', async () => {
+    await admin.unsafe(`CREATE TABLE analytics_y2027m06 (LIKE analytics)`);
+    await expect(db.partitions.ensure({ now: new Date('2027-06-02Z'), ahead: 0 })).rejects.toMatchObject({ code: 'PARTITION_NAME_TAKEN', message: expect.stringContaining('"analytics_y2027m06" exists but is not a partition of "analytics"') });
+    await admin.unsafe(`DROP TABLE analytics_y2027m06`);
+    const long = 'l'.repeat(56);
+    await admin.unsafe(`CREATE TABLE ${long} (at timestamptz NOT NULL) PARTITION BY RANGE (at)`);
+    try {
+      await expect(db.partitions.ensure({ now: NOW })).rejects.toMatchObject({ code: 'PARTITION_NAME_TOO_LONG', message: expect.stringContaining(`"${long}"`) });
+    } finally {
+      await admin.unsafe(`DROP TABLE ${long}`);
+    }
+  });
+
+  it('two retentions at once: each partition retired once, neither fails', async () => {
+    const [first, second] = await Promise.all([db.partitions.ensure({ now: NOW, retain: 9 }), db.partitions.ensure({ now: NOW, retain: 9 })]);
+    const retired = [...first.retired, ...second.retired].map((entry) => entry.partition);
+    expect(retired).toEqual(['analytics_y2026m01']);
+  });
+
+  it('gives up with LOCK_TIMEOUT, nothing changed, rather than queue every reader behind a long transaction', async () => {
+    const reader = await admin.reserve();
+    try {
+      await reader.unsafe(`BEGIN; SELECT count(*) FROM analytics`);
+      const started = Date.now();
+      const outcome = await db.partitions.ensure({ now: new Date('2027-09-15Z'), ahead: 0 }).catch((error: unknown) => error);
+      expect(outcome).toMatchObject({ code: 'LOCK_TIMEOUT' });
+      expect(Date.now() - started).toBeLessThan(20_000);
+      // While it waited, other readers were held at most one lock timeout at a time.
+      expect(await admin`SELECT to_regclass('analytics_y2027m09') AS made`).toEqual([{ made: null }]);
+    } finally {
+      await reader.unsafe('ROLLBACK');
+      reader.release();
+    }
+  }, 30_000);
+});
+
 describe.skipIf(!serverUrl)('partitions.ensureAhead at start-up', () => {
   it('the first operation finds this month and the next ones partitioned; a bad setting is refused before anything opens', async () => {
     const database = await serverDatabase(serverUrl!);
@@ -123,5 +194,22 @@ describe.skipIf(!serverUrl)('partitions.ensureAhead at start-up', () => {
       await database.drop();
     }
     expect(() => createPolystore({ partitions: { ensureAhead: -1 } })).toThrow(/partitions\.ensureAhead: expected an integer from 0 to 120, got -1/);
+  });
+
+  it('db.migrate() ensures again: a first operation before the tables existed does not leave the months to DEFAULT', async () => {
+    const database = await serverDatabase(serverUrl!);
+    const db = createPolystore({ postgres: database.url, partitions: { ensureAhead: 1 } });
+    try {
+      await db.sql.execute(sql`SELECT 1`);
+      await db.migrate();
+      const now = new Date();
+      const month = `analytics_y${now.getUTCFullYear()}m${String(now.getUTCMonth() + 1).padStart(2, '0')}`;
+      await db.sql.insert(analytics).values({ eventType: 'now', timestamp: now });
+      const rows = await db.sql.execute(sql`SELECT tableoid::regclass::text AS part FROM analytics`);
+      expect([...(rows as unknown as Array<{ part: string }>)]).toEqual([{ part: month }]);
+    } finally {
+      await db.close();
+      await database.drop();
+    }
   });
 });

@@ -2,6 +2,8 @@
  * `db.health()`: each configured store probed at once, each bounded by a timeout, never a throw. A store is
  * `up`, `degraded` (answers, but something needs doing: pending migrations, pgvector missing) or `down`.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Connection } from '../runtime/connection.js';
 import { migrationStates, rawQuery } from '../runtime/migration-journal.js';
 import type { MilvusConnection } from '../runtime/milvus/milvus-connection.js';
@@ -62,9 +64,10 @@ export function postgresProbe(connection: Pick<Connection<never>, 'execute'>, fo
         params: [],
       },
     ]);
-    const states = await migrationStates(folder, rawQuery(connection));
-    const pendingMigrations = states.filter((migration) => migration.state === 'pending').length;
-    const degraded = pendingMigrations > 0 ? `${pendingMigrations} migration(s) pending: run db.migrate()` : pgvector ? undefined : 'pgvector is not installed in this database';
+    // Without drizzle/ (a probe run from another directory), the server is still up: the migrations are unknown.
+    const states = existsSync(join(folder, 'meta', '_journal.json')) ? await migrationStates(folder, rawQuery(connection)) : undefined;
+    const pendingMigrations = states ? states.filter((migration) => migration.state === 'pending').length : null;
+    const degraded = pendingMigrations ? `${pendingMigrations} migration(s) pending: run db.migrate()` : pgvector ? undefined : 'pgvector is not installed in this database';
     // Connections as the server sees them, every client of this database included: postgres.js does not count its pool's.
     const connections = { active, idle, max: maxConnections };
     return { degraded, details: { serverVersion: version, pgvectorVersion: pgvector ?? null, databaseBytes: Number(bytes), pendingMigrations, connections } };

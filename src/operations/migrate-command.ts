@@ -1,7 +1,6 @@
 /** `polystore migrate`, `migrate status` and `migrate --dry-run`: db.migrate() and db.migrationStatus() from the command line. */
-import { InvalidInputError, PolystoreError } from '../errors.js';
 import type { MilvusCollectionSpec } from '../runtime/milvus-spec.js';
-import type { MigrationStatus } from './migrate.js';
+import { driftWarning, type MigrationStatus } from './migrate.js';
 import { type ConnectionFlags, openProject, type Project } from './project.js';
 
 export interface MigrateFlags extends ConnectionFlags {
@@ -35,6 +34,7 @@ export function runMigrate(flags: MigrateFlags): Promise<void> {
     const result = await runtime.migrate();
     if (flags.json) return void console.log(JSON.stringify(result, null, 2));
     console.log(`postgres: ${result.postgres.length === 0 ? 'nothing to apply' : `applied ${result.postgres.join(', ')}`}`);
+    for (const warning of result.warnings) console.log(`postgres: warning: ${warning}`);
     for (const { collection, action } of result.milvus) console.log(`milvus: ${collection} ${action}`);
   });
 }
@@ -45,7 +45,7 @@ export function runMigrateStatus(flags: Pick<MigrateFlags, keyof ConnectionFlags
     if (flags.json) console.log(JSON.stringify(status, null, 2));
     else {
       for (const migration of status.postgres) {
-        const warning = migration.state === 'changed' ? '  warning: the file changed since it was applied' : '';
+        const warning = migration.state === 'changed' ? '  warning: the file changed since it was applied' : migration.state === 'unknown' ? `  warning: ${driftWarning(migration)}` : '';
         console.log(`postgres ${migration.state.padEnd(8)} ${migration.tag}  sha256 ${migration.hash.slice(0, 12)}${warning}`);
       }
       for (const collection of status.milvus) {
@@ -60,14 +60,11 @@ export function runMigrateStatus(flags: Pick<MigrateFlags, keyof ConnectionFlags
 
 export function runMigrateDown(flags: MigrateDownFlags): Promise<void> {
   return withProject(flags, async ({ runtime }) => {
-    const result = await runtime.migrateDown({ to: flags.to, force: flags.force, dryRun: flags.dryRun }).catch((error: unknown) => {
-      // The facade's issue names the option; here it is a flag.
-      if (error instanceof InvalidInputError && error.issues[0]?.path[0] === 'to') throw new PolystoreError('INVALID_INPUT', `--to: ${error.issues[0].message}`);
-      throw error;
-    });
+    const result = await runtime.migrateDown({ to: flags.to, force: flags.force, dryRun: flags.dryRun });
     if (flags.json) return void console.log(JSON.stringify(result, null, 2));
     if (flags.dryRun) for (const statement of result.statements) console.log(statement);
     for (const drop of result.drops) console.log(`-- ${flags.dryRun ? 'would drop' : 'dropped'} ${drop.column ? `column "${drop.table}"."${drop.column}": ${drop.rows} non-null values` : `table "${drop.table}": ${drop.rows} rows`}`);
+    if (flags.dryRun && !flags.force && result.drops.some((drop) => drop.rows > 0)) console.log('-- without --force, the real run is refused: it would drop the rows above');
     const tags = result.reversed.join(', ');
     console.log(`polystore: ${result.reversed.length === 0 ? `nothing applied after ${flags.to}` : flags.dryRun ? `would reverse ${tags}; dry run, nothing was changed` : `reversed ${tags}`}.`);
   });
@@ -76,7 +73,8 @@ export function runMigrateDown(flags: MigrateDownFlags): Promise<void> {
 /** What `migrate` would run: each pending migration's SQL, and the Milvus requests. */
 function printPlan(status: MigrationStatus, specs: MilvusCollectionSpec[]): void {
   for (const migration of status.postgres) {
-    if (migration.state === 'changed') console.log(`-- warning: ${migration.tag} changed since it was applied (sha256 now ${migration.hash.slice(0, 12)}); it will not run again`);
+    const warning = driftWarning(migration);
+    if (warning) console.log(`-- warning: ${warning}`);
     if (migration.state !== 'pending') continue;
     console.log(`-- ${migration.tag} (sha256 ${migration.hash.slice(0, 12)})`);
     for (const statement of migration.statements) console.log(statement);

@@ -1,17 +1,20 @@
 /**
  * `polystore migrate down --to <tag>` / `db.migrateDown()`: the applied migrations after `tag` reversed, newest
- * first, by the `down/<tag>.sql` files `polystore generate` writes beside them. Everything runs in one transaction
- * under the migrations' advisory lock: all reversed, or none. The tables a reversal drops, or drops columns of,
- * are locked and counted first; any with rows refuses the whole reversal unless `force`.
+ * first, by the `down/<tag>.sql` files `polystore generate` writes beside them, in one transaction under the
+ * migrations' advisory lock: all reversed, or none. What a reversal drops is not read from its SQL (which may be
+ * edited by hand) but seen: the reversal runs once in a transaction that is rolled back, and the tables and columns
+ * it made disappear are compared. Then, for real, those are locked and counted first: any holding rows refuses the
+ * whole reversal unless `force`.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidInputError, PolystoreError } from '../errors.js';
 import type { Connection, Statement } from '../runtime/connection.js';
-import { MIGRATION_LOCK } from '../runtime/migrate-locked.js';
 import { type MigrationState, migrationStates, rawQuery, splitStatements } from '../runtime/migration-journal.js';
 import { quoteIdentifier as quote } from '../runtime/pgvector/quote-identifier.js';
 import { describe } from '../runtime/validate.js';
+import { checkOperationOptions, isBoolean, isText } from './check-operation-options.js';
+import { LOCKED_DDL, NothingToDo, withLockRetries } from './locked-ddl.js';
 
 export interface MigrateDownOptions {
   /** The tag of the migration to go back to: it stays applied, every applied one after it is reversed. */
@@ -37,55 +40,72 @@ export interface MigrateDownResult {
   statements: string[];
 }
 
-type Target = { table: string; column?: string };
+type Dropped = { table: string; column?: string };
 
-const DROP_TABLE = /^DROP TABLE (?:IF EXISTS )?"(\w+)"/;
-const DROP_COLUMN = /^ALTER TABLE "(\w+)" DROP COLUMN (?:IF EXISTS )?"(\w+)"/;
+/** Every column of every plain table (partitions included) of the schema: what a reversal can make disappear. */
+const CATALOG: Statement = {
+  sql: `select c.relname, a.attname from pg_class c
+          join pg_namespace n on n.oid = c.relnamespace and n.nspname = current_schema()
+          join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+         where c.relkind = 'r'`,
+  params: [],
+};
 
 export async function migrateDown(connection: Pick<Connection<never>, 'execute'>, folder: string, options: MigrateDownOptions): Promise<MigrateDownResult> {
-  const states = await migrationStates(folder, rawQuery(connection));
-  const plan = planReversal(states, folder, options);
-  const targets = await existing(connection, plan.statements);
-  const counts = targets.map(({ table, column }) => ({ sql: `select count(${column ? quote(column) : '*'}) from ${quote(table)}`, params: [] }));
+  checkOperationOptions('migrateDown', options, { to: isText, force: isBoolean, dryRun: isBoolean });
+  const plan = planReversal(await migrationStates(folder, rawQuery(connection)), folder, options?.to);
+  const reversed = plan.reversed.map((migration) => migration.tag);
+  if (plan.statements.length === 0) return { reversed, drops: [], statements: [] };
+  const downs = plan.statements.map((sql) => ({ sql, params: [] }));
+  const dropped = await rehearse(connection, downs);
+  const counts = dropped.map(({ table, column }) => ({ sql: `select count(${column ? quote(column) : '*'}) from ${quote(table)}`, params: [] }));
   if (options.dryRun) {
-    const rows = targets.length > 0 ? await connection.execute(counts) : [];
-    return { reversed: plan.reversed.map((m) => m.tag), drops: targets.map((target, i) => ({ ...target, rows: Number(rows[i][0][0]) })), statements: plan.statements };
+    const rows = counts.length > 0 ? await connection.execute(counts) : [];
+    return { reversed, drops: dropped.map((target, i) => ({ ...target, rows: Number(rows[i][0][0]) })), statements: plan.statements };
   }
-  const drops: DroppedData[] = [];
   const head: Statement[] = [
-    { sql: `select pg_advisory_xact_lock(${MIGRATION_LOCK})`, params: [] },
+    ...LOCKED_DDL,
     { sql: 'select count(*) from drizzle.__drizzle_migrations where created_at > $1', params: [plan.target.when] },
-    ...(targets.length > 0 ? [{ sql: `lock table ${[...new Set(targets.map((t) => quote(t.table)))].join(', ')} in access exclusive mode`, params: [] }] : []),
+    ...(dropped.length > 0 ? [{ sql: `lock table ${[...new Set(dropped.map((d) => quote(d.table)))].join(', ')} in access exclusive mode`, params: [] }] : []),
+    CATALOG,
   ];
+  const afterIndex = head.length + counts.length + downs.length;
+  let drops: DroppedData[] = [];
+  let catalogBefore: unknown[][] = [];
   const check = (rows: unknown[][], index: number) => {
+    if (index === head.length - 1) catalogBefore = rows;
     // Under the lock, the database must still be where the plan started: another process may have migrated since.
-    if (index === 1 && Number(rows[0][0]) !== plan.reversed.length) throw new PolystoreError('MIGRATION_CONFLICT', 'the applied migrations changed while planning the reversal (another process migrated): run it again');
+    if (index === LOCKED_DDL.length && Number(rows[0][0]) !== plan.reversed.length) throw conflict();
     const count = index - head.length;
-    if (count < 0 || count >= targets.length) return;
-    drops.push({ ...targets[count], rows: Number(rows[0][0]) });
-    if (count === targets.length - 1 && !options.force) refuseDataLoss(drops);
+    if (count >= 0 && count < counts.length) {
+      drops.push({ ...dropped[count], rows: Number(rows[0][0]) });
+      if (count === counts.length - 1 && !options.force) refuseDataLoss(drops);
+    }
+    if (index === afterIndex && !sameDrops(disappeared(catalogBefore, rows), dropped)) throw conflict();
   };
-  await connection.execute(
-    [
-      ...head,
-      ...counts,
-      ...plan.statements.map((sql) => ({ sql, params: [] })),
-      { sql: 'delete from drizzle.__drizzle_migrations where created_at > $1', params: [plan.target.when] },
-    ],
-    check,
-  );
-  return { reversed: plan.reversed.map((m) => m.tag), drops, statements: plan.statements };
+  await withLockRetries('migrate down', () => {
+    drops = [];
+    return connection.execute(
+      [...head, ...counts, ...downs, CATALOG, { sql: 'delete from drizzle.__drizzle_migrations where created_at > $1', params: [plan.target.when] }],
+      check,
+    );
+  });
+  return { reversed, drops, statements: plan.statements };
 }
 
-function planReversal(states: MigrationState[], folder: string, options: MigrateDownOptions) {
-  const to = options?.to;
+function planReversal(states: MigrationState[], folder: string, to: string) {
   const fail = (message: string) => new InvalidInputError('migrateDown', [{ code: 'INVALID_INPUT', path: ['to'], message }]);
   if (typeof to !== 'string' || to.length === 0) throw fail(`expected the tag of a migration, got ${describe(to)}`);
-  const index = states.findIndex((migration) => migration.tag === to);
-  if (index < 0) throw fail(`no migration "${to}" in ${folder} (have ${states.map((m) => m.tag).join(', ') || 'none'})`);
+  const index = states.findIndex((migration) => migration.tag === to && migration.state !== 'unknown');
+  const known = states.filter((migration) => migration.state !== 'unknown').map((m) => m.tag);
+  if (index < 0) throw fail(`no migration "${to}" in ${folder} (have ${known.join(', ') || 'none'})`);
   const target = states[index];
   if (target.state === 'pending') throw fail(`"${to}" is not applied: there is nothing after it to reverse`);
   const reversed = states.slice(index + 1).filter((migration) => migration.state !== 'pending').reverse();
+  const unknown = reversed.filter((migration) => migration.state === 'unknown');
+  if (unknown.length > 0) {
+    throw new PolystoreError('MIGRATION_UNKNOWN', `the database has ${unknown.length} applied migration(s) after "${to}" that ${folder} does not have (sha256 ${unknown.map((m) => m.hash.slice(0, 12)).join(', ')}): the database is ahead of this code; reverse them with the code that has them`);
+  }
   const statements = reversed.flatMap((migration) => {
     const path = join(folder, 'down', `${migration.tag}.sql`);
     if (!existsSync(path)) throw new PolystoreError('MIGRATION_IRREVERSIBLE', `${migration.tag} has no reversal (${path} is missing: run \`polystore generate\`, which says why when it cannot write one)`);
@@ -94,25 +114,39 @@ function planReversal(states: MigrationState[], folder: string, options: Migrate
   return { target, reversed, statements };
 }
 
-/** The tables and columns the statements drop that exist now: those whose rows a reversal would lose. */
-async function existing(connection: Pick<Connection<never>, 'execute'>, statements: string[]): Promise<Target[]> {
-  const targets = statements.flatMap((sql): Target[] => {
-    const table = DROP_TABLE.exec(sql);
-    const column = DROP_COLUMN.exec(sql);
-    return table ? [{ table: table[1] }] : column ? [{ table: column[1], column: column[2] }] : [];
-  });
-  if (targets.length === 0) return [];
-  const [rows] = await connection.execute([
-    {
-      sql: `select t.name, t.col from unnest($1::text[], $2::text[]) with ordinality as t(name, col, n)
-             where to_regclass(quote_ident(t.name)) is not null
-               and (t.col = '' or exists (select 1 from pg_attribute a where a.attrelid = to_regclass(quote_ident(t.name)) and a.attname = t.col and not a.attisdropped))
-             order by t.n`,
-      params: [targets.map((t) => t.table), targets.map((t) => t.column ?? '')],
-    },
-  ]);
-  return (rows as Array<[string, string]>).map(([table, column]) => (column ? { table, column } : { table }));
+/** Runs the reversal in a transaction that is rolled back, and returns the tables and columns it made disappear. */
+async function rehearse(connection: Pick<Connection<never>, 'execute'>, downs: Statement[]): Promise<Dropped[]> {
+  let before: unknown[][] = [];
+  let result: Dropped[] = [];
+  const last = LOCKED_DDL.length + downs.length + 1;
+  await withLockRetries('migrate down', () =>
+    connection
+      .execute([...LOCKED_DDL, CATALOG, ...downs, CATALOG], (rows, index) => {
+        if (index === LOCKED_DDL.length) before = rows;
+        if (index !== last) return;
+        result = disappeared(before, rows);
+        throw new NothingToDo();
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof NothingToDo)) throw error;
+      }),
+  );
+  return result;
 }
+
+/** Tables gone from the catalog, and columns gone from tables still there. */
+function disappeared(before: unknown[][], after: unknown[][]): Dropped[] {
+  const tablesAfter = new Set(after.map(([table]) => table as string));
+  const columnsAfter = new Set(after.map(([table, column]) => `${table}\0${column}`));
+  const tables = [...new Set(before.map(([table]) => table as string))].filter((table) => !tablesAfter.has(table)).sort();
+  const columns = before.filter(([table, column]) => tablesAfter.has(table as string) && !columnsAfter.has(`${table}\0${column}`)).map(([table, column]) => ({ table: table as string, column: column as string }));
+  columns.sort((a, b) => (`${a.table}.${a.column}` < `${b.table}.${b.column}` ? -1 : 1));
+  return [...tables.map((table) => ({ table })), ...columns];
+}
+
+const sameDrops = (a: Dropped[], b: Dropped[]) => JSON.stringify(a) === JSON.stringify(b);
+
+const conflict = () => new PolystoreError('MIGRATION_CONFLICT', 'the database changed while planning the reversal (another process migrated or changed the tables): nothing was changed; run it again');
 
 function refuseDataLoss(drops: DroppedData[]): void {
   const losing = drops.filter((drop) => drop.rows > 0);

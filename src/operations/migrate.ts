@@ -19,7 +19,7 @@ export interface MigrationTargets {
 }
 
 export interface MigrationStatus {
-  /** `pending`: something to apply; `drifted`: an applied migration's file changed, or a Milvus collection differs from the schema. */
+  /** `pending`: something to apply; `drifted`: an applied migration's file changed or is missing, or a Milvus collection differs from the schema. */
   status: 'current' | 'pending' | 'drifted';
   postgres: MigrationState[];
   milvus: CollectionState[];
@@ -28,13 +28,15 @@ export interface MigrationStatus {
 export interface MigrateResult {
   /** Tags of the migrations this call applied (none when another process had applied them). */
   postgres: string[];
+  /** Applied migrations whose file changed since, or that drizzle/ does not have: `migrate status` reports them as drifted. */
+  warnings: string[];
   milvus: Array<{ collection: string; action: 'created' | 'indexed' | 'unchanged' }>;
 }
 
 export async function migrationStatus(targets: MigrationTargets): Promise<MigrationStatus> {
   const postgres = await migrationStates(targets.migrationsFolder, rawQuery(targets.connection));
   const milvus = await Promise.all(targets.milvusCollections.map((descriptor) => inspectCollection(targets.milvus, descriptor.milvus)));
-  const drifted = postgres.some((m) => m.state === 'changed') || milvus.some((c) => c.state === 'drifted');
+  const drifted = postgres.some((m) => m.state === 'changed' || m.state === 'unknown') || milvus.some((c) => c.state === 'drifted');
   const pending = postgres.some((m) => m.state === 'pending') || milvus.some((c) => c.state === 'missing' || c.missingIndexes.length > 0);
   return { status: drifted ? 'drifted' : pending ? 'pending' : 'current', postgres, milvus };
 }
@@ -51,12 +53,21 @@ export async function migrateStores(targets: MigrationTargets): Promise<MigrateR
     throw new PolystoreError('SCHEMA_MISMATCH', `Milvus collections differ from the schema, nothing was migrated: ${listed}. Copy each into a new collection (polystore vectors copy) or drop it.`);
   }
   const postgres = await targets.connection.migrate(targets.migrationsFolder);
+  const warnings = (await migrationStates(targets.migrationsFolder, rawQuery(targets.connection))).flatMap((migration) => driftWarning(migration) ?? []);
   for (const descriptor of targets.milvusCollections) await targets.milvus.ensure(descriptor);
   return {
     postgres,
+    warnings,
     milvus: before.map((collection) => ({
       collection: collection.collection,
       action: collection.state === 'missing' ? 'created' : collection.missingIndexes.length > 0 ? 'indexed' : 'unchanged',
     })),
   };
+}
+
+/** What is wrong with an applied migration, if anything. */
+export function driftWarning(migration: MigrationState): string | undefined {
+  if (migration.state === 'changed') return `${migration.tag} changed since it was applied (sha256 now ${migration.hash.slice(0, 12)}): it will not run again`;
+  if (migration.state === 'unknown') return `a migration applied ${new Date(migration.when).toISOString()} (sha256 ${migration.hash.slice(0, 12)}) is not in drizzle/: the database is ahead of this code`;
+  return undefined;
 }

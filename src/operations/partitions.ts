@@ -7,12 +7,13 @@
  * With `retain`, the months that ended more than `retain` months before the current one are detached (or, with
  * `drop`, dropped). Each transaction holds the migrations' advisory lock: ensure and migrate never interleave.
  */
-import { InvalidInputError } from '../errors.js';
+import { PolystoreError } from '../errors.js';
 import type { Connection, Statement } from '../runtime/connection.js';
 import { quoteIdentifier as quote } from '../runtime/pgvector/quote-identifier.js';
-import { MIGRATION_LOCK } from '../runtime/migrate-locked.js';
 import { describe } from '../runtime/validate.js';
 import { monthText, partitionName } from '../schema/partition-name.js';
+import { checkOperationOptions, integerFrom, isBoolean } from './check-operation-options.js';
+import { LOCKED_DDL, NothingToDo, withLockRetries } from './locked-ddl.js';
 
 export interface EnsurePartitionsOptions {
   /** Months after the current one to have partitions for (default 3, at most 120). */
@@ -67,34 +68,52 @@ interface PartitionedTable {
 const monthStart = (index: number) => `${monthText(index)}-01 00:00:00+00`;
 const bound = (index: number) => `'${monthStart(index)}'`;
 
-const LOCKED = { sql: `select pg_advisory_xact_lock(${MIGRATION_LOCK})`, params: [] };
+/** PostgreSQL's NAMEDATALEN - 1. */
+const MAX_IDENTIFIER_BYTES = 63;
 
-export async function ensurePartitions(connection: Pick<Connection<never>, 'execute'>, options: EnsurePartitionsOptions = {}): Promise<PartitionsReport> {
+export async function ensurePartitions(connection: Pick<Connection<never>, 'execute'>, options?: EnsurePartitionsOptions): Promise<PartitionsReport> {
   const { ahead, retain, now } = checkEnsureOptions(options);
   const first = now.getUTCFullYear() * 12 + now.getUTCMonth();
+  const tables = await partitionedTables(connection);
+  const months = Array.from({ length: ahead + 1 }, (_, i) => first + i);
+  // PostgreSQL cuts names at 63 bytes: two months would then share one name.
+  const tooLong = tables.filter((table) => Buffer.byteLength(partitionName(table.table, monthText(first))) > MAX_IDENTIFIER_BYTES).map((table) => `"${table.table}"`);
+  if (tooLong.length > 0) throw new PolystoreError('PARTITION_NAME_TOO_LONG', `the monthly partitions of ${tooLong.join(', ')} would have names over ${MAX_IDENTIFIER_BYTES} bytes; nothing was changed`);
   const report: PartitionsReport = { created: [], retired: [] };
-  for (const table of await partitionedTables(connection)) {
-    for (let index = first; index <= first + ahead; index++) {
+  for (const table of tables) {
+    for (const index of months) {
       const partition = partitionName(table.table, monthText(index));
       if (table.partitions.has(partition)) continue;
       const entry = { table: table.table, partition, from: monthStart(index), to: monthStart(index + 1), movedRows: 0 };
-      if (!options.dryRun) entry.movedRows = await createMonth(connection, table, partition, index);
-      report.created.push(entry);
+      if (options?.dryRun) report.created.push(entry);
+      else {
+        const moved = await createMonth(connection, table, partition, index);
+        if (moved !== undefined) report.created.push({ ...entry, movedRows: moved });
+      }
     }
-    if (retain !== undefined) report.retired.push(...(await retire(connection, table, monthStart(first - retain), Boolean(options.drop), Boolean(options.dryRun))));
+    if (retain !== undefined) report.retired.push(...(await retire(connection, table, monthStart(first - retain), options?.drop === true, options?.dryRun === true)));
   }
   return report;
 }
 
-function checkEnsureOptions(options: EnsurePartitionsOptions) {
-  const { ahead = 3, retain, now = new Date() } = options;
-  const issues: Array<{ code: 'INVALID_INPUT'; path: string[]; message: string }> = [];
-  const problem = (path: string, message: string) => issues.push({ code: 'INVALID_INPUT', path: [path], message });
-  if (!Number.isInteger(ahead) || ahead < 0 || ahead > 120) problem('ahead', `ahead must be an integer from 0 to 120, got ${describe(ahead)}`);
-  if (retain !== undefined && (!Number.isInteger(retain) || retain < 1 || retain > 1200)) problem('retain', `retain must be an integer from 1 to 1200 (months), got ${describe(retain)}`);
-  if (options.drop && retain === undefined) problem('drop', 'drop needs retain: the months to keep');
-  if (!(now instanceof Date) || Number.isNaN(now.getTime())) problem('now', `expected a valid Date, got ${describe(now)}`);
-  if (issues.length > 0) throw new InvalidInputError('partitions.ensure', issues);
+function checkEnsureOptions(options: EnsurePartitionsOptions | undefined) {
+  const year = (value: unknown) => (value instanceof Date ? value.getUTCFullYear() : Number.NaN);
+  checkOperationOptions(
+    'partitions.ensure',
+    options,
+    {
+      ahead: integerFrom(0, 120),
+      retain: integerFrom(1, 1200),
+      drop: isBoolean,
+      dryRun: isBoolean,
+      // Partition names and bounds have four-digit years.
+      now: (value) => (year(value) >= 1000 && year(value) <= 9000 ? undefined : `expected a valid Date from the years 1000 to 9000, got ${describe(value)}`),
+    },
+    (given, issues) => {
+      if (given.drop === true && given.retain === undefined) issues.add('INVALID_INPUT', ['drop'], 'drop needs retain: the months to keep');
+    },
+  );
+  const { ahead = 3, retain, now = new Date() } = options ?? {};
   return { ahead, retain, now };
 }
 
@@ -127,28 +146,55 @@ async function partitionedTables(connection: Pick<Connection<never>, 'execute'>)
 /**
  * One month, in one transaction: the table locked against writers (they wait, then route to the new partition),
  * DEFAULT's rows of the month set aside and deleted, the partition created, the rows inserted back through the
- * table. PostgreSQL refuses a partition whose range overlaps rows in DEFAULT, hence the move.
+ * table, column by column by name (a DEFAULT attached from another table may order them differently). PostgreSQL
+ * refuses a partition whose range overlaps rows in DEFAULT, hence the move. Undefined when another process
+ * made the partition first.
  */
-async function createMonth(connection: Pick<Connection<never>, 'execute'>, table: PartitionedTable, partition: string, index: number): Promise<number> {
+async function createMonth(connection: Pick<Connection<never>, 'execute'>, table: PartitionedTable, partition: string, index: number): Promise<number | undefined> {
   const [parent, column, range] = [quote(table.table), quote(table.column), `>= ${bound(index)} and ${quote(table.column)} < ${bound(index + 1)}`];
-  const statements: Statement[] = [LOCKED, { sql: `lock table ${parent} in access exclusive mode`, params: [] }];
+  const [columnRows] = await connection.execute([
+    { sql: "select attname from pg_attribute where attrelid = $1::regclass and attnum > 0 and not attisdropped and attgenerated = '' order by attnum", params: [parent] },
+  ]);
+  const columns = (columnRows as Array<[string]>).map(([name]) => quote(name)).join(', ');
+  const statements: Statement[] = [
+    ...LOCKED_DDL,
+    { sql: `lock table ${parent} in access exclusive mode`, params: [] },
+    { sql: PARTITION_STATE, params: [partition, parent] },
+  ];
   if (table.defaultPartition) {
     const fallback = quote(table.defaultPartition);
     statements.push(
-      { sql: `create temp table polystore_moving on commit drop as select * from ${fallback} where ${column} ${range}`, params: [] },
+      { sql: `create temp table polystore_moving on commit drop as select ${columns} from ${fallback} where ${column} ${range}`, params: [] },
       { sql: `delete from ${fallback} where ${column} ${range}`, params: [] },
     );
   }
-  // IF NOT EXISTS: another process may have made it since the catalog was read; the lock has made it wait.
-  statements.push({ sql: `create table if not exists ${quote(partition)} partition of ${parent} for values from (${bound(index)}) to (${bound(index + 1)})`, params: [] });
-  if (table.defaultPartition) statements.push({ sql: `with moved as (insert into ${parent} select * from polystore_moving returning 1) select count(*) from moved`, params: [] });
-  const results = await connection.execute(statements);
+  statements.push({ sql: `create table ${quote(partition)} partition of ${parent} for values from (${bound(index)}) to (${bound(index + 1)})`, params: [] });
+  if (table.defaultPartition) {
+    statements.push({ sql: `with moved as (insert into ${parent} (${columns}) overriding system value select ${columns} from polystore_moving returning 1) select count(*) from moved`, params: [] });
+  }
+  const check = (rows: unknown[][], i: number) => {
+    if (i !== LOCKED_DDL.length + 1) return;
+    const [[attached, exists]] = rows as Array<[boolean, boolean]>;
+    if (attached) throw new NothingToDo();
+    if (exists) throw new PolystoreError('PARTITION_NAME_TAKEN', `a table "${partition}" exists but is not a partition of "${table.table}" (detached earlier?): attach, rename or drop it; nothing was changed`);
+  };
+  const results = await withLockRetries(`partitions ensure ${partition}`, () => connection.execute(statements, check)).catch((error: unknown) => {
+    if (error instanceof NothingToDo) return undefined;
+    throw error;
+  });
+  if (!results) return undefined;
   return table.defaultPartition ? Number(results.at(-1)![0][0]) : 0;
 }
 
+/** Whether the partition $1 is attached to $2 (a quoted name), and whether a table of that name exists in the schema. */
+const PARTITION_STATE = `select exists (select 1 from pg_inherits i join pg_class c on c.oid = i.inhrelid join pg_namespace n on n.oid = c.relnamespace
+                                         where i.inhparent = $2::regclass and c.relname = $1 and n.nspname = current_schema()),
+                               exists (select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.relname = $1 and n.nspname = current_schema())`;
+
 /**
  * The partitions of `table` whose range ends on or before `cutoff`, detached or dropped each in a transaction of
- * its own, with the number of rows each holds. The database compares the bounds, as timestamps.
+ * its own, with the number of rows each holds. The database compares the bounds, as timestamps. One that another
+ * process retired meanwhile is left out.
  */
 async function retire(connection: Pick<Connection<never>, 'execute'>, table: PartitionedTable, cutoff: string, drop: boolean, dryRun: boolean): Promise<RetiredPartition[]> {
   const ended = [...table.partitions].filter((entry): entry is [string, string] => entry[1] !== null);
@@ -159,9 +205,26 @@ async function retire(connection: Pick<Connection<never>, 'execute'>, table: Par
   const retired: RetiredPartition[] = [];
   for (const [partition] of old as Array<[string]>) {
     const count = { sql: `select count(*) from ${quote(partition)}`, params: [] };
-    const change = { sql: drop ? `drop table ${quote(partition)}` : `alter table ${quote(table.table)} detach partition ${quote(partition)}`, params: [] };
-    const results = await connection.execute(dryRun ? [count] : [LOCKED, count, change]);
-    retired.push({ table: table.table, partition, to: table.partitions.get(partition)!, rows: Number(results[dryRun ? 0 : 1][0][0]), action: drop ? 'dropped' : 'detached' });
+    const entry = { table: table.table, partition, to: table.partitions.get(partition)!, action: drop ? 'dropped' : 'detached' } as const;
+    if (dryRun) {
+      retired.push({ ...entry, rows: Number((await connection.execute([count]))[0][0][0]) });
+      continue;
+    }
+    const statements = [
+      ...LOCKED_DDL,
+      { sql: `lock table ${quote(table.table)} in access exclusive mode`, params: [] },
+      { sql: PARTITION_STATE, params: [partition, quote(table.table)] },
+      count,
+      { sql: drop ? `drop table ${quote(partition)}` : `alter table ${quote(table.table)} detach partition ${quote(partition)}`, params: [] },
+    ];
+    const check = (rows: unknown[][], i: number) => {
+      if (i === LOCKED_DDL.length + 1 && !rows[0][0]) throw new NothingToDo();
+    };
+    const results = await withLockRetries(`partitions ensure: retire ${partition}`, () => connection.execute(statements, check)).catch((error: unknown) => {
+      if (error instanceof NothingToDo) return undefined;
+      throw error;
+    });
+    if (results) retired.push({ ...entry, rows: Number(results[LOCKED_DDL.length + 2][0][0]) });
   }
   return retired;
 }

@@ -68,7 +68,13 @@ export function createRuntime<S extends Record<string, unknown>>(schema: S, faca
     sql: connection.db,
     documents: <C extends PrismaClientLike>(PrismaClient: PrismaClientClass<C>) => connectDocuments(PrismaClient, options.mongodb?.url),
     /** drizzle/'s pending migrations, then each Milvus collection created or checked; refused before anything when one drifted. */
-    migrate: () => life.run('migrate', () => migrateStores({ ...migrations, milvusCollections: onMilvus() })),
+    migrate: () =>
+      life.run('migrate', async () => {
+        const result = await migrateStores({ ...migrations, milvusCollections: onMilvus() });
+        // The start-up ensure may have run before the migrations made the partitioned tables.
+        if (ensureAhead !== undefined) await ensurePartitions(connection, { ahead: ensureAhead });
+        return result;
+      }),
     /** The applied migrations after `to` reversed, newest first, in one transaction; refused when a dropped table or column holds rows, unless `force`. */
     migrateDown: (down: MigrateDownOptions) => life.run('migrateDown', () => serial('migrate', () => migrateDown(connection, migrationsFolder, down))),
     /** What `migrate` would do, changing nothing. */

@@ -12,8 +12,11 @@ export interface MigrationState {
   tag: string;
   /** sha256 of the file, as the migrator records it. */
   hash: string;
-  /** `changed`: applied, but the file is no longer what was applied (its hash differs). */
-  state: 'applied' | 'pending' | 'changed';
+  /**
+   * `changed`: applied, but the file is no longer what was applied (its hash differs); `unknown`: applied, with no
+   * file in drizzle/ (the database is ahead of this code): its tag is then `(unknown)`.
+   */
+  state: 'applied' | 'pending' | 'changed' | 'unknown';
   /** The statements the migrator runs, in order. */
   statements: string[];
   /** Its journal time, which the migrator records as `created_at`. */
@@ -39,13 +42,16 @@ export async function migrationStates(folder: string, query: RawQuery): Promise<
   const applied = exists ? await query('select hash, created_at::text from drizzle.__drizzle_migrations') : [];
   const hashAt = new Map(applied.map(([hash, createdAt]) => [Number(createdAt), hash as string]));
   const last = Math.max(-Infinity, ...hashAt.keys());
-  return files.map((file, index) => ({
+  const known = files.map((file, index): MigrationState => ({
     tag: tags[index],
     hash: file.hash,
     state: file.folderMillis > last ? 'pending' : hashAt.has(file.folderMillis) && hashAt.get(file.folderMillis) !== file.hash ? 'changed' : 'applied',
     statements: splitStatements(file.sql.join(BREAKPOINT)),
     when: file.folderMillis,
   }));
+  const times = new Set(files.map((file) => file.folderMillis));
+  const unknown = [...hashAt].filter(([when]) => !times.has(when)).map(([when, hash]): MigrationState => ({ tag: '(unknown)', hash, state: 'unknown', statements: [], when }));
+  return [...known, ...unknown].sort((a, b) => a.when - b.when);
 }
 
 /** The tags of the migrations the migrator would apply now. */
