@@ -34,7 +34,7 @@ function storeFactory(vector: VectorCollectionIR): string {
 
 /** generated/index.ts: createPolystore() and the typed facade it returns. */
 export function facadeStructure(ir: SchemaIR): SourceFileStructure {
-  const runtimeTypes = ['EnsurePartitionsOptions', 'HealthOptions', 'HealthReport', 'MigrateDownOptions', 'MigrateDownResult', 'MigrateResult', 'MigrationStatus', 'PartitionsReport', 'PolystoreDatabase', 'PolystoreOptions', 'PrismaClientClass', 'PrismaClientLike', ...(ir.vectors.some((v) => v.tenant) ? ['TenantVectorStore'] : []), ...(ir.vectors.some((v) => !v.tenant) ? ['VectorStore'] : [])];
+  const runtimeTypes = ['CacheControl', 'EnsurePartitionsOptions', 'HealthOptions', 'HealthReport', 'MigrateDownOptions', 'MigrateDownResult', 'MigrateResult', 'MigrationStatus', 'PartitionsReport', 'PolystoreDatabase', 'PolystoreOptions', 'PrismaClientClass', 'PrismaClientLike', ...(ir.vectors.some((v) => v.tenant) ? ['TenantVectorStore'] : []), ...(ir.vectors.some((v) => !v.tenant) ? ['VectorStore'] : [])];
   const collectionNames = ir.vectors.map((vector) => vector.name);
   const descriptors = ir.vectors.map((vector) => descriptorName(vector));
   const vectorImports = ir.vectors.flatMap((vector) => [descriptorName(vector), `type ${recordTypeName(vector)}`, `type ${whereTypeName(vector)}`]);
@@ -53,6 +53,11 @@ export function facadeStructure(ir: SchemaIR): SourceFileStructure {
         properties: [
           { name: 'sql', type: 'PolystoreDatabase<typeof schema>', docs: ['Drizzle over the PostgreSQL tables.'] },
           { name: 'vectors', type: `{ ${ir.vectors.map((vector) => `${vector.table.exportName}: ${storeType(vector)};`).join(' ')} }` },
+          {
+            name: 'cache',
+            type: `CacheControl<${collectionNames.map((name) => `'${name}'`).join(' | ') || 'never'}>`,
+            docs: ['The cache of `createPolystore({ cache })`: its counters and breaker state, and `clear(collection?)`.'],
+          },
           {
             name: 'partitions',
             type: '{ ensure(options?: EnsurePartitionsOptions): Promise<PartitionsReport> }',
@@ -106,6 +111,7 @@ export function facadeStructure(ir: SchemaIR): SourceFileStructure {
             migrateDown: (options) => runtime.migrateDown(options),
             health: (options) => runtime.health(options),
             partitions: runtime.partitions,
+            cache: runtime.cache,
             close: () => runtime.close(),
           };`,
         ],

@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Cache } from '../cache/cache.js';
 import type { Connection } from '../runtime/connection.js';
 import { migrationStates, rawQuery } from '../runtime/migration-journal.js';
 import type { MilvusConnection } from '../runtime/milvus/milvus-connection.js';
@@ -92,5 +93,14 @@ export function milvusProbe(milvus: MilvusConnection): Probe {
       }),
     );
     return { details: { serverVersion: version, collections: Object.fromEntries(collections) } };
+  };
+}
+
+/** The cache's Redis: a PING through the cache's own client (the cache itself never fails a call: see `cache.stats()`). */
+export function cacheProbe(cache: Pick<Cache, 'ping' | 'stats'>): Probe {
+  return async () => {
+    await cache.ping();
+    const { breaker, hits, misses, errors } = cache.stats();
+    return { degraded: breaker === 'closed' ? undefined : `the cache's circuit breaker is ${breaker}: calls skip Redis`, details: { breaker, hits, misses, errors } };
   };
 }

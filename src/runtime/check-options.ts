@@ -32,6 +32,12 @@ const POSTGRES = object(
 const PGLITE = object({ dataDir: text, client: (value) => (typeof (value as { query?: unknown })?.query === 'function' ? undefined : `expected a PGlite instance, got ${describe(value)}`) });
 const MILVUS = object({ address: text, token: text, database: text, timeoutMs: number(1), attempts: number(1, true), consistency: oneOf(CONSISTENCY) }, ['address']);
 const MONGODB = object({ url: text }, ['url']);
+const redisUrl: Check = (value) => {
+  const parsed = typeof value === 'string' && URL.canParse(value) ? new URL(value) : undefined;
+  return parsed && (parsed.protocol === 'redis:' || parsed.protocol === 'rediss:') && parsed.hostname ? undefined : `expected a redis:// or rediss:// URL, got ${describe(value)}`;
+};
+const positive: Check = (value) => (typeof value === 'number' && value > 0 && Number.isFinite(value) ? undefined : `expected a number above 0, got ${describe(value)}`);
+const CACHE = object({ redis: redisUrl, ttlSeconds: positive, namespace: (value) => (typeof value === 'string' && /^[\w.:-]{1,64}$/.test(value) ? undefined : `expected 1 to 64 of letters, digits, _ . : -, got ${describe(value)}`), maxEntries: number(1, true), maxBytes: number(1024, true), timeoutMs: number(1) });
 const PARTITIONS = object({ ensureAhead: (value) => (Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 120 ? undefined : `expected an integer from 0 to 120, got ${describe(value)}`) });
 
 function checkObject(issues: InputIssues, value: unknown, { shape, required }: ReturnType<typeof object>, path: Path): void {
@@ -53,13 +59,14 @@ export function checkOptions(options: unknown, collections: readonly string[]): 
     milvus: () => undefined,
     mongodb: () => undefined,
     partitions: () => undefined,
+    cache: (value) => (typeof value === 'boolean' || isPlainObject(value) ? undefined : `expected true, false or { redis, ttlSeconds, namespace, maxEntries, maxBytes, timeoutMs }, got ${describe(value)}`),
     vectorBackends: (value) => (isPlainObject(value) ? undefined : `expected an object, got ${describe(value)}`),
     logQuery: is('function'),
     autoMigrate: is('boolean'),
   });
   checkObject(issues, options, top, []);
   if (isPlainObject(options)) {
-    const nested: Array<[string, ReturnType<typeof object>]> = [['pglite', PGLITE], ['milvus', MILVUS], ['mongodb', MONGODB], ['partitions', PARTITIONS], ...(typeof options.postgres === 'string' ? [] : [['postgres', POSTGRES] as [string, ReturnType<typeof object>]])];
+    const nested: Array<[string, ReturnType<typeof object>]> = [['pglite', PGLITE], ['milvus', MILVUS], ['mongodb', MONGODB], ['partitions', PARTITIONS], ...(isPlainObject(options.cache) ? [['cache', CACHE] as [string, ReturnType<typeof object>]] : []), ...(typeof options.postgres === 'string' ? [] : [['postgres', POSTGRES] as [string, ReturnType<typeof object>]])];
     for (const [key, shape] of nested) if (options[key] !== undefined) checkObject(issues, options[key], shape, [key]);
     if (options.postgres !== undefined && options.pglite !== undefined) issues.add('INVALID_OPTION', ['pglite'], 'give postgres (a server) or pglite (embedded), not both');
     for (const [name, backend] of Object.entries(isPlainObject(options.vectorBackends) ? options.vectorBackends : {})) {

@@ -1,5 +1,7 @@
 import { fileURLToPath } from 'node:url';
-import { checkHealth, type HealthOptions, milvusProbe, postgresProbe } from '../operations/health.js';
+import { cachedStore } from '../cache/cached-store.js';
+import { cacheControl, openCache } from '../cache/open-cache.js';
+import { cacheProbe, checkHealth, type HealthOptions, milvusProbe, postgresProbe } from '../operations/health.js';
 import { type EnsurePartitionsOptions, ensurePartitions } from '../operations/partitions.js';
 import { migrateStores, migrationStatus } from '../operations/migrate.js';
 import { type MigrateDownOptions, migrateDown } from '../operations/migrate-down.js';
@@ -55,14 +57,16 @@ export function createRuntime<S extends Record<string, unknown>>(schema: S, faca
   const withReadYourWrites = readYourWrites(typeof options.postgres === 'object' ? (options.postgres.readYourWritesMs ?? 0) : 0);
   const backendOf = (descriptor: VectorCollectionDescriptor) => options.vectorBackends?.[descriptor.name] ?? descriptor.backend;
   const onMilvus = () => collections.filter((descriptor) => backendOf(descriptor) === 'milvus');
-  const store = <T extends VectorRecordBase, W>(descriptor: VectorCollectionDescriptor, scope?: TenantScope, backend = backendOf(descriptor), reads: ReadRouting = withReadYourWrites): BackendStore<T, W> =>
-    guarded(
+  const cache = openCache(options.cache);
+  /** A backend's store, its reads routed, within the cache layer (`cacheReads` false: writes still invalidate), within the lifecycle. */
+  const store = <T extends VectorRecordBase, W>(descriptor: VectorCollectionDescriptor, scope?: TenantScope, backend = backendOf(descriptor), reads: ReadRouting = withReadYourWrites, cacheReads = true): BackendStore<T, W> => {
+    const backendStore =
       backend === 'milvus'
         ? createMilvusStore<T, W>(descriptor, milvus, scope)
-        : reads(createPgvectorStore<T, W>(descriptor, connection, ready, scope), JSON.stringify([descriptor.name, scope?.tenantId ?? null])),
-      life,
-      descriptor.name,
-    );
+        : reads(createPgvectorStore<T, W>(descriptor, connection, ready, scope), JSON.stringify([descriptor.name, scope?.tenantId ?? null]));
+    const layered = cache ? cachedStore(backendStore, cache, { collection: descriptor.name, tenant: scope?.tenantId }, descriptor, cacheReads) : backendStore;
+    return guarded(layered, life, descriptor.name);
+  };
 
   return {
     sql: connection.db,
@@ -81,7 +85,16 @@ export function createRuntime<S extends Record<string, unknown>>(schema: S, faca
     migrationStatus: () => life.run('migrationStatus', () => migrationStatus({ ...migrations, milvusCollections: onMilvus() })),
     /** Never throws: each store's status, latency and details, each bounded by `timeoutMs`. */
     health: (health?: HealthOptions) =>
-      checkHealth({ postgres: postgresProbe(connection, migrationsFolder), ...replicaProbes(connection.replicas), ...(options.milvus ? { milvus: milvusProbe(milvus) } : {}) }, health),
+      checkHealth(
+        {
+          postgres: postgresProbe(connection, migrationsFolder),
+          ...replicaProbes(connection.replicas),
+          ...(options.milvus ? { milvus: milvusProbe(milvus) } : {}),
+          ...(cache?.stats().store === 'redis' ? { redis: cacheProbe(cache) } : {}),
+        },
+        health,
+      ),
+    cache: cacheControl(cache, collections.map((descriptor) => descriptor.name)),
     partitions: {
       ensure: (ensure?: EnsurePartitionsOptions) =>
         life.run('partitions.ensure', async () => {
@@ -94,8 +107,8 @@ export function createRuntime<S extends Record<string, unknown>>(schema: S, faca
       forTenant: (tenantId) => store(descriptor, tenantScope(descriptor, tenantId)),
     }),
     /** Every tenant's records on a given backend, whatever the configuration says, read on the primary: for `polystore vectors copy`. */
-    backendStore: <T extends VectorRecordBase>(descriptor: VectorCollectionDescriptor, backend: 'pgvector' | 'milvus') => store<T, never>(descriptor, undefined, backend, primaryReads),
+    backendStore: <T extends VectorRecordBase>(descriptor: VectorCollectionDescriptor, backend: 'pgvector' | 'milvus') => store<T, never>(descriptor, undefined, backend, primaryReads, false),
     /** Lets calls in flight finish, then releases every connection; a second call shares the first one's work. */
-    close: () => life.close(async () => void (await Promise.all([connection.close(), milvus.close()]))),
+    close: () => life.close(async () => void (await Promise.all([connection.close(), milvus.close(), cache?.close()]))),
   };
 }

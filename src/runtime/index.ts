@@ -32,3 +32,6 @@ export type { MigrateResult, MigrationStatus } from '../operations/migrate.js';
 export type { DroppedData, MigrateDownOptions, MigrateDownResult } from '../operations/migrate-down.js';
 export type { MigrationState } from './migration-journal.js';
 export type { CollectionState } from './milvus/inspect-collection.js';
+export type { CacheStats } from '../cache/cache.js';
+export type { CacheOptions, CacheSettings } from '../cache/cache-options.js';
+export type { CacheControl } from '../cache/open-cache.js';

@@ -1,4 +1,5 @@
 import type { PGlite } from '@electric-sql/pglite';
+import type { CacheOptions } from '../cache/cache-options.js';
 
 export interface PostgresServerOptions {
   /** postgres://user:password@host:port/database */
@@ -76,6 +77,12 @@ export interface PolystoreOptions<Collection extends string = string> {
    * `n` months needs a restart, or `polystore partitions ensure` from a scheduler.
    */
   partitions?: { ensureAhead?: number | undefined } | undefined;
+  /**
+   * Caches vector searches, gets and counts (off by default). `true`: in this process's memory, bounded, least
+   * recently used evicted; `{ redis: 'redis://…', ttlSeconds, namespace, timeoutMs }`: in Redis, shared by every
+   * process. Writes make earlier answers unreachable; an unreachable or slow Redis is skipped, never an error.
+   */
+  cache?: CacheOptions | undefined;
 }
 
 export const POOL_DEFAULTS = { max: 10, idleTimeoutSeconds: 30, connectTimeoutSeconds: 10 } as const;

@@ -134,7 +134,7 @@ export const isPlainObject = (value: unknown): value is Record<string, unknown> 
   typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
 
 const RECORD_KEYS = new Set(['id', 'embedding']);
-const SEARCH_KEYS = new Set(['vector', 'topK', 'where', 'minScore', 'includeVector', 'consistency']);
+const SEARCH_KEYS = new Set(['vector', 'topK', 'where', 'minScore', 'includeVector', 'consistency', 'cache']);
 const CONSISTENCY = ['primary', 'replica'];
 
 /** Checks records for insert or upsert; throws InvalidInputError listing every problem. */
@@ -200,6 +200,7 @@ export function validateSearch(descriptor: VectorCollectionDescriptor, query: un
   }
   if (q.includeVector !== undefined && typeof q.includeVector !== 'boolean') issues.add('INVALID_QUERY', ['includeVector'], `includeVector must be a boolean, got ${describe(q.includeVector)}`);
   checkConsistency(issues, q.consistency, ['consistency'], 'INVALID_QUERY');
+  if (q.cache !== undefined && typeof q.cache !== 'boolean') issues.add('INVALID_QUERY', ['cache'], `cache must be a boolean, got ${describe(q.cache)}`);
   // A misspelled key (`filter` for `where`) would otherwise search everything.
   for (const key of Object.keys(q)) if (!SEARCH_KEYS.has(key)) issues.add('INVALID_QUERY', [key], `unknown search option (expected ${[...SEARCH_KEYS].join(', ')})`);
   issues.throwIfAny('search');
@@ -211,7 +212,8 @@ export function validateReadOptions(options: unknown, operation: string): assert
   if (options !== undefined && !isPlainObject(options)) issues.add('INVALID_OPTION', ['options'], `expected an object, got ${describe(options)}`);
   else if (options !== undefined) {
     checkConsistency(issues, options.consistency, ['options', 'consistency'], 'INVALID_OPTION');
-    for (const key of Object.keys(options)) if (key !== 'consistency') issues.add('INVALID_OPTION', ['options', key], 'unknown option (expected consistency)');
+    if (options.cache !== undefined && typeof options.cache !== 'boolean') issues.add('INVALID_OPTION', ['options', 'cache'], `cache must be a boolean, got ${describe(options.cache)}`);
+    for (const key of Object.keys(options)) if (key !== 'consistency' && key !== 'cache') issues.add('INVALID_OPTION', ['options', key], 'unknown option (expected consistency, cache)');
   }
   issues.throwIfAny(operation);
 }

@@ -12,6 +12,8 @@ export interface VectorRecordBase {
  */
 export interface ReadOptions {
   consistency?: 'primary' | 'replica' | undefined;
+  /** With `createPolystore({ cache })`: false reads the database and leaves the cache as it is. */
+  cache?: boolean | undefined;
 }
 
 /** Optional members take `| undefined` (absent) so that they compile under exactOptionalPropertyTypes. */

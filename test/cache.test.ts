@@ -1,0 +1,306 @@
+// The cache layer on real engines: PGlite (and the native server across processes), the in-process memory store,
+// and Redis (the one .ci/run starts, and Redis servers of the tests' own, killed by PID).
+import { execFile } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRuntime } from '../src/runtime/create-runtime.js';
+import type { PolystoreOptions } from '../src/runtime/options.js';
+import * as fixtureSchema from './fixtures/runtime/drizzle/schema.js';
+import { createPolystore, notesCollection, type NotesRecord, type Polystore } from './fixtures/runtime/generated/index.js';
+import { serverDatabase, serverUrl } from './helpers/engines.js';
+import { hasRedisServer, ownRedis, redisClient, redisUrl } from './helpers/redis.js';
+
+const run = promisify(execFile);
+const note = (id: string, title = `note ${id}`, vector = [1, 0.5, 0.25, 0, 0, 0, 0, 0.1]): NotesRecord => ({
+  id,
+  tenantId: 't1',
+  title,
+  rank: 1,
+  weight: null,
+  published: true,
+  kind: 'memo',
+  createdAt: new Date('2026-03-04T05:06:07.089Z'),
+  meta: { a: [1, 'x'] },
+  embedding: vector,
+});
+const query = { vector: [1, 0.5, 0.25, 0, 0, 0, 0, 0.1], topK: 3 };
+/** The searches that reach the database, as logQuery sees them. */
+const searchCounter = () => {
+  const seen = { searches: 0 };
+  return { seen, logQuery: (sql: string) => void (/polystore_distance/.test(sql) && (seen.searches += 1)) };
+};
+
+describe('cache in memory (cache: true), on PGlite', () => {
+  let db: Polystore;
+  const counter = searchCounter();
+  beforeAll(async () => {
+    db = createPolystore({ cache: { maxEntries: 3 }, logQuery: counter.logQuery });
+    await db.vectors.notes.forTenant('t1').insert([note('a'), note('b', 'other', [0, 1, 0, 0, 0, 0, 0, 0])]);
+  });
+  afterAll(() => db?.close());
+
+  it('answers a repeated search, get and count from the cache, with objects of its own and Dates as Dates', async () => {
+    const notes = db.vectors.notes.forTenant('t1');
+    const before = db.cache.stats();
+    const first = await notes.search(query);
+    const again = await notes.search({ ...query, where: undefined });
+    expect(again).toEqual(first);
+    expect(again[0].record.createdAt).toBeInstanceOf(Date);
+    again[0].record.title = 'changed by the caller';
+    expect((await notes.search(query))[0].record.title).toBe('note a');
+    expect(await notes.get(['a'])).toEqual(await notes.get(['a']));
+    expect(await notes.count({ published: true })).toBe(2);
+    expect(await notes.count({ published: true })).toBe(2);
+    const stats = db.cache.stats();
+    expect(stats.misses - before.misses).toBe(3);
+    expect(stats.hits - before.hits).toBe(4);
+    expect(stats).toMatchObject({ store: 'memory', breaker: 'closed', errors: 0 });
+  });
+
+  it('every kind of write makes the earlier answers unreachable; cache: false bypasses it', async () => {
+    const notes = db.vectors.notes.forTenant('t1');
+    const searched = counter.seen.searches;
+    await notes.search(query);
+    await notes.search(query);
+    expect(counter.seen.searches - searched).toBeLessThanOrEqual(1);
+    await notes.update('a', { title: 'updated' });
+    expect((await notes.search(query))[0].record.title).toBe('updated');
+    await notes.upsert([note('a', 'upserted')]);
+    expect((await notes.get(['a']))[0].title).toBe('upserted');
+    await notes.insert([note('c')]);
+    expect(await notes.count()).toBe(3);
+    await notes.delete({ ids: ['c'] });
+    expect(await notes.count()).toBe(2);
+    const bypassed = counter.seen.searches;
+    await notes.search({ ...query, cache: false });
+    await notes.search({ ...query, cache: false });
+    expect(counter.seen.searches - bypassed).toBe(2);
+    await expect(notes.search({ ...query, cache: 'no' as unknown as boolean })).rejects.toMatchObject({ code: 'INVALID_QUERY', issues: [{ path: ['cache'] }] });
+    await expect(notes.count(undefined, { cache: 1 as unknown as boolean })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+  });
+
+  it("keeps tenants apart: one tenant's entry never answers another's call, and its writes leave the other's entries", async () => {
+    const t1 = db.vectors.notes.forTenant('t1');
+    const t2 = db.vectors.notes.forTenant('t2');
+    await t2.insert([{ ...note('z', 'of t2'), tenantId: 't2' }]);
+    expect((await t1.search(query)).map((hit) => hit.id)).not.toContain('z');
+    expect((await t2.search(query)).map((hit) => hit.id)).toEqual(['z']);
+    await t1.search(query);
+    const hits = db.cache.stats().hits;
+    await t2.update('z', { title: 'changed' });
+    await t1.search(query);
+    expect(db.cache.stats().hits).toBe(hits + 1);
+    expect((await t2.search(query))[0].record.title).toBe('changed');
+  });
+
+  it('N identical searches at once run one database query', async () => {
+    const notes = db.vectors.notes.forTenant('t1');
+    await db.cache.clear('notes');
+    const searched = counter.seen.searches;
+    const results = await Promise.all(Array.from({ length: 12 }, () => notes.search({ ...query, topK: 2 })));
+    expect(counter.seen.searches - searched).toBe(1);
+    expect(new Set(results.map((result) => JSON.stringify(result))).size).toBe(1);
+    // Each caller has its own objects.
+    expect(results[0][0]).not.toBe(results[1][0]);
+  });
+
+  it('holds at most maxEntries, least recently used evicted first; clear() empties a collection; bad names are refused', async () => {
+    const notes = db.vectors.notes.forTenant('t1');
+    await db.cache.clear();
+    const searched = counter.seen.searches;
+    for (const topK of [1, 2, 3, 4]) await notes.search({ ...query, topK });
+    expect(counter.seen.searches - searched).toBe(4);
+    await notes.search({ ...query, topK: 4 }); // kept
+    await notes.search({ ...query, topK: 1 }); // evicted
+    expect(counter.seen.searches - searched).toBe(5);
+    await db.cache.clear('notes');
+    await notes.search({ ...query, topK: 4 });
+    expect(counter.seen.searches - searched).toBe(6);
+    await expect(db.cache.clear('nope' as 'notes')).rejects.toMatchObject({ code: 'UNKNOWN_COLLECTION' });
+  });
+
+  it('entries expire after ttlSeconds', async () => {
+    const counted = searchCounter();
+    const short = createPolystore({ cache: { ttlSeconds: 0.2 }, logQuery: counted.logQuery });
+    try {
+      const notes = short.vectors.notes.forTenant('t1');
+      await notes.insert([note('a')]);
+      await notes.search(query);
+      await notes.search(query);
+      expect(counted.seen.searches).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await notes.search(query);
+      expect(counted.seen.searches).toBe(2);
+    } finally {
+      await short.close();
+    }
+  });
+
+  it('a write through `polystore vectors copy` (every tenant) invalidates every tenant of the collection', async () => {
+    const runtime = createRuntime(fixtureSchema, pathToFileURL(path.resolve('test/fixtures/runtime/generated/index.ts')).href, [notesCollection], { cache: true });
+    try {
+      const notes = runtime.tenantVectorStore<NotesRecord, never, 'tenantId'>(notesCollection).forTenant('t1');
+      await notes.insert([note('a')]);
+      expect(await notes.count()).toBe(1);
+      await runtime.backendStore<NotesRecord>(notesCollection, 'pgvector').upsert([note('b')]);
+      expect(await notes.count()).toBe(2);
+    } finally {
+      await runtime.close();
+    }
+  });
+
+  it('refuses bad settings at createPolystore, naming each', () => {
+    const issues = (cache: unknown) => {
+      try {
+        createPolystore({ cache } as PolystoreOptions<'notes'>);
+        return [];
+      } catch (error) {
+        return (error as { issues: Array<{ path: unknown[] }> }).issues.map((issue) => issue.path.join('.'));
+      }
+    };
+    expect(issues({ redis: 'http://localhost:6379', ttlSeconds: -1, namespace: 'a b', maxEntries: 0, colour: 1 })).toEqual([
+      'cache.redis',
+      'cache.ttlSeconds',
+      'cache.namespace',
+      'cache.maxEntries',
+      'cache.colour',
+    ]);
+    expect(issues({ redis: 'not a url' })).toEqual(['cache.redis']);
+    expect(issues('yes')).toEqual(['cache']);
+    expect(issues(true)).toEqual([]);
+  });
+});
+
+describe.skipIf(!redisUrl)('cache in Redis', () => {
+  const open = (options: PolystoreOptions<'notes'> = {}) => createPolystore({ cache: { redis: redisUrl!, namespace: `test${process.pid}` }, ...options });
+
+  it('two facades share it: a write through one makes the next search of the other miss', async () => {
+    const counted = searchCounter();
+    const pglite = await import('@electric-sql/pglite');
+    const { vector } = await import('@electric-sql/pglite-pgvector');
+    const client = new pglite.PGlite({ extensions: { vector } });
+    const a = open({ pglite: { client }, logQuery: counted.logQuery, cache: { redis: redisUrl!, namespace: `two${process.pid}` } });
+    const b = open({ pglite: { client }, logQuery: counted.logQuery, cache: { redis: redisUrl!, namespace: `two${process.pid}` } });
+    try {
+      await a.vectors.notes.forTenant('t1').insert([note('a')]);
+      await a.vectors.notes.forTenant('t1').search(query);
+      await b.vectors.notes.forTenant('t1').search(query);
+      expect(counted.seen.searches).toBe(1);
+      expect(b.cache.stats()).toMatchObject({ store: 'redis', hits: 1 });
+      await a.vectors.notes.forTenant('t1').update('a', { title: 'seen by b' });
+      expect((await b.vectors.notes.forTenant('t1').search(query))[0].record.title).toBe('seen by b');
+      expect(counted.seen.searches).toBe(2);
+    } finally {
+      await a.close();
+      await b.close();
+      await client.close();
+    }
+  });
+
+  it.skipIf(!serverUrl)('two OS processes share it: a write in the other process makes this one miss', async () => {
+    const database = await serverDatabase(serverUrl!);
+    const options: PolystoreOptions<'notes'> = { postgres: database.url, autoMigrate: true, cache: { redis: redisUrl!, namespace: `proc${process.pid}` } };
+    const db = createPolystore(options);
+    try {
+      const notes = db.vectors.notes.forTenant('t1');
+      await notes.insert([note('a')]);
+      expect((await notes.search(query))[0].record.title).toBe('note a');
+      expect((await notes.search(query))[0].record.title).toBe('note a');
+      const child = new URL('./helpers/cache-child.ts', import.meta.url).pathname;
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', child, JSON.stringify(options), 'from the other process']);
+      expect(stdout.trim()).toBe('updated');
+      expect((await notes.search(query))[0].record.title).toBe('from the other process');
+    } finally {
+      await db.close();
+      await database.drop();
+    }
+  }, 60_000);
+
+  it('garbage under a key is a miss, counted as an error, never an answer', async () => {
+    const namespace = `garbage${process.pid}`;
+    const db = open({ cache: { redis: redisUrl!, namespace } });
+    const redis = await redisClient(redisUrl!);
+    try {
+      const notes = db.vectors.notes.forTenant('t1');
+      await notes.insert([note('a')]);
+      const expected = await notes.search(query);
+      for (const key of await redis.keys(`${namespace}:entry:*`)) await redis.set(key, 'garbage{');
+      expect(await notes.search(query)).toEqual(expected);
+      expect(db.cache.stats()).toMatchObject({ hits: 0, errors: 1 });
+    } finally {
+      redis.destroy();
+      await db.close();
+    }
+  });
+});
+
+describe.skipIf(!hasRedisServer)('cache in Redis that fails', () => {
+  it('Redis killed mid-run: no call fails, the breaker opens, and closes again once Redis is back', async () => {
+    const redis = await ownRedis();
+    const db = createPolystore({ cache: { redis: redis.url, timeoutMs: 50 } });
+    try {
+      const notes = db.vectors.notes.forTenant('t1');
+      await notes.insert([note('a')]);
+      await notes.search(query);
+      await notes.search(query);
+      expect(db.cache.stats().hits).toBe(1);
+      redis.kill();
+      for (let i = 0; i < 20; i++) expect((await notes.search(query))[0].id).toBe('a');
+      expect(db.cache.stats().breaker).toBe('open');
+      // A write while Redis is gone: its invalidation is kept, and sent first when Redis is back.
+      await notes.update('a', { title: 'written while Redis was down' });
+      expect(db.cache.stats().pendingInvalidations).toBe(1);
+      await redis.start();
+      await new Promise((resolve) => setTimeout(resolve, 5_500));
+      expect((await notes.search(query))[0].record.title).toBe('written while Redis was down');
+      expect(db.cache.stats()).toMatchObject({ breaker: 'closed', pendingInvalidations: 0 });
+      const hits = db.cache.stats().hits;
+      await notes.search(query);
+      expect(db.cache.stats().hits).toBe(hits + 1);
+    } finally {
+      await db.close();
+      await redis.stop();
+    }
+  }, 60_000);
+
+  it('a Redis that answers slowly costs each call at most about the timeout', async () => {
+    const redis = await ownRedis();
+    const db = createPolystore({ cache: { redis: redis.url, timeoutMs: 50 } });
+    const admin = await redisClient(redis.url);
+    try {
+      const notes = db.vectors.notes.forTenant('t1');
+      await notes.insert([note('a')]);
+      await notes.search(query);
+      const uncached = performance.now();
+      await notes.search({ ...query, cache: false });
+      const plain = performance.now() - uncached;
+      void admin.sendCommand(['DEBUG', 'SLEEP', '2']).catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const started = performance.now();
+      expect((await notes.search(query))[0].id).toBe('a');
+      // The slow request is given up after timeoutMs: far from the 2 s Redis sleeps.
+      expect(performance.now() - started).toBeLessThan(plain + 1_000);
+      expect(db.cache.stats().errors).toBeGreaterThan(0);
+    } finally {
+      admin.destroy();
+      await db.close();
+      await redis.stop();
+    }
+  }, 30_000);
+
+  it('an unreachable Redis from the start: calls succeed, health says down', async () => {
+    const db = createPolystore({ cache: { redis: 'redis://127.0.0.1:9', timeoutMs: 50 } });
+    try {
+      const notes = db.vectors.notes.forTenant('t1');
+      await notes.insert([note('a')]);
+      for (let i = 0; i < 6; i++) expect(await notes.count()).toBe(1);
+      expect(db.cache.stats().misses).toBe(0);
+      const report = await db.health({ timeoutMs: 2_000 });
+      expect(report.stores.redis).toMatchObject({ status: 'down', error: expect.any(String) });
+    } finally {
+      await db.close();
+    }
+  });
+});
