@@ -36,7 +36,7 @@ describe('cache in memory (cache: true), on PGlite', () => {
   let db: Polystore;
   const counter = searchCounter();
   beforeAll(async () => {
-    db = createPolystore({ cache: { maxEntries: 3 }, logQuery: counter.logQuery });
+    db = createPolystore({ cache: true, logQuery: counter.logQuery });
     await db.vectors.notes.forTenant('t1').insert([note('a'), note('b', 'other', [0, 1, 0, 0, 0, 0, 0, 0])]);
   });
   afterAll(() => db?.close());
@@ -106,19 +106,26 @@ describe('cache in memory (cache: true), on PGlite', () => {
     expect(results[0][0]).not.toBe(results[1][0]);
   });
 
-  it('holds at most maxEntries, least recently used evicted first; clear() empties a collection; bad names are refused', async () => {
-    const notes = db.vectors.notes.forTenant('t1');
-    await db.cache.clear();
-    const searched = counter.seen.searches;
-    for (const topK of [1, 2, 3, 4]) await notes.search({ ...query, topK });
-    expect(counter.seen.searches - searched).toBe(4);
-    await notes.search({ ...query, topK: 4 }); // kept
-    await notes.search({ ...query, topK: 1 }); // evicted
-    expect(counter.seen.searches - searched).toBe(5);
-    await db.cache.clear('notes');
-    await notes.search({ ...query, topK: 4 });
-    expect(counter.seen.searches - searched).toBe(6);
-    await expect(db.cache.clear('nope' as 'notes')).rejects.toMatchObject({ code: 'UNKNOWN_COLLECTION' });
+  it('holds at most maxEntries (generations included), least recently used evicted first; clear() empties a collection', async () => {
+    const counted = searchCounter();
+    // Two generations (the collection's, the tenant's) and two answers.
+    const small = createPolystore({ cache: { maxEntries: 4 }, logQuery: counted.logQuery });
+    try {
+      const notes = small.vectors.notes.forTenant('t1');
+      await notes.insert([note('a')]);
+      for (const topK of [1, 2, 3]) await notes.search({ ...query, topK });
+      expect(counted.seen.searches).toBe(3);
+      await notes.search({ ...query, topK: 3 }); // kept
+      expect(counted.seen.searches).toBe(3);
+      await notes.search({ ...query, topK: 1 }); // evicted
+      expect(counted.seen.searches).toBe(4);
+      await small.cache.clear('notes');
+      await notes.search({ ...query, topK: 1 });
+      expect(counted.seen.searches).toBe(5);
+      await expect(small.cache.clear('nope' as 'notes')).rejects.toMatchObject({ code: 'UNKNOWN_COLLECTION' });
+    } finally {
+      await small.close();
+    }
   });
 
   it('entries expire after ttlSeconds', async () => {

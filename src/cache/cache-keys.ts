@@ -37,7 +37,7 @@ export interface CacheScope {
 export const scopeGenerationKeys = (namespace: string, scope: CacheScope): string[] =>
   scope.tenant === undefined ? [generationKey(namespace, scope.collection)] : [generationKey(namespace, scope.collection), generationKey(namespace, scope.collection, scope.tenant)];
 
-/** An entry's key: the read (operation and its arguments as stable text), scoped, under the generations it was read at. */
-export function entryKey(namespace: string, scope: CacheScope, generations: readonly string[], operation: string, argsText: string): string {
-  return `${namespace}:entry:${digest(stableText([scope.collection, scope.tenant ?? null, generations, operation]) + argsText)}`;
+/** An entry's key: the read (operation and its arguments as stable text), scoped. Its value says the generations it was read under. */
+export function entryKey(namespace: string, scope: CacheScope, operation: string, argsText: string): string {
+  return `${namespace}:entry:${digest(stableText([scope.collection, scope.tenant ?? null, operation]) + argsText)}`;
 }

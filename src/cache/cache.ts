@@ -1,8 +1,11 @@
 /**
- * The cache as the stores use it: fail-open. Every backend request goes through a circuit breaker (opossum) with a
- * timeout of tens of milliseconds; a failure, a timeout or an open breaker makes the call read the database, never
- * fail. Invalidations that could not reach the backend are kept and sent again before this process reads any
- * entry: until they land, its reads go to the database.
+ * The cache as the stores use it: fail-open. A read takes one backend request: the generations of its scope and
+ * the entry, together; an entry answers only when it was stored under the generations read with it, so a write,
+ * which replaces its scope's generation, makes every earlier answer unreachable in every process, without a scan.
+ * Every backend request goes through a circuit breaker (opossum) with a timeout of tens of milliseconds; a failure,
+ * a timeout or an open breaker makes the call read the database, never fail. Invalidations that could not reach
+ * the backend are kept and sent again before this process reads any entry: until they land, its reads go to the
+ * database. Identical reads in flight in this process share one database query.
  */
 import CircuitBreaker from 'opossum';
 import type { CacheBackend } from './cache-backend.js';
@@ -12,7 +15,7 @@ export interface CacheStats {
   store: 'memory' | 'redis' | 'off';
   hits: number;
   misses: number;
-  /** Backend requests that failed or timed out (each call then went to the database). */
+  /** Backend requests that failed or timed out, and entries that were not polystore's (each call then read the database). */
   errors: number;
   /** Cached calls that went straight to the database: breaker open, or an invalidation not yet delivered. */
   bypassed: number;
@@ -20,6 +23,9 @@ export interface CacheStats {
   /** Invalidations waiting for the backend. */
   pendingInvalidations: number;
 }
+
+/** A generation nobody else can pick: after an eviction of the generation key, old entries stay unreachable. */
+const newGeneration = () => crypto.randomUUID();
 
 export type Cache = ReturnType<typeof guardedCache>;
 
@@ -35,16 +41,22 @@ export function guardedCache(backend: CacheBackend, settings: ResolvedCacheSetti
           resetTimeout: 5_000,
         })
       : undefined;
-  // A failure is counted, and the caller reads the database: the breaker's 'failure' covers timeouts too.
+  // Timeouts are failures too.
   breaker?.on('failure', () => void (counts.errors += 1));
   const fire = <R>(request: () => Promise<R>): Promise<R> => (breaker ? (breaker.fire(request) as Promise<R>) : request());
   const pending = new Set<string>();
+  /** Per generation key, this process's writes: a read in flight before one is not joined by a read after it. */
+  const localWrites = new Map<string, number>();
+  const inFlight = new Map<string, Promise<unknown>>();
 
+  const renew = async (keys: readonly string[]) => {
+    await fire(() => Promise.all(keys.map((key) => backend.set(key, newGeneration()))));
+  };
   const flush = async (): Promise<boolean> => {
     if (pending.size === 0) return true;
     const keys = [...pending];
     try {
-      await fire(() => backend.renew(keys));
+      await renew(keys);
       keys.forEach((key) => pending.delete(key));
       return true;
     } catch {
@@ -52,30 +64,54 @@ export function guardedCache(backend: CacheBackend, settings: ResolvedCacheSetti
     }
   };
 
+  /**
+   * The generations of `generationKeys` and the entry at `key`, in one request (generations missing there are
+   * made, before the database is read); undefined when entries cannot be trusted now: read the database.
+   */
+  async function lookup(generationKeys: readonly string[], key: string): Promise<{ generations: string[]; entry: string | undefined } | undefined> {
+    if (!(await flush())) return void (counts.bypassed += 1);
+    try {
+      const values = await fire(() => backend.getMany([...generationKeys, key]));
+      const generations = generationKeys.map((generationKey, i) => values[i] ?? '');
+      const missing = generationKeys.filter((_, i) => !values[i]);
+      if (missing.length === 0) return { generations, entry: values[generationKeys.length] };
+      const made = missing.map(() => newGeneration());
+      await fire(() => Promise.all(missing.map((generationKey, i) => backend.set(generationKey, made[i]))));
+      return { generations: generationKeys.map((generationKey, i) => values[i] || made[missing.indexOf(generationKey)]), entry: undefined };
+    } catch {
+      counts.bypassed += 1;
+      return undefined;
+    }
+  }
+
   return {
-    ttlMs: settings.ttlSeconds * 1_000,
     namespace: settings.namespace,
-    /** The generations to read under, or undefined when entries cannot be trusted now: read the database. */
-    async generations(keys: readonly string[]): Promise<string[] | undefined> {
-      if (!(await flush())) return void (counts.bypassed += 1);
-      try {
-        return await fire(() => backend.generations(keys));
-      } catch {
-        counts.bypassed += 1;
-        return undefined;
+    lookup,
+    /** Single flight: the first caller's `run` for `key`, shared with those who ask while it runs. */
+    shared<R>(key: string, generationKeys: readonly string[], run: () => Promise<R>): Promise<R> {
+      const flightKey = `${key}|${generationKeys.map((generationKey) => localWrites.get(generationKey) ?? 0).join(',')}`;
+      let flight = inFlight.get(flightKey) as Promise<R> | undefined;
+      if (!flight) {
+        flight = run();
+        inFlight.set(flightKey, flight);
+        const done = () => void inFlight.delete(flightKey);
+        flight.then(done, done);
       }
+      return flight;
     },
-    get: (key: string): Promise<string | undefined> => fire(() => backend.get(key)).catch(() => undefined),
     /** Not awaited by reads: a slow or failed store only costs the next reader a miss. */
     set: (key: string, value: string): void => void fire(() => backend.set(key, value, settings.ttlSeconds * 1_000)).catch(() => undefined),
     /** Never throws: what cannot be delivered now is kept, and blocks this process's cached reads until it is. */
     async invalidate(keys: readonly string[]): Promise<void> {
-      keys.forEach((key) => pending.add(key));
+      for (const key of keys) {
+        localWrites.set(key, (localWrites.get(key) ?? 0) + 1);
+        pending.add(key);
+      }
       await flush();
     },
     hit: () => void (counts.hits += 1),
     miss: () => void (counts.misses += 1),
-    /** A garbled entry: read as a miss. */
+    /** An entry that is not polystore's: read as a miss. */
     garbled: () => void (counts.errors += 1),
     stats: (): CacheStats => ({
       store: backend.kind,

@@ -1,15 +1,15 @@
 /**
  * The cache as a layer around a backend store: searches, gets and counts answered from the cache when an entry
  * of the current generation is there; every write, whatever its outcome (a failed Milvus write may have landed in
- * part), replaces the generation of its scope, so that no process reads the earlier answers again. Identical reads
- * in flight in this process share one database query. `cache: false`, and reads that ask the primary, bypass it.
+ * part), replaces the generation of its scope, so that no process reads the earlier answers again. Every caller
+ * gets objects of its own. `cache: false`, and reads that ask the primary, bypass it.
  * With `cacheReads` false (the stores of `polystore vectors copy`, which verify what they wrote) only writes touch it.
  */
 import { isPlainObject } from '../runtime/validate.js';
 import type { BackendStore, ReadOptions, VectorCollectionDescriptor, VectorRecordBase } from '../runtime/vector-store.js';
 import type { Cache } from './cache.js';
 import { type CacheScope, entryKey, scopeGenerationKeys, stableText } from './cache-keys.js';
-import { type CachedOperation, encodeValue, valueDecoder } from './cached-value.js';
+import { type CachedOperation, encodeValue, GARBLED, valueDecoder } from './cached-value.js';
 
 /**
  * Reads the cache leaves to the store: `cache: false`, reads that ask the primary, and options that are not a plain
@@ -38,35 +38,27 @@ export function cachedStore<T extends VectorRecordBase, W>(
   // A write replaces the narrowest generation its reads are under: the tenant's, else the collection's (every tenant's).
   const written = generationKeys.slice(-1);
   const decode = valueDecoder(descriptor);
-  const inFlight = new Map<string, Promise<string>>();
 
-  async function lookup(key: string, operation: CachedOperation, load: () => Promise<unknown>): Promise<string> {
-    const cached = await cache.get(key);
-    if (cached !== undefined) {
-      if (decode(operation, cached) !== undefined) {
-        cache.hit();
-        return cached;
-      }
-      cache.garbled();
-    }
-    cache.miss();
-    const text = encodeValue(await load());
-    cache.set(key, text);
-    return text;
-  }
-
+  /** One backend request for the generations and the entry; on a miss, the database, and the answer stored under those generations. */
   async function read<R>(operation: CachedOperation, argsText: string | undefined, load: () => Promise<R>): Promise<R> {
-    const generations = argsText === undefined ? undefined : await cache.generations(generationKeys);
-    if (!generations || argsText === undefined) return load();
-    const key = entryKey(cache.namespace, scope, generations, operation, argsText);
-    let flight = inFlight.get(key);
-    if (!flight) {
-      flight = lookup(key, operation, load);
-      inFlight.set(key, flight);
-      const done = () => void inFlight.delete(key);
-      flight.then(done, done);
-    }
-    return decode(operation, await flight) as R;
+    if (argsText === undefined) return load();
+    const key = entryKey(cache.namespace, scope, operation, argsText);
+    return cache.shared(key, generationKeys, async () => {
+      const found = await cache.lookup(generationKeys, key);
+      if (!found) return load();
+      if (found.entry !== undefined) {
+        const value = decode(operation, found.entry, found.generations);
+        if (value === GARBLED) cache.garbled();
+        else if (value !== undefined) {
+          cache.hit();
+          return value as R;
+        }
+      }
+      cache.miss();
+      const value = await load();
+      cache.set(key, encodeValue(value, found.generations));
+      return value;
+    }).then((value) => structuredClone(value));
   }
 
   /** The arguments as stable text; undefined for input that is no query (the store refuses it, uncached). */

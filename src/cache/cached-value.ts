@@ -1,7 +1,8 @@
 /**
- * What a cached read returns, as text and back. Each caller gets objects of its own (a hit never hands out an
- * object another caller may change), with the schema's datetime fields as Dates again. Text that is not what
- * polystore wrote (another program's key, a truncated value) reads as undefined: a miss.
+ * What a cached read returns, as text with the generations it was read under, and back. Each caller gets objects
+ * of its own (a hit never hands out an object another caller may change), with the schema's datetime fields as
+ * Dates again. An entry of other generations is a miss; text that is not what polystore wrote (another program's
+ * key, a truncated value) is `GARBLED`.
  */
 import type { VectorCollectionDescriptor } from '../runtime/vector-store.js';
 
@@ -9,7 +10,9 @@ const VERSION = 1;
 
 export type CachedOperation = 'search' | 'get' | 'count';
 
-export const encodeValue = (value: unknown): string => JSON.stringify({ v: VERSION, d: value });
+export const GARBLED = Symbol('garbled');
+
+export const encodeValue = (value: unknown, generations: readonly string[]): string => JSON.stringify({ v: VERSION, g: generations, d: value });
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isRecord = (value: unknown): value is Record<string, unknown> => isObject(value) && typeof value.id === 'string';
@@ -26,18 +29,20 @@ export function valueDecoder(descriptor: Pick<VectorCollectionDescriptor, 'field
     }
     return true;
   };
-  return (operation: CachedOperation, text: string): unknown => {
+  /** The value, undefined for an entry of other generations, GARBLED for text polystore did not write. */
+  return (operation: CachedOperation, text: string, generations: readonly string[]): unknown => {
     let envelope: unknown;
     try {
       envelope = JSON.parse(text);
     } catch {
-      return undefined;
+      return GARBLED;
     }
-    if (!isObject(envelope) || envelope.v !== VERSION) return undefined;
+    if (!isObject(envelope) || envelope.v !== VERSION || !Array.isArray(envelope.g)) return GARBLED;
+    if (envelope.g.length !== generations.length || envelope.g.some((generation, i) => generation !== generations[i])) return undefined;
     const value = envelope.d;
-    if (operation === 'count') return Number.isSafeInteger(value) && (value as number) >= 0 ? value : undefined;
-    if (!Array.isArray(value)) return undefined;
+    if (operation === 'count') return Number.isSafeInteger(value) && (value as number) >= 0 ? value : GARBLED;
+    if (!Array.isArray(value)) return GARBLED;
     const records = operation === 'search' ? value.map((hit) => (isObject(hit) && typeof hit.id === 'string' && typeof hit.score === 'number' ? hit.record : undefined)) : value;
-    return records.every((record) => isRecord(record) && revive(record)) ? value : undefined;
+    return records.every((record) => isRecord(record) && revive(record)) ? value : GARBLED;
   };
 }
