@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { cachedStore } from '../cache/cached-store.js';
+import { withDocumentCache } from '../cache/document-cache.js';
 import { cacheControl, openCache } from '../cache/open-cache.js';
 import { cacheProbe, checkHealth, type HealthOptions, milvusProbe, postgresProbe } from '../operations/health.js';
 import { type EnsurePartitionsOptions, ensurePartitions } from '../operations/partitions.js';
@@ -70,7 +71,7 @@ export function createRuntime<S extends Record<string, unknown>>(schema: S, faca
 
   return {
     sql: connection.db,
-    documents: <C extends PrismaClientLike>(PrismaClient: PrismaClientClass<C>) => connectDocuments(PrismaClient, options.mongodb?.url),
+    documents: async <C extends PrismaClientLike>(PrismaClient: PrismaClientClass<C>) => withDocumentCache(await connectDocuments(PrismaClient, options.mongodb?.url), cache),
     /** drizzle/'s pending migrations, then each Milvus collection created or checked; refused before anything when one drifted. */
     migrate: () =>
       life.run('migrate', async () => {

@@ -56,3 +56,13 @@ export const record: EmbeddingsRecord = {
   createdAt: new Date(),
   embedding: [0.1, 0.2],
 };
+
+// The documents' cache is a Prisma client extension: its shape is what Prisma's $extends takes.
+import type { ExtensionArgs } from '@prisma/client/runtime/library';
+import type { Cache } from '../../src/cache/cache.js';
+import { documentCache } from '../../src/cache/document-cache.js';
+
+declare const cache: Cache;
+export const documentsExtension: ExtensionArgs = documentCache(cache);
+// @ts-expect-error a query extension's operations are functions
+export const notAnExtension: ExtensionArgs = { query: { $allModels: { $allOperations: 'cache' } } };
