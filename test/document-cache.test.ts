@@ -12,7 +12,7 @@ import { redisUrl } from './helpers/redis.js';
 
 const stores = [
   { name: 'memory', open: () => memoryBackend({ maxEntries: 100, maxBytes: 2 ** 20 }) },
-  ...(redisUrl ? [{ name: 'Redis', open: () => redisBackend(redisUrl, { timeoutMs: 50 }) }] : []),
+  ...(redisUrl ? [{ name: 'Redis', open: () => redisBackend(redisUrl!, { timeoutMs: 50 }) }] : []),
 ];
 
 describe.each(stores)('document cache on $name', ({ open }) => {
