@@ -95,6 +95,19 @@ describe('cache in memory (cache: true), on PGlite', () => {
     expect((await t2.search(query))[0].record.title).toBe('changed');
   });
 
+  it('input the store refuses is refused with the cache too, never answered by a look-alike entry', async () => {
+    const notes = db.vectors.notes.forTenant('t1');
+    await notes.count({ weight: null });
+    await expect(notes.count({ weight: Number.NaN })).rejects.toMatchObject({ code: 'INVALID_VALUE' });
+    await expect(notes.count({ weight: Number.POSITIVE_INFINITY })).rejects.toMatchObject({ code: 'INVALID_VALUE' });
+    await notes.count({ createdAt: { gt: new Date('2020-01-01') } });
+    await expect(notes.count({ createdAt: { gt: { $date: '2020-01-01T00:00:00.000Z' } as unknown as Date } })).rejects.toMatchObject({ code: 'INVALID_VALUE' });
+    await expect(notes.count(new Map() as never)).rejects.toMatchObject({ code: 'INVALID_FILTER' });
+    const errors = db.cache.stats().errors;
+    await expect(notes.update('', {})).rejects.toMatchObject({ code: 'INVALID_ID' });
+    expect(db.cache.stats().errors).toBe(errors);
+  });
+
   it('N identical searches at once run one database query', async () => {
     const notes = db.vectors.notes.forTenant('t1');
     await db.cache.clear('notes');
@@ -175,6 +188,8 @@ describe('cache in memory (cache: true), on PGlite', () => {
       'cache.colour',
     ]);
     expect(issues({ redis: 'not a url' })).toEqual(['cache.redis']);
+    expect(issues({ redis: 'redis://127.0.0.1:6379/abc', ttlSeconds: 1e300, maxEntries: 2e8 })).toEqual(['cache.redis', 'cache.ttlSeconds', 'cache.maxEntries']);
+    expect(issues({ redis: 'rediss://user:secret@cache.internal:6380/2', ttlSeconds: 0.5 })).toEqual([]);
     expect(issues('yes')).toEqual(['cache']);
     expect(issues(true)).toEqual([]);
   });
@@ -225,6 +240,27 @@ describe.skipIf(!redisUrl)('cache in Redis', () => {
     }
   }, 60_000);
 
+  it('many reads at once on a fresh facade neither fail nor open the breaker; a write is seen by the next read of another facade', async () => {
+    const namespace = `burst${process.pid}`;
+    const pglite = await import('@electric-sql/pglite');
+    const { vector } = await import('@electric-sql/pglite-pgvector');
+    const client = new pglite.PGlite({ extensions: { vector } });
+    const reader = open({ pglite: { client }, cache: { redis: redisUrl!, namespace } });
+    const writer = open({ pglite: { client }, cache: { redis: redisUrl!, namespace } });
+    try {
+      await reader.vectors.notes.forTenant('t1').count(undefined, { cache: false }); // migrated, not cached
+      expect(await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map((rank) => writer.vectors.notes.forTenant('t1').count({ rank })))).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+      expect(writer.cache.stats()).toMatchObject({ errors: 0, bypassed: 0, breaker: 'closed' });
+      expect(await reader.vectors.notes.forTenant('t1').count()).toBe(0);
+      await writer.vectors.notes.forTenant('t1').insert([note('a')]);
+      await writer.close();
+      expect(await reader.vectors.notes.forTenant('t1').count()).toBe(1);
+    } finally {
+      await reader.close();
+      await client.close();
+    }
+  });
+
   it('garbage under a key is a miss, counted as an error, never an answer', async () => {
     const namespace = `garbage${process.pid}`;
     const db = open({ cache: { redis: redisUrl!, namespace } });
@@ -233,9 +269,15 @@ describe.skipIf(!redisUrl)('cache in Redis', () => {
       const notes = db.vectors.notes.forTenant('t1');
       await notes.insert([note('a')]);
       const expected = await notes.search(query);
-      for (const key of await redis.keys(`${namespace}:entry:*`)) await redis.set(key, 'garbage{');
+      // keyv's own envelope around something that is not polystore's, then bare text keyv cannot read, under every key.
+      for (const key of await redis.keys(`${namespace}:entry:*`)) await redis.set(key, JSON.stringify({ value: 'garbage{' }));
       expect(await notes.search(query)).toEqual(expected);
       expect(db.cache.stats()).toMatchObject({ hits: 0, errors: 1 });
+      for (const key of await redis.keys(`${namespace}:*`)) await redis.set(key, 'garbage{');
+      expect(await notes.search(query)).toEqual(expected);
+      // Overwritten by that miss: the next search is a hit again.
+      expect(await notes.search(query)).toEqual(expected);
+      expect(db.cache.stats()).toMatchObject({ hits: 1, bypassed: 0 });
     } finally {
       redis.destroy();
       await db.close();
@@ -297,8 +339,10 @@ describe.skipIf(!hasRedisServer)('cache in Redis that fails', () => {
     }
   }, 30_000);
 
-  it('an unreachable Redis from the start: calls succeed, health says down', async () => {
-    const db = createPolystore({ cache: { redis: 'redis://127.0.0.1:9', timeoutMs: 50 } });
+  it('a Redis unreachable from the start: calls succeed, health says down; once it is up, the cache works', async () => {
+    const redis = await ownRedis();
+    await redis.stop();
+    const db = createPolystore({ cache: { redis: redis.url, timeoutMs: 50 } });
     try {
       const notes = db.vectors.notes.forTenant('t1');
       await notes.insert([note('a')]);
@@ -306,8 +350,14 @@ describe.skipIf(!hasRedisServer)('cache in Redis that fails', () => {
       expect(db.cache.stats().misses).toBe(0);
       const report = await db.health({ timeoutMs: 2_000 });
       expect(report.stores.redis).toMatchObject({ status: 'down', error: expect.any(String) });
+      await redis.start();
+      await new Promise((resolve) => setTimeout(resolve, 5_500));
+      await notes.count();
+      await notes.count();
+      expect(db.cache.stats()).toMatchObject({ hits: 1, breaker: 'closed' });
     } finally {
       await db.close();
+      await redis.stop();
     }
-  });
+  }, 30_000);
 });

@@ -63,7 +63,12 @@ describe.each(stores)('document cache on $name', ({ open }) => {
       await call('findFirst', { where: { email: 'a@x' } });
       await call('findMany', { where: { id: 'u1' } });
       await call('findMany', { where: { id: 'u1' } });
-      expect(calls).toEqual(['User.findFirst', 'User.findFirst', 'User.findMany', 'User.findMany']);
+      // Related records change with other models' writes: not cached.
+      await call('findUnique', { where: { id: 'u1' }, include: { apps: true } });
+      await call('findUnique', { where: { id: 'u1' }, include: { apps: true } });
+      await call('findUnique', { where: { id: 'u1' }, select: { email: true, apps: { select: { id: true } } } });
+      await call('findUnique', { where: { id: 'u1' }, select: { email: true, apps: { select: { id: true } } } });
+      expect(calls).toEqual(['User.findFirst', 'User.findFirst', 'User.findMany', 'User.findMany', ...Array(4).fill('User.findUnique')]);
       calls.length = 0;
       await call('findUnique', { where: { id: 'u1' } }, 'App');
       await call('findUnique', { where: { id: 'u1' } }, 'User');

@@ -5,26 +5,43 @@
  */
 import { createHash } from 'node:crypto';
 
+/** Input the cache does not key: the store gets it as it is, and refuses or answers it uncached. */
+export class Uncacheable extends Error {}
+
+const isPlain = (value: object) => {
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+};
+
 /**
- * JSON with object keys sorted and `undefined` left out (absent, as everywhere in polystore's inputs), Dates as
- * tagged ISO strings. Throws on a cycle: such input is no query, and goes to the store to be refused there.
+ * A read's arguments as text, the same for the same question and different for any other: object keys sorted,
+ * `undefined` left out (absent, as everywhere in polystore's inputs), Dates and non-finite numbers in forms no
+ * JSON value takes (`D"…"`, `NNaN`), so that no other input reads the same. Functions, symbols, BigInts, cycles and
+ * objects other than plain ones and Dates throw Uncacheable.
  */
-export function stableText(value: unknown): string {
-  if (value instanceof Date) return JSON.stringify({ $date: value.toISOString() });
-  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? 'null' : stableText(item))).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, item]) => item !== undefined);
-    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${stableText(item)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
+export function stableText(value: unknown, seen: object[] = []): string {
+  if (value === undefined || value === null) return 'null';
+  if (typeof value === 'number') return Number.isFinite(value) ? JSON.stringify(value) : `N${value}`;
+  if (typeof value === 'string' || typeof value === 'boolean') return JSON.stringify(value);
+  if (typeof value !== 'object') throw new Uncacheable(`a ${typeof value}`);
+  if (value instanceof Date) return `D${JSON.stringify(Number.isNaN(value.getTime()) ? 'invalid' : value.toISOString())}`;
+  if (seen.includes(value)) throw new Uncacheable('a cycle');
+  const inner = [...seen, value];
+  if (Array.isArray(value)) return `[${Array.from(value, (item) => (item === undefined ? 'U' : stableText(item, inner))).join(',')}]`;
+  if (!isPlain(value)) throw new Uncacheable('an object that is not plain');
+  const entries = Object.entries(value).filter(([, item]) => item !== undefined);
+  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${stableText(item, inner)}`).join(',')}}`;
 }
 
 export const digest = (text: string) => createHash('sha256').update(text).digest('base64url');
 
-/** Where a collection's (or one tenant's of it) generation lives: every write replaces it, every key includes it. */
-export function generationKey(namespace: string, collection: string, tenant?: string): string {
-  return `${namespace}:gen:${digest(stableText([collection, tenant ?? null]))}`;
+/**
+ * Where a generation lives: the whole cache's (no collection: `clear()`), a collection's or document model's, or
+ * one tenant's of a collection. Every write replaces its scope's; every entry is read under all that cover it.
+ */
+export function generationKey(namespace: string, collection?: string, tenant?: string): string {
+  return `${namespace}:gen:${digest(stableText([collection ?? null, tenant ?? null]))}`;
 }
 
 export interface CacheScope {
@@ -33,9 +50,12 @@ export interface CacheScope {
   tenant?: string | undefined;
 }
 
-/** The generation keys a scope's entries are read under: the collection's, and the tenant's within it. */
-export const scopeGenerationKeys = (namespace: string, scope: CacheScope): string[] =>
-  scope.tenant === undefined ? [generationKey(namespace, scope.collection)] : [generationKey(namespace, scope.collection), generationKey(namespace, scope.collection, scope.tenant)];
+/** The generation keys a scope's entries are read under: the whole cache's, the collection's, and the tenant's within it. */
+export const scopeGenerationKeys = (namespace: string, scope: CacheScope): string[] => [
+  generationKey(namespace),
+  generationKey(namespace, scope.collection),
+  ...(scope.tenant === undefined ? [] : [generationKey(namespace, scope.collection, scope.tenant)]),
+];
 
 /** An entry's key: the read (operation and its arguments as stable text), scoped. Its value says the generations it was read under. */
 export function entryKey(namespace: string, scope: CacheScope, operation: string, argsText: string): string {

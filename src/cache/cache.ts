@@ -45,13 +45,14 @@ export function guardedCache(backend: CacheBackend, settings: ResolvedCacheSetti
   breaker?.on('failure', () => void (counts.errors += 1));
   const fire = <R>(request: () => Promise<R>): Promise<R> => (breaker ? (breaker.fire(request) as Promise<R>) : request());
   const pending = new Set<string>();
-  /** Per generation key, this process's writes: a read in flight before one is not joined by a read after it. */
-  const localWrites = new Map<string, number>();
-  const inFlight = new Map<string, Promise<unknown>>();
+  /** Reads in flight, with the generation keys they read under: a write drops those it covers, so no later read joins them. */
+  const inFlight = new Map<string, { promise: Promise<unknown>; generationKeys: readonly string[] }>();
+  let retry: NodeJS.Timeout | undefined;
 
   const renew = async (keys: readonly string[]) => {
     await fire(() => Promise.all(keys.map((key) => backend.set(key, newGeneration()))));
   };
+  /** Delivers the kept invalidations; while some remain, tries again every second, also in a process that only writes. */
   const flush = async (): Promise<boolean> => {
     if (pending.size === 0) return true;
     const keys = [...pending];
@@ -60,6 +61,10 @@ export function guardedCache(backend: CacheBackend, settings: ResolvedCacheSetti
       keys.forEach((key) => pending.delete(key));
       return true;
     } catch {
+      retry ??= setTimeout(() => {
+        retry = undefined;
+        void flush();
+      }, 1_000).unref();
       return false;
     }
   };
@@ -89,24 +94,20 @@ export function guardedCache(backend: CacheBackend, settings: ResolvedCacheSetti
     lookup,
     /** Single flight: the first caller's `run` for `key`, shared with those who ask while it runs. */
     shared<R>(key: string, generationKeys: readonly string[], run: () => Promise<R>): Promise<R> {
-      const flightKey = `${key}|${generationKeys.map((generationKey) => localWrites.get(generationKey) ?? 0).join(',')}`;
-      let flight = inFlight.get(flightKey) as Promise<R> | undefined;
-      if (!flight) {
-        flight = run();
-        inFlight.set(flightKey, flight);
-        const done = () => void inFlight.delete(flightKey);
-        flight.then(done, done);
-      }
-      return flight;
+      const joined = inFlight.get(key);
+      if (joined) return joined.promise as Promise<R>;
+      const flight = { promise: run(), generationKeys };
+      inFlight.set(key, flight);
+      const done = () => void (inFlight.get(key) === flight && inFlight.delete(key));
+      flight.promise.then(done, done);
+      return flight.promise;
     },
     /** Not awaited by reads: a slow or failed store only costs the next reader a miss. */
     set: (key: string, value: string): void => void fire(() => backend.set(key, value, settings.ttlSeconds * 1_000)).catch(() => undefined),
     /** Never throws: what cannot be delivered now is kept, and blocks this process's cached reads until it is. */
     async invalidate(keys: readonly string[]): Promise<void> {
-      for (const key of keys) {
-        localWrites.set(key, (localWrites.get(key) ?? 0) + 1);
-        pending.add(key);
-      }
+      for (const [key, flight] of inFlight) if (flight.generationKeys.some((generationKey) => keys.includes(generationKey))) inFlight.delete(key);
+      keys.forEach((key) => pending.add(key));
       await flush();
     },
     hit: () => void (counts.hits += 1),
@@ -120,7 +121,11 @@ export function guardedCache(backend: CacheBackend, settings: ResolvedCacheSetti
       pendingInvalidations: pending.size,
     }),
     ping: () => backend.ping(),
+    /** One last try to deliver kept invalidations (bounded by the timeout), then the connection is released. */
     async close(): Promise<void> {
+      clearTimeout(retry);
+      await flush();
+      clearTimeout(retry);
       breaker?.shutdown();
       await backend.close().catch(() => undefined);
     },

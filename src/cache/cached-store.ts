@@ -5,6 +5,7 @@
  * gets objects of its own. `cache: false`, and reads that ask the primary, bypass it.
  * With `cacheReads` false (the stores of `polystore vectors copy`, which verify what they wrote) only writes touch it.
  */
+import { InvalidInputError } from '../errors.js';
 import { isPlainObject } from '../runtime/validate.js';
 import type { BackendStore, ReadOptions, VectorCollectionDescriptor, VectorRecordBase } from '../runtime/vector-store.js';
 import type { Cache } from './cache.js';
@@ -70,11 +71,15 @@ export function cachedStore<T extends VectorRecordBase, W>(
     }
   };
 
+  // Also after a write that failed once sent: it may have landed, in part. Input refused before anything was sent changes nothing.
   const writing = <A extends unknown[], R>(call: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
     try {
-      return await call(...args);
-    } finally {
+      const result = await call(...args);
       await cache.invalidate(written);
+      return result;
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) await cache.invalidate(written);
+      throw error;
     }
   };
   const writes = {

@@ -2,10 +2,11 @@
  * The documents' cache, as a Prisma client extension (`client.$extends(documentCache(...))`, which `db.documents()`
  * applies when the cache is on): `findUnique` and `findFirst` whose `where` is exactly `{ id }` are answered from
  * the same keyv store as the vector answers, with the same keys, generations, single flight and fail-open; every
- * write to a model (create, update, upsert, delete and their Many forms) replaces that model's generation.
+ * write to a model (create, update, upsert, delete and their Many forms) replaces that model's generation. Inside
+ * an interactive `$transaction` a write invalidates before the commit: see the README.
  */
 import type { Cache } from './cache.js';
-import { entryKey, generationKey, stableText } from './cache-keys.js';
+import { entryKey, scopeGenerationKeys, stableText } from './cache-keys.js';
 import { GARBLED } from './cached-value.js';
 import { decodeDocument, encodeDocument } from './document-value.js';
 
@@ -20,26 +21,37 @@ export interface QueryCall<A extends object> {
   query: (args: A) => Promise<unknown>;
 }
 
-const byIdOnly = (args: unknown) => {
-  const where = (args as { where?: unknown } | undefined)?.where;
-  return typeof where === 'object' && where !== null && Object.keys(where).length === 1 && 'id' in where && (where as { id: unknown }).id !== undefined;
+/**
+ * `where: { id }` and no related records: an `include`, or a `select` of a relation (an object), would be answers
+ * that writes to other models change.
+ */
+const byIdOnly = (args: object) => {
+  const { where, include, select } = args as { where?: unknown; include?: unknown; select?: unknown };
+  const selectsRelation = typeof select === 'object' && select !== null && Object.values(select).some((value) => typeof value === 'object' && value !== null);
+  return typeof where === 'object' && where !== null && Object.keys(where).length === 1 && 'id' in where && (where as { id: unknown }).id !== undefined && include === undefined && !selectsRelation;
 };
 
 /** What the extension does with one Prisma operation. */
 export function cachedDocumentQuery(cache: Cache) {
   return async <A extends object>({ model, operation, args, query }: QueryCall<A>): Promise<unknown> => {
     const scope = { collection: `document:${model}` };
-    const generationKeys = [generationKey(cache.namespace, scope.collection)];
+    const generationKeys = scopeGenerationKeys(cache.namespace, scope);
     if (WRITES.has(operation)) {
       try {
         return await query(args);
       } finally {
-        await cache.invalidate(generationKeys);
+        await cache.invalidate(generationKeys.slice(-1));
       }
     }
     // The *OrThrow forms throw on null: only a found document is stored, and their throw stays Prisma's.
     if (!READS.has(operation) || !byIdOnly(args)) return query(args);
-    const key = entryKey(cache.namespace, scope, operation.replace(/OrThrow$/, ''), stableText(args));
+    let argsText: string;
+    try {
+      argsText = stableText(args);
+    } catch {
+      return query(args);
+    }
+    const key = entryKey(cache.namespace, scope, operation.replace(/OrThrow$/, ''), argsText);
     const value = await cache.shared(key, generationKeys, async () => {
       const found = await cache.lookup(generationKeys, key);
       if (!found) return query(args);

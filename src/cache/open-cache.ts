@@ -19,7 +19,7 @@ const OFF: CacheStats = { store: 'off', hits: 0, misses: 0, errors: 0, bypassed:
 export interface CacheControl<Collection extends string = string> {
   /** Hits, misses, errors, bypassed calls and the breaker's state (`store: 'off'` without a cache). */
   stats(): CacheStats;
-  /** Makes every cached answer of the collection (of all, without one) unreachable, in every process sharing the cache. */
+  /** Makes every cached answer of the collection (without one: every answer, documents too) unreachable, in every process sharing the cache. */
   clear(collection?: Collection): Promise<void>;
 }
 
@@ -30,8 +30,7 @@ export function cacheControl(cache: Cache | undefined, collections: readonly str
       if (collection !== undefined && !collections.includes(collection)) {
         throw new PolystoreError('UNKNOWN_COLLECTION', `cache.clear: no vector collection ${JSON.stringify(collection)} (have ${collections.join(', ') || 'none'})`);
       }
-      const names = collection === undefined ? collections : [collection];
-      await cache?.invalidate(names.map((name) => generationKey(cache.namespace, name)));
+      await cache?.invalidate([generationKey(cache.namespace, collection)]);
     },
   };
 }

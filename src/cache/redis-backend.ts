@@ -1,8 +1,10 @@
 /**
- * The shared cache: keyv over @keyv/redis. Commands fail at once while Redis is unreachable (no offline queue) and
- * the client reconnects by itself.
+ * The shared cache: keyv over @keyv/redis. One connection, made once and awaited by every request (the first
+ * concurrent requests would otherwise find the client still connecting); after it, commands fail at once while
+ * Redis is unreachable (no offline queue), and the client reconnects by itself.
  */
 import KeyvRedis, { Keyv } from '@keyv/redis';
+import { once } from '../runtime/once.js';
 import type { CacheBackend } from './cache-backend.js';
 
 export function redisBackend(url: string, settings: { timeoutMs: number }): CacheBackend {
@@ -17,12 +19,25 @@ export function redisBackend(url: string, settings: { timeoutMs: number }): Cach
   // Errors are thrown to the breaker; the events would otherwise be unhandled.
   keyv.on('error', () => undefined);
   store.on('error', () => undefined);
+  const connected = once(() => store.getClient());
   return {
     kind: 'redis',
-    getMany: (keys) => keyv.getMany([...keys]),
-    set: async (key, value, ttlMs) => void (await keyv.set(key, value, ttlMs)),
+    async getMany(keys) {
+      await connected();
+      try {
+        return await keyv.getMany([...keys]);
+      } catch (error) {
+        if (!(error instanceof SyntaxError)) throw error;
+        // A value keyv cannot read (not polystore's, under its key) is absent: a miss, then overwritten.
+        return Promise.all(keys.map((key) => keyv.get(key).catch((each: unknown) => (each instanceof SyntaxError ? undefined : Promise.reject(each)))));
+      }
+    },
+    set: async (key, value, ttlMs) => {
+      await connected();
+      await keyv.set(key, value, ttlMs);
+    },
     async ping() {
-      await (await store.getClient()).ping();
+      await (await connected()).ping();
     },
     close: () => keyv.disconnect(),
   };

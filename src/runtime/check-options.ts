@@ -34,10 +34,14 @@ const MILVUS = object({ address: text, token: text, database: text, timeoutMs: n
 const MONGODB = object({ url: text }, ['url']);
 const redisUrl: Check = (value) => {
   const parsed = typeof value === 'string' && URL.canParse(value) ? new URL(value) : undefined;
-  return parsed && (parsed.protocol === 'redis:' || parsed.protocol === 'rediss:') && parsed.hostname ? undefined : `expected a redis:// or rediss:// URL, got ${describe(value)}`;
+  const fine = parsed && (parsed.protocol === 'redis:' || parsed.protocol === 'rediss:') && parsed.hostname && /^\/?\d*$/.test(parsed.pathname);
+  return fine ? undefined : `expected redis://[user:password@]host[:port][/database number] (or rediss://), got ${describe(value)}`;
 };
-const positive: Check = (value) => (typeof value === 'number' && value > 0 && Number.isFinite(value) ? undefined : `expected a number above 0, got ${describe(value)}`);
-const CACHE = object({ redis: redisUrl, ttlSeconds: positive, namespace: (value) => (typeof value === 'string' && /^[\w.:-]{1,64}$/.test(value) ? undefined : `expected 1 to 64 of letters, digits, _ . : -, got ${describe(value)}`), maxEntries: number(1, true), maxBytes: number(1024, true), timeoutMs: number(1) });
+const between = (min: number, max: number, integer = false): Check => (value) =>
+  typeof value === 'number' && value >= min && value <= max && (!integer || Number.isInteger(value)) ? undefined : `expected ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, got ${describe(value)}`;
+const namespace: Check = (value) => (typeof value === 'string' && /^[\w.:-]{1,64}$/.test(value) ? undefined : `expected 1 to 64 of letters, digits, _ . : -, got ${describe(value)}`);
+// A year of TTL, a million entries (lru-cache allocates for each up front), 16 GiB.
+const CACHE = object({ redis: redisUrl, ttlSeconds: between(0.001, 31_536_000), namespace, maxEntries: between(1, 1_000_000, true), maxBytes: between(1024, 2 ** 34, true), timeoutMs: between(1, 60_000) });
 const PARTITIONS = object({ ensureAhead: (value) => (Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 120 ? undefined : `expected an integer from 0 to 120, got ${describe(value)}`) });
 
 function checkObject(issues: InputIssues, value: unknown, { shape, required }: ReturnType<typeof object>, path: Path): void {
