@@ -1,6 +1,7 @@
 // The cache layer on real engines: PGlite (and the native server across processes), the in-process memory store,
 // and Redis (the one .ci/run starts, and Redis servers of the tests' own, killed by PID).
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -13,6 +14,8 @@ import { serverDatabase, serverUrl } from './helpers/engines.js';
 import { hasRedisServer, ownRedis, redisClient, redisUrl } from './helpers/redis.js';
 
 const run = promisify(execFile);
+/** Namespaces of this run only: the shared Redis may hold a former run's keys. */
+const unique = randomUUID();
 const note = (id: string, title = `note ${id}`, vector = [1, 0.5, 0.25, 0, 0, 0, 0, 0.1]): NotesRecord => ({
   id,
   tenantId: 't1',
@@ -196,18 +199,23 @@ describe('cache in memory (cache: true), on PGlite', () => {
 });
 
 describe.skipIf(!redisUrl)('cache in Redis', () => {
-  const open = (options: PolystoreOptions<'notes'> = {}) => createPolystore({ cache: { redis: redisUrl!, namespace: `test${process.pid}` }, ...options });
+  // A generous timeout: a loaded test machine must not turn these into fail-open runs (the next suite tests those).
+  const settings = (namespace: string) => ({ redis: redisUrl!, namespace: `${namespace}${unique}`, timeoutMs: 2_000 });
+  const open = (options: PolystoreOptions<'notes'> = {}) => createPolystore({ cache: settings('test'), ...options });
 
   it('two facades share it: a write through one makes the next search of the other miss', async () => {
     const counted = searchCounter();
     const pglite = await import('@electric-sql/pglite');
     const { vector } = await import('@electric-sql/pglite-pgvector');
     const client = new pglite.PGlite({ extensions: { vector } });
-    const a = open({ pglite: { client }, logQuery: counted.logQuery, cache: { redis: redisUrl!, namespace: `two${process.pid}` } });
-    const b = open({ pglite: { client }, logQuery: counted.logQuery, cache: { redis: redisUrl!, namespace: `two${process.pid}` } });
+    const a = open({ pglite: { client }, logQuery: counted.logQuery, cache: settings('two') });
+    const b = open({ pglite: { client }, logQuery: counted.logQuery, cache: settings('two') });
+    const redis = await redisClient(redisUrl!);
     try {
       await a.vectors.notes.forTenant('t1').insert([note('a')]);
       await a.vectors.notes.forTenant('t1').search(query);
+      // A miss stores its answer without making the caller wait: let it land.
+      while ((await redis.keys(`two${unique}:entry:*`)).length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
       await b.vectors.notes.forTenant('t1').search(query);
       expect(counted.seen.searches).toBe(1);
       expect(b.cache.stats()).toMatchObject({ store: 'redis', hits: 1 });
@@ -215,6 +223,7 @@ describe.skipIf(!redisUrl)('cache in Redis', () => {
       expect((await b.vectors.notes.forTenant('t1').search(query))[0].record.title).toBe('seen by b');
       expect(counted.seen.searches).toBe(2);
     } finally {
+      redis.destroy();
       await a.close();
       await b.close();
       await client.close();
@@ -223,7 +232,7 @@ describe.skipIf(!redisUrl)('cache in Redis', () => {
 
   it.skipIf(!serverUrl)('two OS processes share it: a write in the other process makes this one miss', async () => {
     const database = await serverDatabase(serverUrl!);
-    const options: PolystoreOptions<'notes'> = { postgres: database.url, autoMigrate: true, cache: { redis: redisUrl!, namespace: `proc${process.pid}` } };
+    const options: PolystoreOptions<'notes'> = { postgres: database.url, autoMigrate: true, cache: settings('proc') };
     const db = createPolystore(options);
     try {
       const notes = db.vectors.notes.forTenant('t1');
@@ -241,12 +250,12 @@ describe.skipIf(!redisUrl)('cache in Redis', () => {
   }, 60_000);
 
   it('many reads at once on a fresh facade neither fail nor open the breaker; a write is seen by the next read of another facade', async () => {
-    const namespace = `burst${process.pid}`;
+    const namespace = 'burst';
     const pglite = await import('@electric-sql/pglite');
     const { vector } = await import('@electric-sql/pglite-pgvector');
     const client = new pglite.PGlite({ extensions: { vector } });
-    const reader = open({ pglite: { client }, cache: { redis: redisUrl!, namespace } });
-    const writer = open({ pglite: { client }, cache: { redis: redisUrl!, namespace } });
+    const reader = open({ pglite: { client }, cache: settings(namespace) });
+    const writer = open({ pglite: { client }, cache: settings(namespace) });
     try {
       await reader.vectors.notes.forTenant('t1').count(undefined, { cache: false }); // migrated, not cached
       expect(await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map((rank) => writer.vectors.notes.forTenant('t1').count({ rank })))).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
@@ -262,20 +271,33 @@ describe.skipIf(!redisUrl)('cache in Redis', () => {
   });
 
   it('garbage under a key is a miss, counted as an error, never an answer', async () => {
-    const namespace = `garbage${process.pid}`;
-    const db = open({ cache: { redis: redisUrl!, namespace } });
+    const namespace = `garbage${unique}`;
+    const db = open({ cache: { ...settings('garbage'), namespace } });
     const redis = await redisClient(redisUrl!);
     try {
       const notes = db.vectors.notes.forTenant('t1');
       await notes.insert([note('a')]);
       const expected = await notes.search(query);
+      const entries = async () => redis.keys(`${namespace}:entry:*`);
+      /** Until the entry the last miss stores (without making its caller wait) has landed. */
+      const landed = async () => {
+        for (;;) {
+          const [key] = await entries();
+          const value = key ? await redis.get(key) : null;
+          if (value && (JSON.parse(value) as { value?: string }).value?.includes('"g"')) return;
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+      };
+      await landed();
       // keyv's own envelope around something that is not polystore's, then bare text keyv cannot read, under every key.
-      for (const key of await redis.keys(`${namespace}:entry:*`)) await redis.set(key, JSON.stringify({ value: 'garbage{' }));
+      for (const key of await entries()) await redis.set(key, JSON.stringify({ value: 'garbage{' }));
       expect(await notes.search(query)).toEqual(expected);
       expect(db.cache.stats()).toMatchObject({ hits: 0, errors: 1 });
+      await landed();
       for (const key of await redis.keys(`${namespace}:*`)) await redis.set(key, 'garbage{');
       expect(await notes.search(query)).toEqual(expected);
       // Overwritten by that miss: the next search is a hit again.
+      await landed();
       expect(await notes.search(query)).toEqual(expected);
       expect(db.cache.stats()).toMatchObject({ hits: 1, bypassed: 0 });
     } finally {

@@ -2,6 +2,7 @@
 // `query` below stands in for the operation Prisma would run, and counts the calls. What is tested is polystore's
 // part, on the real cache stores (memory, and Redis when there is one): which operations are cached, under which
 // keys, and which writes invalidate; the extension's shape is type-checked against Prisma's in test/types.
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { guardedCache } from '../src/cache/cache.js';
 import { resolveCacheSettings } from '../src/cache/cache-options.js';
@@ -12,12 +13,12 @@ import { redisUrl } from './helpers/redis.js';
 
 const stores = [
   { name: 'memory', open: () => memoryBackend({ maxEntries: 100, maxBytes: 2 ** 20 }) },
-  ...(redisUrl ? [{ name: 'Redis', open: () => redisBackend(redisUrl!, { timeoutMs: 50 }) }] : []),
+  ...(redisUrl ? [{ name: 'Redis', open: () => redisBackend(redisUrl!, { timeoutMs: 2_000 }) }] : []),
 ];
 
 describe.each(stores)('document cache on $name', ({ open }) => {
   const setup = () => {
-    const cache = guardedCache(open(), resolveCacheSettings({ namespace: `docs${process.pid}${Math.random().toString(36).slice(2)}` })!);
+    const cache = guardedCache(open(), resolveCacheSettings({ namespace: `docs${randomUUID()}`, timeoutMs: 2_000 })!);
     const documents = new Map<string, Record<string, unknown>>([['u1', { id: 'u1', email: 'a@x', createdAt: new Date('2026-01-02T03:04:05.678Z'), avatar: new Uint8Array([1, 2, 3]) }]]);
     const calls: string[] = [];
     const run = cachedDocumentQuery(cache);

@@ -4,6 +4,10 @@
  */
 export interface CacheBackend {
   readonly kind: 'memory' | 'redis';
+  /** Whether `connect()` has succeeded: after it, the backend reconnects by itself. */
+  connected(): boolean;
+  /** Connects (once: concurrent callers share the attempt). */
+  connect(): Promise<void>;
   getMany(keys: readonly string[]): Promise<Array<string | undefined>>;
   /** Without `ttlMs`, kept until evicted (generations). */
   set(key: string, value: string, ttlMs?: number): Promise<void>;

@@ -2,12 +2,12 @@
  * The cache as the stores use it: fail-open. A read takes one backend request: the generations of its scope and
  * the entry, together; an entry answers only when it was stored under the generations read with it, so a write,
  * which replaces its scope's generation, makes every earlier answer unreachable in every process, without a scan.
- * Every backend request goes through a circuit breaker (opossum) with a timeout of tens of milliseconds; a failure,
+ * Every backend request goes through a circuit breaker (cockatiel) with a timeout of tens of milliseconds; a failure,
  * a timeout or an open breaker makes the call read the database, never fail. Invalidations that could not reach
  * the backend are kept and sent again before this process reads any entry: until they land, its reads go to the
  * database. Identical reads in flight in this process share one database query.
  */
-import CircuitBreaker from 'opossum';
+import { CircuitState, circuitBreaker, ConsecutiveBreaker, handleAll, TimeoutStrategy, timeout, wrap } from 'cockatiel';
 import type { CacheBackend } from './cache-backend.js';
 import type { ResolvedCacheSettings } from './cache-options.js';
 
@@ -24,6 +24,8 @@ export interface CacheStats {
   pendingInvalidations: number;
 }
 
+const CONNECT_TIMEOUT_MS = 1_000;
+
 /** A generation nobody else can pick: after an eviction of the generation key, old entries stay unreachable. */
 const newGeneration = () => crypto.randomUUID();
 
@@ -31,19 +33,22 @@ export type Cache = ReturnType<typeof guardedCache>;
 
 export function guardedCache(backend: CacheBackend, settings: ResolvedCacheSettings) {
   const counts = { hits: 0, misses: 0, errors: 0, bypassed: 0 };
-  const breaker =
-    backend.kind === 'redis'
-      ? new CircuitBreaker((request: () => Promise<unknown>) => request(), {
-          timeout: settings.timeoutMs,
-          errorThresholdPercentage: 50,
-          volumeThreshold: 4,
-          rollingCountTimeout: 10_000,
-          resetTimeout: 5_000,
-        })
-      : undefined;
-  // Timeouts are failures too.
-  breaker?.on('failure', () => void (counts.errors += 1));
-  const fire = <R>(request: () => Promise<R>): Promise<R> => (breaker ? (breaker.fire(request) as Promise<R>) : request());
+  // Four failures in a row (timeouts included) open it: calls skip the backend for 5 s, then one tries it again.
+  const breaker = backend.kind === 'redis' ? circuitBreaker(handleAll, { halfOpenAfter: 5_000, breaker: new ConsecutiveBreaker(4) }) : undefined;
+  const guard = breaker && wrap(breaker, timeout(settings.timeoutMs, TimeoutStrategy.Aggressive));
+  // Connecting takes longer than a request: its own timeout, the same breaker (an open one skips it at once).
+  const connecting = breaker && wrap(breaker, timeout(CONNECT_TIMEOUT_MS, TimeoutStrategy.Aggressive));
+  breaker?.onFailure(() => void (counts.errors += 1));
+  const fire = async <R>(request: () => Promise<R>): Promise<R> => {
+    if (!guard || !connecting) return request();
+    if (!backend.connected()) await connecting.execute(() => backend.connect());
+    return guard.execute(() => {
+      const sent = request();
+      // Given up on by the timeout, a request may still fail later: nobody waits for it then.
+      sent.catch(() => undefined);
+      return sent;
+    });
+  };
   const pending = new Set<string>();
   /** Reads in flight, with the generation keys they read under: a write drops those it covers, so no later read joins them. */
   const inFlight = new Map<string, { promise: Promise<unknown>; generationKeys: readonly string[] }>();
@@ -117,7 +122,7 @@ export function guardedCache(backend: CacheBackend, settings: ResolvedCacheSetti
     stats: (): CacheStats => ({
       store: backend.kind,
       ...counts,
-      breaker: !breaker || breaker.closed ? 'closed' : breaker.halfOpen ? 'half-open' : 'open',
+      breaker: !breaker || breaker.state === CircuitState.Closed ? 'closed' : breaker.state === CircuitState.HalfOpen ? 'half-open' : 'open',
       pendingInvalidations: pending.size,
     }),
     ping: () => backend.ping(),
@@ -126,7 +131,6 @@ export function guardedCache(backend: CacheBackend, settings: ResolvedCacheSetti
       clearTimeout(retry);
       await flush();
       clearTimeout(retry);
-      breaker?.shutdown();
       await backend.close().catch(() => undefined);
     },
   };

@@ -12,6 +12,8 @@ export function memoryBackend(settings: { maxEntries: number; maxBytes: number }
   });
   return {
     kind: 'memory',
+    connected: () => true,
+    connect: async () => undefined,
     getMany: (keys) => keyv.getMany([...keys]),
     set: async (key, value, ttlMs) => void (await keyv.set(key, value, ttlMs)),
     ping: async () => undefined,

@@ -1,7 +1,7 @@
 /**
- * The shared cache: keyv over @keyv/redis. One connection, made once and awaited by every request (the first
- * concurrent requests would otherwise find the client still connecting); after it, commands fail at once while
- * Redis is unreachable (no offline queue), and the client reconnects by itself.
+ * The shared cache: keyv over @keyv/redis. One connection, made once before the first request (concurrent requests
+ * would otherwise find the client still connecting); after it, commands fail at once while Redis is unreachable
+ * (no offline queue), and the client reconnects by itself.
  */
 import KeyvRedis, { Keyv } from '@keyv/redis';
 import { once } from '../runtime/once.js';
@@ -19,11 +19,16 @@ export function redisBackend(url: string, settings: { timeoutMs: number }): Cach
   // Errors are thrown to the breaker; the events would otherwise be unhandled.
   keyv.on('error', () => undefined);
   store.on('error', () => undefined);
-  const connected = once(() => store.getClient());
+  let open = false;
+  const connect = once(async () => {
+    await store.getClient();
+    open = true;
+  });
   return {
     kind: 'redis',
+    connected: () => open,
+    connect,
     async getMany(keys) {
-      await connected();
       try {
         return await keyv.getMany([...keys]);
       } catch (error) {
@@ -32,12 +37,10 @@ export function redisBackend(url: string, settings: { timeoutMs: number }): Cach
         return Promise.all(keys.map((key) => keyv.get(key).catch((each: unknown) => (each instanceof SyntaxError ? undefined : Promise.reject(each)))));
       }
     },
-    set: async (key, value, ttlMs) => {
-      await connected();
-      await keyv.set(key, value, ttlMs);
-    },
+    set: async (key, value, ttlMs) => void (await keyv.set(key, value, ttlMs)),
     async ping() {
-      await (await connected()).ping();
+      await connect();
+      await (await store.getClient()).ping();
     },
     close: () => keyv.disconnect(),
   };
