@@ -77,6 +77,8 @@ describe('the generated facade', () => {
       'INVALID_OPTION pglite.dataDir',
     ]);
     expect(issuesOf({ postgres: 'postgres://h/db', pglite: {} })).toEqual(['INVALID_OPTION pglite']);
+    // Names of Object.prototype are unknown keys like any other, not checks.
+    expect(issuesOf({ constructor: 1, milvus: { address: 'a', toString: 2 } })).toEqual(['INVALID_OPTION constructor', 'INVALID_OPTION milvus.toString']);
     // Undefined options keep their defaults.
     expect(issuesOf({ postgres: undefined, milvus: { address: 'localhost:19530', token: undefined } })).toEqual([]);
   });

@@ -13,7 +13,8 @@ import type { Connection, Statement } from '../runtime/connection.js';
 import { type MigrationState, migrationStates, rawQuery, splitStatements } from '../runtime/migration-journal.js';
 import { quoteIdentifier as quote } from '../runtime/pgvector/quote-identifier.js';
 import { describe } from '../runtime/validate.js';
-import { checkOperationOptions, isBoolean, isText } from './check-operation-options.js';
+import { text } from '../runtime/check-options.js';
+import { checkOperationOptions, isBoolean } from './check-operation-options.js';
 import { LOCKED_DDL, NothingToDo, withLockRetries } from './locked-ddl.js';
 
 export interface MigrateDownOptions {
@@ -52,7 +53,7 @@ const CATALOG: Statement = {
 };
 
 export async function migrateDown(connection: Pick<Connection<never>, 'execute'>, folder: string, options: MigrateDownOptions): Promise<MigrateDownResult> {
-  checkOperationOptions('migrateDown', options, { to: isText, force: isBoolean, dryRun: isBoolean });
+  checkOperationOptions('migrateDown', options, { to: text, force: isBoolean, dryRun: isBoolean });
   const plan = planReversal(await migrationStates(folder, rawQuery(connection)), folder, options?.to);
   const reversed = plan.reversed.map((migration) => migration.tag);
   if (plan.statements.length === 0) return { reversed, drops: [], statements: [] };

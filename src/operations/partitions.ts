@@ -12,7 +12,8 @@ import type { Connection, Statement } from '../runtime/connection.js';
 import { quoteIdentifier as quote } from '../runtime/pgvector/quote-identifier.js';
 import { describe } from '../runtime/validate.js';
 import { monthText, partitionName } from '../schema/partition-name.js';
-import { checkOperationOptions, integerFrom, isBoolean } from './check-operation-options.js';
+import { between } from '../runtime/check-options.js';
+import { checkOperationOptions, isBoolean } from './check-operation-options.js';
 import { LOCKED_DDL, NothingToDo, withLockRetries } from './locked-ddl.js';
 
 export interface EnsurePartitionsOptions {
@@ -102,8 +103,8 @@ function checkEnsureOptions(options: EnsurePartitionsOptions | undefined) {
     'partitions.ensure',
     options,
     {
-      ahead: integerFrom(0, 120),
-      retain: integerFrom(1, 1200),
+      ahead: between(0, 120, true),
+      retain: between(1, 1200, true),
       drop: isBoolean,
       dryRun: isBoolean,
       // Partition names and bounds have four-digit years.

@@ -4,12 +4,12 @@ import { describe, InputIssues, isPlainObject } from './validate.js';
 
 type Path = Array<string | number>;
 /** A value's problem, or its items' problems by index. */
-type Check = (value: unknown) => string | Array<[number, string]> | undefined;
+export type Check = (value: unknown) => string | Array<[number, string]> | undefined;
 
 const BACKENDS = ['pgvector', 'milvus'];
 const CONSISTENCY = ['Strong', 'Bounded', 'Eventually'];
 
-const text: Check = (value) => (typeof value === 'string' && value.length > 0 ? undefined : `expected a non-empty string, got ${describe(value)}`);
+export const text: Check = (value) => (typeof value === 'string' && value.length > 0 ? undefined : `expected a non-empty string, got ${describe(value)}`);
 const postgresUrl: Check = (value) => (typeof value === 'string' && /^postgres(ql)?:\/\/./.test(value) ? undefined : `expected a postgres:// URL, got ${describe(value)}`);
 const number = (min: number, integer = false): Check => (value) =>
   typeof value === 'number' && value >= min && Number.isFinite(value) && (!integer || Number.isInteger(value)) ? undefined : `expected ${integer ? 'an integer' : 'a number'} of at least ${min}, got ${describe(value)}`;
@@ -23,7 +23,7 @@ const listOf = (item: Check): Check => (value) => {
   return problems.length > 0 ? problems : undefined;
 };
 const is = (type: 'boolean' | 'function'): Check => (value) => (typeof value === type ? undefined : `expected a ${type}, got ${describe(value)}`);
-const object = (shape: Record<string, Check>, required: string[] = []) => ({ shape, required });
+export const object = (shape: Record<string, Check>, required: string[] = []) => ({ shape, required });
 
 const POSTGRES = object(
   { url: postgresUrl, max: number(1, true), idleTimeoutSeconds: number(0), connectTimeoutSeconds: number(1), replicas: listOf(postgresUrl), readYourWritesMs: number(0) },
@@ -37,21 +37,22 @@ const redisUrl: Check = (value) => {
   const fine = parsed && (parsed.protocol === 'redis:' || parsed.protocol === 'rediss:') && parsed.hostname && /^\/?\d*$/.test(parsed.pathname);
   return fine ? undefined : `expected redis://[user:password@]host[:port][/database number] (or rediss://), got ${describe(value)}`;
 };
-const between = (min: number, max: number, integer = false): Check => (value) =>
+export const between = (min: number, max: number, integer = false): Check => (value) =>
   typeof value === 'number' && value >= min && value <= max && (!integer || Number.isInteger(value)) ? undefined : `expected ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, got ${describe(value)}`;
 const namespace: Check = (value) => (typeof value === 'string' && /^[\w.:-]{1,64}$/.test(value) ? undefined : `expected 1 to 64 of letters, digits, _ . : -, got ${describe(value)}`);
 // A year of TTL, a million entries (lru-cache allocates for each up front), 16 GiB.
 const CACHE = object({ redis: redisUrl, ttlSeconds: between(0.001, 31_536_000), namespace, maxEntries: between(1, 1_000_000, true), maxBytes: between(1024, 2 ** 34, true), timeoutMs: between(1, 60_000) });
-const PARTITIONS = object({ ensureAhead: (value) => (Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 120 ? undefined : `expected an integer from 0 to 120, got ${describe(value)}`) });
+const PARTITIONS = object({ ensureAhead: between(0, 120, true) });
 
-function checkObject(issues: InputIssues, value: unknown, { shape, required }: ReturnType<typeof object>, path: Path): void {
-  if (!isPlainObject(value)) return issues.add('INVALID_OPTION', path, `expected an object, got ${describe(value)}`);
-  for (const key of required) if (value[key] === undefined) issues.add('INVALID_OPTION', [...path, key], 'is required');
+/** Every problem of an options object against its shape; an unknown key (`constructor` too) is one. */
+export function checkObject(issues: InputIssues, value: unknown, { shape, required }: ReturnType<typeof object>, path: Path, code = 'INVALID_OPTION'): void {
+  if (!isPlainObject(value)) return issues.add(code, path, `expected an object, got ${describe(value)}`);
+  for (const key of required) if (value[key] === undefined) issues.add(code, [...path, key], 'is required');
   for (const [key, item] of Object.entries(value)) {
-    const check = shape[key];
+    const check = Object.hasOwn(shape, key) ? shape[key] : undefined;
     const problem = check ? item === undefined ? undefined : check(item) : `unknown option (expected ${Object.keys(shape).join(', ')})`;
-    if (typeof problem === 'string') issues.add('INVALID_OPTION', [...path, key], problem);
-    else for (const [index, message] of problem ?? []) issues.add('INVALID_OPTION', [...path, key, index], message);
+    if (typeof problem === 'string') issues.add(code, [...path, key], problem);
+    else for (const [index, message] of problem ?? []) issues.add(code, [...path, key, index], message);
   }
 }
 
