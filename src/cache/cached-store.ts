@@ -10,7 +10,8 @@ import { isPlainObject } from '../runtime/validate.js';
 import type { BackendStore, ReadOptions, VectorCollectionDescriptor, VectorRecordBase } from '../runtime/vector-store.js';
 import type { Cache } from './cache.js';
 import { type CacheScope, entryKey, scopeGenerationKeys, stableText } from './cache-keys.js';
-import { type CachedOperation, encodeValue, GARBLED, valueDecoder } from './cached-value.js';
+import { type CachedOperation, valueDecoder } from './cached-value.js';
+import { GARBLED, seal } from './sealed-entry.js';
 
 /**
  * Reads the cache leaves to the store: `cache: false`, reads that ask the primary, and options that are not a plain
@@ -57,7 +58,7 @@ export function cachedStore<T extends VectorRecordBase, W>(
       }
       cache.miss();
       const value = await load();
-      cache.set(key, encodeValue(value, found.generations));
+      cache.set(key, seal(value, found.generations));
       return value;
     }).then((value) => structuredClone(value));
   }

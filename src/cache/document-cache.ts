@@ -7,7 +7,7 @@
  */
 import type { Cache } from './cache.js';
 import { entryKey, scopeGenerationKeys, stableText } from './cache-keys.js';
-import { GARBLED } from './cached-value.js';
+import { GARBLED } from './sealed-entry.js';
 import { decodeDocument, encodeDocument } from './document-value.js';
 
 const READS = new Set(['findUnique', 'findUniqueOrThrow', 'findFirst', 'findFirstOrThrow']);

@@ -1,11 +1,8 @@
 /**
- * A Prisma document as cache text and back: JSON with Dates, byte arrays and BigInts tagged, so that a hit returns
- * what Prisma returned (documents have no descriptor to revive fields by). Stamped with generations, as vector
- * answers are.
+ * A Prisma document as a sealed entry and back: JSON with Dates, byte arrays and BigInts tagged, so that a hit
+ * returns what Prisma returned (documents have no descriptor to revive fields by).
  */
-import { GARBLED } from './cached-value.js';
-
-const VERSION = 1;
+import { GARBLED, seal, unseal } from './sealed-entry.js';
 
 function tag(this: Record<string, unknown>, key: string, value: unknown): unknown {
   const raw = this[key];
@@ -26,17 +23,10 @@ function untag(_key: string, value: unknown): unknown {
   return value;
 }
 
-export const encodeDocument = (value: unknown, generations: readonly string[]): string => JSON.stringify({ v: VERSION, g: generations, d: value }, tag);
+export const encodeDocument = (value: unknown, generations: readonly string[]): string => seal(value, generations, tag);
 
 /** The document (or null), undefined for an entry of other generations, GARBLED for text polystore did not write. */
 export function decodeDocument(text: string, generations: readonly string[]): unknown {
-  let envelope: { v?: unknown; g?: unknown; d?: unknown };
-  try {
-    envelope = JSON.parse(text, untag) as typeof envelope;
-  } catch {
-    return GARBLED;
-  }
-  if (typeof envelope !== 'object' || envelope === null || envelope.v !== VERSION || !Array.isArray(envelope.g)) return GARBLED;
-  if (envelope.g.length !== generations.length || envelope.g.some((generation, i) => generation !== generations[i])) return undefined;
-  return typeof envelope.d === 'object' ? envelope.d : GARBLED;
+  const value = unseal(text, generations, untag);
+  return value === undefined || typeof value === 'object' ? value : GARBLED;
 }
