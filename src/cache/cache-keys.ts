@@ -4,14 +4,10 @@
  * Shared by the vector stores' cache and the Prisma extension for documents.
  */
 import { createHash } from 'node:crypto';
+import { isPlainObject } from '../runtime/validate.js';
 
 /** Input the cache does not key: the store gets it as it is, and refuses or answers it uncached. */
 export class Uncacheable extends Error {}
-
-const isPlain = (value: object) => {
-  const prototype = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
-};
 
 /**
  * A read's arguments as text, the same for the same question and different for any other: object keys sorted,
@@ -28,7 +24,7 @@ export function stableText(value: unknown, seen: object[] = []): string {
   if (seen.includes(value)) throw new Uncacheable('a cycle');
   const inner = [...seen, value];
   if (Array.isArray(value)) return `[${Array.from(value, (item) => (item === undefined ? 'U' : stableText(item, inner))).join(',')}]`;
-  if (!isPlain(value)) throw new Uncacheable('an object that is not plain');
+  if (!isPlainObject(value)) throw new Uncacheable('an object that is not plain');
   const entries = Object.entries(value).filter(([, item]) => item !== undefined);
   entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${stableText(item, inner)}`).join(',')}}`;

@@ -6,28 +6,44 @@
  */
 import pRetry from 'p-retry';
 import { PolystoreError } from '../errors.js';
-import type { Statement } from '../runtime/connection.js';
+import type { Connection, Statement } from '../runtime/connection.js';
 import { MIGRATION_LOCK } from '../runtime/migrate-locked.js';
 
 const LOCK_TIMEOUT_MS = 2_000;
 const ATTEMPTS = 3;
 
 /** The first statements of each such transaction; the advisory lock is taken before the timeout applies. */
-export const LOCKED_DDL: Statement[] = [
+const LOCKED_DDL: Statement[] = [
   { sql: `select pg_advisory_xact_lock(${MIGRATION_LOCK})`, params: [] },
   { sql: `set local lock_timeout = ${LOCK_TIMEOUT_MS}`, params: [] },
 ];
 
 const lockNotAvailable = (error: unknown) => (error as { code?: unknown }).code === '55P03' || (error as { cause?: { code?: unknown } }).cause?.code === '55P03';
 
-export async function withLockRetries<T>(what: string, attempt: () => Promise<T>): Promise<T> {
+/** Thrown from a transaction's check to roll it back because there is nothing to do (another process did it, or a rehearsal is over). */
+export class NothingToDo extends Error {}
+
+/**
+ * `statements` in one such transaction, their rows (each seen first by `check`, indexes counting from the first of
+ * `statements`); undefined when `check` threw NothingToDo, which rolls everything back.
+ */
+export async function runLocked(
+  connection: Pick<Connection<never>, 'execute'>,
+  what: string,
+  statements: Statement[],
+  check?: (rows: unknown[][], index: number) => void,
+): Promise<unknown[][][] | undefined> {
+  const attempt = async () => {
+    const results = await connection.execute([...LOCKED_DDL, ...statements], (rows, index) => {
+      if (index >= LOCKED_DDL.length) check?.(rows, index - LOCKED_DDL.length);
+    });
+    return results.slice(LOCKED_DDL.length);
+  };
   try {
     return await pRetry(attempt, { retries: ATTEMPTS - 1, minTimeout: 200, shouldRetry: ({ error }) => lockNotAvailable(error) });
   } catch (error) {
+    if (error instanceof NothingToDo) return undefined;
     if (!lockNotAvailable(error)) throw error;
     throw new PolystoreError('LOCK_TIMEOUT', `${what}: another session held the table for more than ${LOCK_TIMEOUT_MS} ms, ${ATTEMPTS} times; nothing was changed. Run it again when it is quieter.`, { cause: error });
   }
 }
-
-/** Thrown from a transaction's check to roll it back because there is nothing to do (another process did it). */
-export class NothingToDo extends Error {}

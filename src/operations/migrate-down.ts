@@ -15,7 +15,7 @@ import { quoteIdentifier as quote } from '../runtime/pgvector/quote-identifier.j
 import { describe } from '../runtime/validate.js';
 import { text } from '../runtime/check-options.js';
 import { checkOperationOptions, isBoolean } from './check-operation-options.js';
-import { LOCKED_DDL, NothingToDo, withLockRetries } from './locked-ddl.js';
+import { NothingToDo, runLocked } from './locked-ddl.js';
 
 export interface MigrateDownOptions {
   /** The tag of the migration to go back to: it stays applied, every applied one after it is reversed. */
@@ -65,7 +65,6 @@ export async function migrateDown(connection: Pick<Connection<never>, 'execute'>
     return { reversed, drops: dropped.map((target, i) => ({ ...target, rows: Number(rows[i][0][0]) })), statements: plan.statements };
   }
   const head: Statement[] = [
-    ...LOCKED_DDL,
     { sql: 'select count(*) from drizzle.__drizzle_migrations where created_at > $1', params: [plan.target.when] },
     ...(dropped.length > 0 ? [{ sql: `lock table ${[...new Set(dropped.map((d) => quote(d.table)))].join(', ')} in access exclusive mode`, params: [] }] : []),
     CATALOG,
@@ -76,7 +75,7 @@ export async function migrateDown(connection: Pick<Connection<never>, 'execute'>
   const check = (rows: unknown[][], index: number) => {
     if (index === head.length - 1) catalogBefore = rows;
     // Under the lock, the database must still be where the plan started: another process may have migrated since.
-    if (index === LOCKED_DDL.length && Number(rows[0][0]) !== plan.reversed.length) throw conflict();
+    if (index === 0 && Number(rows[0][0]) !== plan.reversed.length) throw conflict();
     const count = index - head.length;
     if (count >= 0 && count < counts.length) {
       drops.push({ ...dropped[count], rows: Number(rows[0][0]) });
@@ -84,12 +83,9 @@ export async function migrateDown(connection: Pick<Connection<never>, 'execute'>
     }
     if (index === afterIndex && !sameDrops(disappeared(catalogBefore, rows), dropped)) throw conflict();
   };
-  await withLockRetries('migrate down', () => {
-    drops = [];
-    return connection.execute(
-      [...head, ...counts, ...downs, CATALOG, { sql: 'delete from drizzle.__drizzle_migrations where created_at > $1', params: [plan.target.when] }],
-      check,
-    );
+  await runLocked(connection, 'migrate down', [...head, ...counts, ...downs, CATALOG, { sql: 'delete from drizzle.__drizzle_migrations where created_at > $1', params: [plan.target.when] }], (rows, index) => {
+    if (index === 0) drops = [];
+    check(rows, index);
   });
   return { reversed, drops, statements: plan.statements };
 }
@@ -119,19 +115,12 @@ function planReversal(states: MigrationState[], folder: string, to: string) {
 async function rehearse(connection: Pick<Connection<never>, 'execute'>, downs: Statement[]): Promise<Dropped[]> {
   let before: unknown[][] = [];
   let result: Dropped[] = [];
-  const last = LOCKED_DDL.length + downs.length + 1;
-  await withLockRetries('migrate down', () =>
-    connection
-      .execute([...LOCKED_DDL, CATALOG, ...downs, CATALOG], (rows, index) => {
-        if (index === LOCKED_DDL.length) before = rows;
-        if (index !== last) return;
-        result = disappeared(before, rows);
-        throw new NothingToDo();
-      })
-      .catch((error: unknown) => {
-        if (!(error instanceof NothingToDo)) throw error;
-      }),
-  );
+  await runLocked(connection, 'migrate down', [CATALOG, ...downs, CATALOG], (rows, index) => {
+    if (index === 0) before = rows;
+    if (index !== downs.length + 1) return;
+    result = disappeared(before, rows);
+    throw new NothingToDo();
+  });
   return result;
 }
 

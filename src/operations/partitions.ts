@@ -14,7 +14,7 @@ import { describe } from '../runtime/validate.js';
 import { monthText, partitionName } from '../schema/partition-name.js';
 import { between } from '../runtime/check-options.js';
 import { checkOperationOptions, isBoolean } from './check-operation-options.js';
-import { LOCKED_DDL, NothingToDo, withLockRetries } from './locked-ddl.js';
+import { NothingToDo, runLocked } from './locked-ddl.js';
 
 export interface EnsurePartitionsOptions {
   /** Months after the current one to have partitions for (default 3, at most 120). */
@@ -158,7 +158,6 @@ async function createMonth(connection: Pick<Connection<never>, 'execute'>, table
   ]);
   const columns = (columnRows as Array<[string]>).map(([name]) => quote(name)).join(', ');
   const statements: Statement[] = [
-    ...LOCKED_DDL,
     { sql: `lock table ${parent} in access exclusive mode`, params: [] },
     { sql: PARTITION_STATE, params: [partition, parent] },
   ];
@@ -174,15 +173,12 @@ async function createMonth(connection: Pick<Connection<never>, 'execute'>, table
     statements.push({ sql: `with moved as (insert into ${parent} (${columns}) overriding system value select ${columns} from polystore_moving returning 1) select count(*) from moved`, params: [] });
   }
   const check = (rows: unknown[][], i: number) => {
-    if (i !== LOCKED_DDL.length + 1) return;
+    if (i !== 1) return;
     const [[attached, exists]] = rows as Array<[boolean, boolean]>;
     if (attached) throw new NothingToDo();
     if (exists) throw new PolystoreError('PARTITION_NAME_TAKEN', `a table "${partition}" exists but is not a partition of "${table.table}" (detached earlier?): attach, rename or drop it; nothing was changed`);
   };
-  const results = await withLockRetries(`partitions ensure ${partition}`, () => connection.execute(statements, check)).catch((error: unknown) => {
-    if (error instanceof NothingToDo) return undefined;
-    throw error;
-  });
+  const results = await runLocked(connection, `partitions ensure ${partition}`, statements, check);
   if (!results) return undefined;
   return table.defaultPartition ? Number(results.at(-1)![0][0]) : 0;
 }
@@ -212,20 +208,16 @@ async function retire(connection: Pick<Connection<never>, 'execute'>, table: Par
       continue;
     }
     const statements = [
-      ...LOCKED_DDL,
       { sql: `lock table ${quote(table.table)} in access exclusive mode`, params: [] },
       { sql: PARTITION_STATE, params: [partition, quote(table.table)] },
       count,
       { sql: drop ? `drop table ${quote(partition)}` : `alter table ${quote(table.table)} detach partition ${quote(partition)}`, params: [] },
     ];
     const check = (rows: unknown[][], i: number) => {
-      if (i === LOCKED_DDL.length + 1 && !rows[0][0]) throw new NothingToDo();
+      if (i === 1 && !rows[0][0]) throw new NothingToDo();
     };
-    const results = await withLockRetries(`partitions ensure: retire ${partition}`, () => connection.execute(statements, check)).catch((error: unknown) => {
-      if (error instanceof NothingToDo) return undefined;
-      throw error;
-    });
-    if (results) retired.push({ ...entry, rows: Number(results[LOCKED_DDL.length + 2][0][0]) });
+    const results = await runLocked(connection, `partitions ensure: retire ${partition}`, statements, check);
+    if (results) retired.push({ ...entry, rows: Number(results[2][0][0]) });
   }
   return retired;
 }
