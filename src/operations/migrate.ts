@@ -33,9 +33,11 @@ export interface MigrateResult {
   milvus: Array<{ collection: string; action: 'created' | 'indexed' | 'unchanged' }>;
 }
 
+const inspectAll = (targets: MigrationTargets) => Promise.all(targets.milvusCollections.map((descriptor) => inspectCollection(targets.milvus, descriptor.milvus)));
+
 export async function migrationStatus(targets: MigrationTargets): Promise<MigrationStatus> {
   const postgres = await migrationStates(targets.migrationsFolder, rawQuery(targets.connection));
-  const milvus = await Promise.all(targets.milvusCollections.map((descriptor) => inspectCollection(targets.milvus, descriptor.milvus)));
+  const milvus = await inspectAll(targets);
   const drifted = postgres.some((m) => m.state === 'changed' || m.state === 'unknown') || milvus.some((c) => c.state === 'drifted');
   const pending = postgres.some((m) => m.state === 'pending') || milvus.some((c) => c.state === 'missing' || c.missingIndexes.length > 0);
   return { status: drifted ? 'drifted' : pending ? 'pending' : 'current', postgres, milvus };
@@ -46,7 +48,7 @@ export async function migrationStatus(targets: MigrationTargets): Promise<Migrat
  * every collection listed); then applies PostgreSQL's migrations and ensures each Milvus collection.
  */
 export async function migrateStores(targets: MigrationTargets): Promise<MigrateResult> {
-  const before = await Promise.all(targets.milvusCollections.map((descriptor) => inspectCollection(targets.milvus, descriptor.milvus)));
+  const before = await inspectAll(targets);
   const drifted = before.filter((collection) => collection.state === 'drifted');
   if (drifted.length > 0) {
     const listed = drifted.map((collection) => `"${collection.collection}": ${collection.problems.join('; ')}`).join(' | ');
