@@ -52,24 +52,29 @@ if [ ! -s "$data/PG_VERSION" ]; then
   as_server_user "'$bin/initdb' -D '$data' -A trust -U postgres --no-sync" >/dev/null
 fi
 start_server "$data" "$port"
-PGOPTIONS='-c client_min_messages=warning' "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qAt -c 'CREATE EXTENSION IF NOT EXISTS vector' >/dev/null
+primary_sql() { PGOPTIONS='-c client_min_messages=warning' "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qAt -c "$1"; }
+primary_sql 'CREATE EXTENSION IF NOT EXISTS vector' >/dev/null
 if [ "$command" = start ]; then
   echo "postgres://postgres@127.0.0.1:$port/postgres"
   exit 0
 fi
 
-# The standby: a base backup of the server, which -R makes stream from it. The defaults (wal_level replica, 10 WAL
-# senders, hot_standby on) and initdb's trusted replication from 127.0.0.1 are all it needs. A backup of an earlier
-# server (another system identifier, after its data directory was made anew) cannot follow this one: taken again.
+# The standby: a base backup of the server, which -R makes stream from it, through a replication slot (-C -S) so
+# that the server keeps the WAL the standby has not received while it is stopped (tests running on the server alone
+# would otherwise leave it unable to catch up). The defaults (wal_level replica, 10 WAL senders, hot_standby on) and
+# initdb's trusted replication from 127.0.0.1 are all it needs. A standby of an earlier server (another system
+# identifier, after its data directory was made anew) or without the slot cannot follow this one: taken again.
+slot=polystore_standby
 system_id() { as_server_user "'$bin/pg_controldata' '$1'" | sed -n 's/^Database system identifier: *//p'; }
-if [ -s "$replica_data/PG_VERSION" ] && [ "$(system_id "$replica_data")" != "$(system_id "$data")" ]; then
+if [ -s "$replica_data/PG_VERSION" ] && { [ "$(system_id "$replica_data")" != "$(system_id "$data")" ] || [ -z "$(primary_sql "select 1 from pg_replication_slots where slot_name = '$slot'")" ]; }; then
   stop_server "$replica_data"
   rm -rf "$replica_data"
 fi
 if [ ! -s "$replica_data/PG_VERSION" ]; then
   rm -rf "$replica_data" && mkdir -p "$replica_data" && chmod 700 "$replica_data"
   [ "$(id -u)" = 0 ] && chown "$user" "$replica_data"
-  as_server_user "'$bin/pg_basebackup' -h 127.0.0.1 -p $port -U postgres -D '$replica_data' -R -X stream --checkpoint=fast --no-sync" >/dev/null
+  primary_sql "select pg_drop_replication_slot('$slot') from pg_replication_slots where slot_name = '$slot'" >/dev/null
+  as_server_user "'$bin/pg_basebackup' -h 127.0.0.1 -p $port -U postgres -D '$replica_data' -R -C -S $slot -X stream --checkpoint=fast --no-sync" >/dev/null
 fi
 start_server "$replica_data" "$replica_port"
 echo "postgres://postgres@127.0.0.1:$replica_port/postgres"
