@@ -9,25 +9,7 @@ import type { Connection } from '../runtime/connection.js';
 import { migrationStates, rawQuery } from '../runtime/migration-journal.js';
 import type { MilvusConnection } from '../runtime/milvus/milvus-connection.js';
 import { serverVersion } from '../runtime/milvus/server-version.js';
-
-export type HealthStatus = 'up' | 'degraded' | 'down';
-
-export interface StoreHealth {
-  status: HealthStatus;
-  latencyMs: number;
-  details: Record<string, unknown>;
-  error?: string;
-}
-
-export interface HealthReport {
-  status: HealthStatus;
-  stores: Record<string, StoreHealth>;
-}
-
-export interface HealthOptions {
-  /** Gives up on a store after this long, in milliseconds (default 2,000): it is then `down`. */
-  timeoutMs?: number | undefined;
-}
+import type { HealthOptions, HealthReport, StoreHealth } from './health-report.js';
 
 type Probe = () => Promise<{ degraded?: string | undefined; details: Record<string, unknown> }>;
 

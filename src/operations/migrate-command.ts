@@ -1,6 +1,7 @@
 /** `polystore migrate`, `migrate status` and `migrate --dry-run`: db.migrate() and db.migrationStatus() from the command line. */
 import type { MilvusCollectionSpec } from '../runtime/milvus-spec.js';
-import { driftWarning, type MigrationStatus } from './migrate.js';
+import { driftWarning } from './migrate.js';
+import type { MigrationStatus } from './migration-report.js';
 import { type ConnectionFlags, openProject, type Project } from './project.js';
 
 export interface MigrateFlags extends ConnectionFlags {

@@ -6,9 +6,10 @@
 import { PolystoreError } from '../errors.js';
 import type { Connection } from '../runtime/connection.js';
 import { type MigrationState, migrationStates, rawQuery } from '../runtime/migration-journal.js';
-import { type CollectionState, inspectCollection } from '../runtime/milvus/inspect-collection.js';
+import { inspectCollection } from '../runtime/milvus/inspect-collection.js';
 import type { MilvusConnection } from '../runtime/milvus/milvus-connection.js';
 import type { VectorCollectionDescriptor } from '../runtime/vector-store.js';
+import type { MigrateResult, MigrationStatus } from './migration-report.js';
 
 export interface MigrationTargets {
   connection: Pick<Connection<never>, 'execute' | 'migrate'>;
@@ -16,21 +17,6 @@ export interface MigrationTargets {
   milvus: MilvusConnection;
   /** The collections on the milvus backend (after the configuration's `vectorBackends`). */
   milvusCollections: readonly VectorCollectionDescriptor[];
-}
-
-export interface MigrationStatus {
-  /** `pending`: something to apply; `drifted`: an applied migration's file changed or is missing, or a Milvus collection differs from the schema. */
-  status: 'current' | 'pending' | 'drifted';
-  postgres: MigrationState[];
-  milvus: CollectionState[];
-}
-
-export interface MigrateResult {
-  /** Tags of the migrations this call applied (none when another process had applied them). */
-  postgres: string[];
-  /** Applied migrations whose file changed since, or that drizzle/ does not have: `migrate status` reports them as drifted. */
-  warnings: string[];
-  milvus: Array<{ collection: string; action: 'created' | 'indexed' | 'unchanged' }>;
 }
 
 const inspectAll = (targets: MigrationTargets) => Promise.all(targets.milvusCollections.map((descriptor) => inspectCollection(targets.milvus, descriptor.milvus)));

@@ -27,11 +27,11 @@ export type {
 } from './where.js';
 export { PolystoreError } from '../errors.js';
 export type { CreatedPartition, EnsurePartitionsOptions, PartitionsReport, RetiredPartition } from '../operations/partitions.js';
-export type { HealthOptions, HealthReport, HealthStatus, StoreHealth } from '../operations/health.js';
-export type { MigrateResult, MigrationStatus } from '../operations/migrate.js';
+export type { HealthOptions, HealthReport, HealthStatus, StoreHealth } from '../operations/health-report.js';
+export type { MigrateResult, MigrationStatus } from '../operations/migration-report.js';
 export type { DroppedData, MigrateDownOptions, MigrateDownResult } from '../operations/migrate-down.js';
 export type { MigrationState } from './migration-journal.js';
-export type { CollectionState } from './milvus/inspect-collection.js';
+export type { CollectionState } from './milvus/collection-state.js';
 export type { CacheStats } from '../cache/cache.js';
 export type { CacheOptions, CacheSettings } from '../cache/cache-options.js';
 export type { CacheControl } from '../cache/open-cache.js';

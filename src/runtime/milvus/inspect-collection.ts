@@ -4,6 +4,7 @@
  */
 import { PolystoreError } from '../../errors.js';
 import type { MilvusCollectionSpec, MilvusFieldSpec } from '../milvus-spec.js';
+import type { CollectionState } from './collection-state.js';
 import type { MilvusConnection } from './milvus-connection.js';
 
 interface LiveField {
@@ -13,15 +14,6 @@ interface LiveField {
   is_primary_key?: boolean;
   is_partition_key?: boolean;
   type_params: Array<{ key: string; value: string }>;
-}
-
-export interface CollectionState {
-  collection: string;
-  /** `drifted`: the live collection differs from the spec (`problems`); polystore will not use it. */
-  state: 'present' | 'missing' | 'drifted';
-  problems: string[];
-  /** Fields whose index the spec has and the live collection lacks: an ensure creates them. */
-  missingIndexes: string[];
 }
 
 export async function inspectCollection(milvus: MilvusConnection, spec: MilvusCollectionSpec): Promise<CollectionState> {
