@@ -1,4 +1,7 @@
-// Writes of 250 rows or more to a PostgreSQL server go over binary COPY; everything the store promises holds there too.
+// Large writes go over binary COPY (from 100 rows to a server, FROM STDIN; from 10 to PGlite in-process, from its
+// '/dev/blob'); everything the store promises holds there too.
+import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPolystore, type NotesRecord, type Polystore } from './fixtures/runtime/generated/index.js';
@@ -20,27 +23,52 @@ const note = (i: number): Omit<NotesRecord, 'tenantId'> => ({
   embedding: randomVector(next, 8).map((x, j) => (j === 0 ? x + 2 : x * 10 ** ((j % 5) - 2))),
 });
 
-describe.skipIf(!serverUrl)('binary COPY writes on the native server', () => {
+interface CopyEngine {
+  name: string;
+  open(logQuery: (sql: string) => void): Promise<{ db: Polystore; admin(sql: string): Promise<unknown>; close(): Promise<void> }>;
+}
+
+const copyEngines: CopyEngine[] = [
+  {
+    name: "PGlite in-process, COPY from '/dev/blob'",
+    async open(logQuery) {
+      const pglite = new PGlite({ extensions: { vector } });
+      const db = createPolystore({ pglite: { client: pglite }, logQuery });
+      await db.migrate();
+      return { db, admin: (sql) => pglite.exec(sql), close: async () => void (await db.close(), await pglite.close()) };
+    },
+  },
+  ...(serverUrl
+    ? [{
+        name: 'native server, COPY FROM STDIN',
+        async open(logQuery: (sql: string) => void) {
+          const database = await serverDatabase(serverUrl);
+          const db = createPolystore({ postgres: database.url, autoMigrate: true, logQuery });
+          const admin = postgres(database.url, { max: 1, onnotice: () => {} });
+          return { db, admin: (sql: string) => admin.unsafe(sql), close: async () => void (await db.close(), await admin.end(), await database.drop()) };
+        },
+      }]
+    : []),
+];
+
+describe.each(copyEngines)('binary COPY writes: $name', (engine) => {
   let db: Polystore;
-  let database: Awaited<ReturnType<typeof serverDatabase>>;
+  let admin: (sql: string) => Promise<unknown>;
+  let close: (() => Promise<void>) | undefined;
   const statements: string[] = [];
   beforeAll(async () => {
-    database = await serverDatabase(serverUrl!);
-    db = createPolystore({ postgres: database.url, autoMigrate: true, logQuery: (sql) => statements.push(sql) });
+    ({ db, admin, close } = await engine.open((sql) => statements.push(sql)));
   });
-  afterAll(async () => {
-    await db?.close();
-    await database?.drop();
-  });
+  afterAll(() => close?.());
 
   it('writes every field kind exactly as the statement path does', async () => {
     const records = Array.from({ length: 300 }, (_, i) => note(i));
     statements.length = 0;
     await db.vectors.notes.forTenant('copy').insert(records);
     expect(statements.some((sql) => sql.startsWith('COPY "notes"'))).toBe(true);
-    // The same records (ids are unique across tenants: prefixed) in calls under the threshold take the INSERT … unnest path.
+    // The same records (ids are unique across tenants: prefixed) in calls under either threshold take the INSERT path.
     const renamed = records.map((record) => ({ ...record, id: `s-${record.id}` }));
-    for (let start = 0; start < renamed.length; start += 50) await db.vectors.notes.forTenant('statements').insert(renamed.slice(start, start + 50));
+    for (let start = 0; start < renamed.length; start += 5) await db.vectors.notes.forTenant('statements').insert(renamed.slice(start, start + 5));
     const [copied, inserted] = await Promise.all([
       db.vectors.notes.forTenant('copy').get(records.map((record) => record.id)),
       db.vectors.notes.forTenant('statements').get(renamed.map((record) => record.id)),
@@ -77,6 +105,34 @@ describe.skipIf(!serverUrl)('binary COPY writes on the native server', () => {
     expect((await db.vectors.notes.forTenant('copy').get([existing]))[0].title).toBe('replaced');
   });
 
+  it('keeps PostgreSQL’s own words when a COPY insert fails', async () => {
+    await admin(`CREATE FUNCTION refuse_777() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.bucket = 777 THEN RAISE EXCEPTION 'bucket 777 is reserved'; END IF; RETURN NEW; END $$`);
+    await admin('CREATE TRIGGER refuse_777 BEFORE INSERT ON passages FOR EACH ROW EXECUTE FUNCTION refuse_777()');
+    try {
+      const rows = Array.from({ length: 300 }, (_, i) => ({ id: `trig-${i}`, bucket: i === 150 ? 777 : 1, content: 'x', embedding: randomVector(next, 128) }));
+      statements.length = 0;
+      await expect(db.vectors.passages.insert(rows)).rejects.toMatchObject({ code: 'DATABASE_ERROR', message: 'insert: bucket 777 is reserved' });
+      expect(statements.some((sql) => sql.startsWith('COPY "passages"'))).toBe(true);
+      expect(await db.vectors.passages.count({ id: { in: rows.map((row) => row.id) } })).toBe(0);
+    } finally {
+      await admin('DROP TRIGGER refuse_777 ON passages');
+    }
+  });
+});
+
+describe.skipIf(!serverUrl)('binary COPY on the native server', () => {
+  let db: Polystore;
+  let database: Awaited<ReturnType<typeof serverDatabase>>;
+  beforeAll(async () => {
+    database = await serverDatabase(serverUrl!);
+    db = createPolystore({ postgres: database.url });
+    await db.migrate();
+  });
+  afterAll(async () => {
+    await db?.close();
+    await database?.drop();
+  });
+
   it('a connection cut in the middle of a COPY is a typed error, at once, and nothing is written', async () => {
     const proxy = await tcpProxy(new URL(database.url).host);
     const url = new URL(database.url);
@@ -95,16 +151,9 @@ describe.skipIf(!serverUrl)('binary COPY writes on the native server', () => {
     }
   });
 
-  it('keeps PostgreSQL’s own words when a COPY insert fails, and reads the same whatever the database’s DateStyle', async () => {
+  it('reads the same whatever the database’s DateStyle', async () => {
     const admin = postgres(database.url, { max: 1, onnotice: () => {} });
     try {
-      await admin.unsafe(`CREATE FUNCTION refuse_777() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.bucket = 777 THEN RAISE EXCEPTION 'bucket 777 is reserved'; END IF; RETURN NEW; END $$`);
-      await admin.unsafe('CREATE TRIGGER refuse_777 BEFORE INSERT ON passages FOR EACH ROW EXECUTE FUNCTION refuse_777()');
-      const rows = Array.from({ length: 300 }, (_, i) => ({ id: `trig-${i}`, bucket: i === 150 ? 777 : 1, content: 'x', embedding: randomVector(next, 128) }));
-      await expect(db.vectors.passages.insert(rows)).rejects.toMatchObject({ code: 'DATABASE_ERROR', message: 'insert: bucket 777 is reserved' });
-      expect(await db.vectors.passages.count({ id: { in: rows.map((row) => row.id) } })).toBe(0);
-      await admin.unsafe('DROP TRIGGER refuse_777 ON passages');
-
       // A database whose sessions default to day-first dates and short floats: polystore's own sessions set theirs.
       await admin.unsafe(`ALTER DATABASE ${new URL(database.url).pathname.slice(1)} SET DateStyle = 'SQL, DMY'`);
       await admin.unsafe(`ALTER DATABASE ${new URL(database.url).pathname.slice(1)} SET extra_float_digits = -15`);

@@ -23,6 +23,12 @@ export interface Statement {
   params: unknown[];
 }
 
+/** A binary COPY's target (a quoted table and its column list) and data, in PostgreSQL's binary COPY format. */
+export interface BinaryCopy {
+  into: string;
+  data: Uint8Array;
+}
+
 /** `check` of execute and copyIn. */
 type RowCheck = (rows: unknown[][], index: number) => void;
 
@@ -45,10 +51,11 @@ export interface Connection<S extends Record<string, unknown>> {
   /** Each of `postgres.replicas`, in order, for db.health(). */
   replicas: Array<Pick<Connection<never>, 'execute'>>;
   /**
-   * The postgres driver only: in one transaction, `before`, then `copy.sql` (a `COPY … FROM STDIN` in binary)
-   * fed `copy.data`, then `after`; like `execute`, resolves to the rows of `after`, each seen by `check` first.
+   * In one transaction, `before`, then a binary COPY into `copy.into` (a quoted table and its column list) of
+   * `copy.data`, then `after`; like `execute`, resolves to the rows of `after`, each seen by `check` first.
+   * Over the postgres driver the data is sent as `COPY … FROM STDIN`, to PGlite in-process as its '/dev/blob'.
    */
-  copyIn?(before: Statement[], copy: { sql: string; data: Uint8Array }, after: Statement[], check?: RowCheck): Promise<unknown[][][]>;
+  copyIn(before: Statement[], copy: BinaryCopy, after: Statement[], check?: RowCheck): Promise<unknown[][][]>;
   /** Applies drizzle/'s pending migrations; resolves to their tags. */
   migrate(migrationsFolder: string): Promise<string[]>;
   close(): Promise<void>;
@@ -112,10 +119,11 @@ export function openConnection<S extends Record<string, unknown>>(schema: S, opt
       },
       replicas: replicas.map((pool) => ({ execute: (statements) => runAll(pool, statements) })),
       async copyIn(before, copy, after, check) {
-        log([...before, { sql: copy.sql, params: [] }, ...after]);
+        const sql = `COPY ${copy.into} FROM STDIN (FORMAT binary)`;
+        log([...before, { sql, params: [] }, ...after]);
         return (await client.begin(async (tx) => {
           for (const statement of before) await run(tx, statement);
-          await copyInto(tx, copy);
+          await copyInto(tx, { sql, data: copy.data });
           return inTransaction(after, check, (statement) => run(tx, statement));
         })) as unknown[][][];
       },
@@ -143,6 +151,15 @@ export function openConnection<S extends Record<string, unknown>>(schema: S, opt
     // PGlite has no replicas.
     read: (statements) => execute(statements),
     replicas: [],
+    async copyIn(before, copy, after, check) {
+      const sql = `COPY ${copy.into} FROM '/dev/blob' (FORMAT binary)`;
+      log([...before, { sql, params: [] }, ...after]);
+      return client.transaction(async (tx) => {
+        for (const statement of before) await run(tx, statement);
+        await tx.query(sql, [], { blob: new Blob([copy.data]) });
+        return inTransaction(after, check, (statement) => run(tx, statement));
+      });
+    },
     // One PGlite belongs to one process: `once` in the runtime is its lock.
     async migrate(migrationsFolder) {
       const pending = await pendingTags(migrationsFolder, async (sql) => (await client.query<unknown[]>(sql, [], { rowMode: 'array' })).rows);

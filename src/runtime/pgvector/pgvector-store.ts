@@ -26,12 +26,6 @@ const METRICS = {
 
 /** Rows per INSERT statement: bounds the size of one statement's parameters (1,000 × 1,536 floats ≈ 20 MB). */
 const ROWS_PER_STATEMENT = 1_000;
-/**
- * From this many rows a write to a server goes over binary COPY. `npm run bench:copy-threshold`, 128-d rows
- * into a table without its HNSW index on the native server, COPY ÷ INSERT … unnest: 0.73× at 100 rows
- * (the temporary table's round trips), 1.53× at 300, 2.63× at 1,000, 5.83× at 5,000.
- */
-const COPY_FROM_ROWS = 250;
 /** What the driver reports for a statement after a failed COPY in the same transaction. */
 const TRANSACTION_ABORTED = '25P02';
 
@@ -80,14 +74,14 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
     if (stamped.length === 0) return;
     // In id order: concurrent writes of overlapping ids then lock rows in one order, and cannot deadlock.
     const rows = [...stamped].sort((a, b) => ((a.id as string) < (b.id as string) ? -1 : (a.id as string) > (b.id as string) ? 1 : 0));
-    const { vectorLiteral, binaryCopy } = await run(operation, ready);
-    // Large writes to a server go over binary COPY.
-    const copyIn = binaryCopy && rows.length >= COPY_FROM_ROWS ? connection.copyIn : undefined;
+    const { vectorLiteral, copyFromRows } = await run(operation, ready);
+    // Large writes go over binary COPY.
+    const copyIn = copyFromRows !== undefined && rows.length >= copyFromRows ? connection.copyIn : undefined;
     const data = copyIn && encodeCopy(rows);
     if (copyIn && data && operation === 'insert') {
       // Straight into the table. The driver drops a failed COPY's error (only "transaction aborted" comes back):
       // nothing was written, so the call runs again the other way, whose INSERT reports PostgreSQL's own words.
-      const copy = { sql: `COPY ${quotedTable} (${selectLists.withVector}) FROM STDIN (FORMAT binary)`, data };
+      const copy = { into: `${quotedTable} (${selectLists.withVector})`, data };
       const aborted = await copyIn([], copy, []).then(
         () => false,
         (error: unknown) => (error as { code?: string }).code === TRANSACTION_ABORTED || run(operation, () => Promise.reject(error)),
@@ -108,7 +102,7 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
       : undefined;
     if (copyIn && data) {
       // Into a temporary table, then one INSERT … SELECT from it (ON CONFLICT for an upsert).
-      const copy = { sql: `COPY pg_temp.${loadTable} (${selectLists.withVector}) FROM STDIN (FORMAT binary)`, data };
+      const copy = { into: `pg_temp.${loadTable} (${selectLists.withVector})`, data };
       await run(operation, () => copyIn([createLoadTable], copy, [insertFromStatement(tableName, `pg_temp.${loadTable}`, columnList, onConflict)], check));
       return;
     }
