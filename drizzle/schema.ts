@@ -2,6 +2,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigserial,
+  customType,
   index,
   inet,
   jsonb,
@@ -12,6 +13,8 @@ import {
   varchar,
   vector,
 } from 'drizzle-orm/pg-core';
+/** The generated tsvector column of keyword search. */
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 /** Partitioned by month on "timestamp": the migration creates it with PARTITION BY RANGE. */
 export const analytics = pgTable(
   'analytics',
@@ -46,6 +49,7 @@ export const embeddings = pgTable(
     metadata: jsonb('metadata'),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
     embedding: vector('embedding', { dimensions: 1536 }).notNull(),
+    fullText: tsvector('full_text').generatedAlwaysAs(sql`to_tsvector('english', "content")`),
   },
   (t) => [
     index('embeddings_embedding_hnsw')
@@ -54,8 +58,8 @@ export const embeddings = pgTable(
     index('embeddings_team_id_idx').on(t.teamId),
     index('embeddings_dataset_id_idx').on(t.datasetId),
     index('embeddings_collection_id_idx').on(t.collectionId),
+    index('embeddings_full_text_gin').using('gin', t.fullText),
     index('embeddings_metadata_gin').using('gin', t.metadata),
-    index('embeddings_content_fts').using('gin', sql`to_tsvector('english', ${t.content})`),
     index('embeddings_chunk_id_idx')
       .on(t.chunkId)
       .where(sql`${t.metadata} IS NOT NULL`),

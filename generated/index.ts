@@ -26,7 +26,7 @@ export * from './milvus.js';
 export interface Polystore {
   /** Drizzle over the PostgreSQL tables. */
   sql: PolystoreDatabase<typeof schema>;
-  vectors: { embeddings: TenantVectorStore<EmbeddingsRecord, EmbeddingsWhere, 'teamId'> };
+  vectors: { embeddings: TenantVectorStore<EmbeddingsRecord, EmbeddingsWhere, 'teamId', true> };
   /** The cache of `createPolystore({ cache })`: its counters and breaker state, and `clear(collection?)`. */
   cache: CacheControl<'embeddings'>;
   /** Monthly partitions from the current month to `ahead` (3) months on, rows in DEFAULT moved into them; with `retain`, older ones detached or dropped. */
@@ -52,7 +52,7 @@ export function createPolystore(options: PolystoreOptions<'embeddings'> = {}): P
     sql: runtime.sql,
     documents: (PrismaClient) => runtime.documents(PrismaClient),
     vectors: {
-      embeddings: runtime.tenantVectorStore<EmbeddingsRecord, EmbeddingsWhere, 'teamId'>(embeddingsCollection),
+      embeddings: runtime.tenantVectorStore<EmbeddingsRecord, EmbeddingsWhere, 'teamId', true>(embeddingsCollection),
     },
     migrate: () => runtime.migrate(),
     migrationStatus: () => runtime.migrationStatus(),

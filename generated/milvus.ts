@@ -40,6 +40,21 @@ export const embeddingsMilvus: MilvusCollectionSpec = {
       name: 'content',
       data_type: 'VarChar',
       max_length: 65535,
+      enable_analyzer: true,
+      analyzer_params: {
+        tokenizer: 'standard',
+        filter: [
+          'lowercase',
+          {
+            type: 'stop',
+            stop_words: ['_english_'],
+          },
+          {
+            type: 'stemmer',
+            language: 'english',
+          },
+        ],
+      },
     },
     {
       name: 'metadata',
@@ -54,6 +69,10 @@ export const embeddingsMilvus: MilvusCollectionSpec = {
       name: 'embedding',
       data_type: 'FloatVector',
       dim: 1536,
+    },
+    {
+      name: 'full_text',
+      data_type: 'SparseFloatVector',
     },
   ],
   indexes: [
@@ -81,6 +100,20 @@ export const embeddingsMilvus: MilvusCollectionSpec = {
       field_name: 'collection_id',
       index_name: 'collection_id_idx',
       index_type: 'INVERTED',
+    },
+    {
+      field_name: 'full_text',
+      index_name: 'full_text_idx',
+      index_type: 'SPARSE_INVERTED_INDEX',
+      metric_type: 'BM25',
+    },
+  ],
+  functions: [
+    {
+      name: 'full_text_bm25',
+      type: 'BM25',
+      input_field_names: ['content'],
+      output_field_names: ['full_text'],
     },
   ],
   enable_dynamic_field: false,

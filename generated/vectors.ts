@@ -47,6 +47,11 @@ export const embeddingsCollection: VectorCollectionDescriptor<typeof embeddings>
   },
   storage: 'vector',
   tenant: 'teamId',
+  fullText: {
+    field: 'content',
+    language: 'english',
+    column: 'full_text',
+  },
   fields: [
     {
       name: 'teamId',

@@ -46,7 +46,9 @@ export interface DocumentIR {
 // ── PostgreSQL tables ────────────────────────────────────────────────────
 export type ColumnTypeIR =
   | Exclude<ColumnType, { kind: 'vector' }>
-  | { kind: 'vector'; dimensions: number; storage: 'vector' | 'halfvec' };
+  | { kind: 'vector'; dimensions: number; storage: 'vector' | 'halfvec' }
+  /** Generated from `source`'s text with the text search configuration `language`. */
+  | { kind: 'tsvector'; source: string; language: string };
 
 export interface ColumnIR {
   /** SQL name. */
@@ -113,6 +115,8 @@ export interface VectorCollectionIR {
   backend: VectorBackend;
   /** Name of the tenant field, when the collection is multi-tenant. */
   tenant?: string;
+  /** Keyword search: the field (TypeScript name), its language, and the tsvector column / sparse field. */
+  fullText?: { field: string; language: string; column: string };
   fields: VectorFieldIR[];
   table: TableIR;
   milvus: MilvusCollectionSpec;

@@ -233,9 +233,10 @@ export default defineSchema({
         metadata: f.json().optional(),
         createdAt: f.datetime(),
       },
+      // Keyword search over the chunks' text, alone or fused with the vector search (FastGPT's "mixed recall").
+      fullText: { field: 'content', language: 'english' },
       indexes: [
         { using: 'gin', columns: ['metadata'] },
-        { using: 'fulltext', column: 'content', language: 'english' },
         // Partial: only chunks that carry metadata are looked up by chunk id.
         { columns: ['chunkId'], where: { column: 'metadata', isNotNull: true } },
       ],

@@ -42,7 +42,7 @@ const copyEngines: CopyEngine[] = [
     ? [{
         name: 'native server, COPY FROM STDIN',
         async open(logQuery: (sql: string) => void) {
-          const database = await serverDatabase(serverUrl);
+          const database = await serverDatabase(serverUrl!);
           const db = createPolystore({ postgres: database.url, autoMigrate: true, logQuery });
           const admin = postgres(database.url, { max: 1, onnotice: () => {} });
           return { db, admin: (sql: string) => admin.unsafe(sql), close: async () => void (await db.close(), await admin.end(), await database.drop()) };

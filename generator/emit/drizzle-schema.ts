@@ -8,7 +8,9 @@ import { GENERATED_HEADER } from './header.js';
 export function drizzleSchemaStructure(ir: SchemaIR): SourceFileStructure {
   const tables = [...ir.tables, ...ir.vectors.map((vector) => vector.table)];
   const builders = new Set<string>(['pgTable']);
-  let usesSql = false;
+  const usesTsvector = tables.some((table) => table.columns.some((column) => column.type.kind === 'tsvector'));
+  if (usesTsvector) builders.add('customType');
+  let usesSql = usesTsvector;
   const statements = tables.map((table) => {
     const emitted = tableInitializer(table);
     emitted.builders.forEach((name) => builders.add(name));
@@ -27,10 +29,19 @@ export function drizzleSchemaStructure(ir: SchemaIR): SourceFileStructure {
     statements: [
       ...(usesSql ? [{ kind: StructureKind.ImportDeclaration as const, moduleSpecifier: 'drizzle-orm', namedImports: ['sql'] }] : []),
       { kind: StructureKind.ImportDeclaration, moduleSpecifier: 'drizzle-orm/pg-core', namedImports: [...builders].sort() },
+      ...(usesTsvector ? [TSVECTOR_TYPE] : []),
       ...statements,
     ],
   };
 }
+
+/** drizzle-orm has no tsvector column: keyword search's generated column is a custom type, never written or read. */
+const TSVECTOR_TYPE = {
+  kind: StructureKind.VariableStatement as const,
+  declarationKind: VariableDeclarationKind.Const,
+  docs: ['The generated tsvector column of keyword search.'],
+  declarations: [{ kind: StructureKind.VariableDeclaration as const, name: 'tsvector', initializer: "customType<{ data: string }>({ dataType: () => 'tsvector' })" }],
+};
 
 function tableInitializer(table: TableIR): { text: string; builders: string[]; usesSql: boolean } {
   const builders: string[] = [];
@@ -83,6 +94,11 @@ function columnCall(column: ColumnIR): [builder: string, call: string] {
     case 'vector':
       builder = type.storage;
       call = `${type.storage}(${name}, { dimensions: ${type.dimensions} })`;
+      break;
+    case 'tsvector':
+      builder = 'customType';
+      // The source column's name comes from the validated schema (letters, digits and _).
+      call = `tsvector(${name}).generatedAlwaysAs(sql\`to_tsvector(${sqlStringLiteral(type.language)}, "${type.source}")\`)`;
       break;
     default:
       call = `${type.kind}(${name})`;

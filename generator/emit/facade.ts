@@ -20,16 +20,20 @@ export function tableTypesStructure(ir: SchemaIR): SourceFileStructure {
   };
 }
 
+/** The store's type arguments: a collection without `fullText` takes vector queries only. */
+function storeArguments(vector: VectorCollectionIR): string {
+  const fullText = vector.fullText ? ', true' : '';
+  return vector.tenant
+    ? `${recordTypeName(vector)}, ${whereTypeName(vector)}, '${vector.tenant}'${fullText}`
+    : `${recordTypeName(vector)}, ${whereTypeName(vector)}${fullText}`;
+}
+
 function storeType(vector: VectorCollectionIR): string {
-  const [record, where] = [recordTypeName(vector), whereTypeName(vector)];
-  return vector.tenant ? `TenantVectorStore<${record}, ${where}, '${vector.tenant}'>` : `VectorStore<${record}, ${where}>`;
+  return `${vector.tenant ? 'TenantVectorStore' : 'VectorStore'}<${storeArguments(vector)}>`;
 }
 
 function storeFactory(vector: VectorCollectionIR): string {
-  const [record, where] = [recordTypeName(vector), whereTypeName(vector)];
-  return vector.tenant
-    ? `runtime.tenantVectorStore<${record}, ${where}, '${vector.tenant}'>(${descriptorName(vector)})`
-    : `runtime.vectorStore<${record}, ${where}>(${descriptorName(vector)})`;
+  return `runtime.${vector.tenant ? 'tenantVectorStore' : 'vectorStore'}<${storeArguments(vector)}>(${descriptorName(vector)})`;
 }
 
 /** generated/index.ts: createPolystore() and the typed facade it returns. */

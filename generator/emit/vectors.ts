@@ -87,7 +87,7 @@ function collectionStatements(vector: VectorCollectionIR) {
             indexType: ${tsLiteral(vector.indexType)},
             indexParams: ${tsLiteral(vector.indexParams)},
             storage: ${tsLiteral(vector.storage)},
-            ${vector.tenant ? `tenant: ${tsLiteral(vector.tenant)},` : ''}
+            ${vector.tenant ? `tenant: ${tsLiteral(vector.tenant)},` : ''}${vector.fullText ? `fullText: ${tsLiteral(vector.fullText)},` : ''}
             fields: ${tsLiteral(vector.fields.map(descriptorField))},
             table: ${vector.table.exportName},
             milvus: ${milvusSpecName(vector)},

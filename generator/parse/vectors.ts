@@ -2,14 +2,17 @@ import type { ColumnType } from '../../src/schema/column.js';
 import type { VectorCollectionDef } from '../../src/schema/define.js';
 import type { FieldDef } from '../../src/schema/field.js';
 import type { MilvusFieldSpec, MilvusIndexSpec, MilvusMetric } from '../../src/runtime/milvus-spec.js';
+import { milvusAnalyzer } from './milvus-analyzer.js';
 import type { ColumnIR, TableIndexIR, TableIR, VectorCollectionIR, VectorFieldIR, VectorFieldTypeIR } from '../ir.js';
 import type { Issues, Path } from './issues.js';
-import { limits, MILVUS_NAME } from './limits.js';
+import { limits, MILVUS_NAME, TEXT_SEARCH_LANGUAGES } from './limits.js';
 import { camelCase, checkSqlName, checkTsName, indexName, reportDuplicates, snakeCase } from './names.js';
 import { columnLookup, parseTableIndex } from './tables.js';
 import { vectorIndex, vectorStorage } from './vector-index.js';
 
-const COLLECTION_KEYS = ['kind', 'dimension', 'metric', 'index', 'fields', 'tenant', 'backend', 'indexes'];
+const COLLECTION_KEYS = ['kind', 'dimension', 'metric', 'index', 'fields', 'tenant', 'backend', 'fullText', 'indexes'];
+/** The tsvector column (pgvector) and the sparse BM25 field (Milvus) of keyword search. */
+const FULL_TEXT = 'full_text';
 /** Every record has these two; fields may not take their names. */
 const RECORD_KEYS = ['id', 'embedding'];
 /** The Milvus primary key of a multi-tenant collection (tenant and id together); no field's column may take it. */
@@ -28,8 +31,9 @@ export function parseVectorCollection(issues: Issues, name: string, def: VectorC
   const storage = vectorStorage(issues, def.dimension, indexType !== 'flat', [...path, 'dimension']);
   const fields = Object.entries(def.fields ?? {}).map(([field, fieldDef]) => parseField(issues, field, fieldDef, [...path, 'fields', field]));
   reportDuplicates(issues, fields.map((field) => ({ name: field.column, path: [...path, 'fields', field.name] })), 'column');
-  if (fields.length + RECORD_KEYS.length > limits.milvusMaxFields) {
-    issues.add('milvus_limit', [...path, 'fields'], `Milvus allows at most ${limits.milvusMaxFields} fields in a collection, this one has ${fields.length + RECORD_KEYS.length}`);
+  const milvusFieldCount = fields.length + RECORD_KEYS.length + (def.fullText ? 1 : 0);
+  if (milvusFieldCount > limits.milvusMaxFields) {
+    issues.add('milvus_limit', [...path, 'fields'], `Milvus allows at most ${limits.milvusMaxFields} fields in a collection, this one has ${milvusFieldCount}`);
   }
   if (def.tenant !== undefined) {
     const tenant = fields.find((field) => field.name === def.tenant);
@@ -39,10 +43,14 @@ export function parseVectorCollection(issues: Issues, name: string, def: VectorC
     }
   }
 
+  const fullText = def.fullText === undefined ? undefined : parseFullText(issues, def.fullText, fields, [...path, 'fullText']);
   const columns: ColumnIR[] = [
     { name: 'id', tsName: 'id', type: { kind: 'varchar', length: limits.idMaxLength }, notNull: true, primaryKey: true, unique: false },
     ...fields.map((field): ColumnIR => ({ name: field.column, tsName: field.name, type: columnType(field.type), notNull: !field.optional, primaryKey: false, unique: false })),
     { name: 'embedding', tsName: 'embedding', type: { kind: 'vector', dimensions: def.dimension, storage }, notNull: true, primaryKey: false, unique: false },
+    // A stored generated column, not an index on to_tsvector(…): ranking reads it instead of parsing each matching
+    // text again. Measured on 6,123 paragraphs of prose, top 40 by ts_rank_cd: p50 0.75 ms against 3.89, p95 1.8 against 39.
+    ...(fullText ? [{ name: FULL_TEXT, tsName: 'fullText', type: { kind: 'tsvector' as const, source: fullText.source, language: fullText.language }, notNull: false, primaryKey: false, unique: false }] : []),
   ];
   const lookup = columnLookup(issues, columns);
   const annIndex = def.index ? vectorIndex(issues, name, 'embedding', storage, def.metric, def.index, [...path, 'index']) : undefined;
@@ -50,7 +58,12 @@ export function parseVectorCollection(issues: Issues, name: string, def: VectorC
   const indexes: TableIndexIR[] = [
     ...(annIndex ? [annIndex] : []),
     ...fields.filter((field) => field.indexed || field.name === def.tenant).map((field) => scalarIndex(name, field)),
-    ...(def.indexes ?? []).flatMap((index, i) => parseTableIndex(issues, name, lookup, index, [...path, 'indexes', i]) ?? []),
+    ...(fullText ? [{ name: indexName(name, [FULL_TEXT], 'gin'), method: 'gin' as const, unique: false, parts: [{ kind: 'column' as const, column: FULL_TEXT }] }] : []),
+    ...(def.indexes ?? []).flatMap((index, i) => {
+      if (index?.using !== 'fulltext') return parseTableIndex(issues, name, lookup, index, [...path, 'indexes', i]) ?? [];
+      issues.add('invalid_value', [...path, 'indexes', i], 'keyword search on a vector collection is declared with fullText: { field, language }, which adds the column, the index and the search');
+      return [];
+    }),
   ];
   reportDuplicates(issues, indexes.map((index) => ({ name: index.name, path: [...path, 'indexes', index.name] })), 'index');
   const table: TableIR = { name, exportName: camelCase(name), columns, indexes };
@@ -64,23 +77,47 @@ export function parseVectorCollection(issues: Issues, name: string, def: VectorC
     storage,
     backend,
     ...(def.tenant !== undefined ? { tenant: def.tenant } : {}),
+    ...(fullText ? { fullText: { field: fullText.field, language: fullText.language, column: FULL_TEXT } } : {}),
     fields,
     table,
     milvus: {
       collection_name: name,
       fields: [
         ...milvusKeys(fields.find((field) => field.name === def.tenant)),
-        ...fields.map((field) => milvusField(field, field.name === def.tenant)),
+        ...fields.map((field) => {
+          const spec = milvusField(field, field.name === def.tenant);
+          return field.name === fullText?.field ? { ...spec, enable_analyzer: true as const, analyzer_params: milvusAnalyzer(fullText.language) } : spec;
+        }),
         { name: 'embedding', data_type: 'FloatVector', dim: def.dimension },
+        ...(fullText ? [{ name: FULL_TEXT, data_type: 'SparseFloatVector' as const }] : []),
       ],
       indexes: [
         milvusVectorIndex(def, annIndex),
         ...(def.tenant !== undefined ? [{ field_name: 'id', index_name: 'id_idx', index_type: 'INVERTED' as const }] : []),
         ...fields.filter((field) => field.indexed && field.type.kind !== 'json').map(milvusScalarIndex),
+        ...(fullText ? [{ field_name: FULL_TEXT, index_name: `${FULL_TEXT}_idx`, index_type: 'SPARSE_INVERTED_INDEX' as const, metric_type: 'BM25' as const }] : []),
       ],
+      ...(fullText ? { functions: [{ name: `${FULL_TEXT}_bm25`, type: 'BM25' as const, input_field_names: [fullText.source], output_field_names: [FULL_TEXT] }] } : {}),
       enable_dynamic_field: false,
     },
   };
+}
+
+/** `fullText`: one required or optional string field, a known text search configuration, and no field named like its column. */
+function parseFullText(issues: Issues, def: NonNullable<VectorCollectionDef['fullText']>, fields: VectorFieldIR[], path: Path) {
+  if (!def || typeof def !== 'object') {
+    issues.add('invalid_value', path, 'fullText must be { field, language? }');
+    return undefined;
+  }
+  issues.unknownKeys(def, ['field', 'language'], path);
+  const language = def.language ?? 'english';
+  if (!TEXT_SEARCH_LANGUAGES.has(language)) issues.add('invalid_value', [...path, 'language'], `unknown text search language ${JSON.stringify(language)}`);
+  const field = fields.find((candidate) => candidate.name === def.field);
+  if (!field) issues.add('unknown_field', [...path, 'field'], `unknown field ${JSON.stringify(def.field)}`);
+  else if (field.type.kind !== 'string') issues.add('invalid_type', [...path, 'field'], `keyword search needs a string field, "${def.field}" is ${field.type.kind}`);
+  const taken = fields.find((candidate) => candidate.column === FULL_TEXT);
+  if (taken) issues.add('reserved_word', [...path.slice(0, -1), 'fields', taken.name], `"${FULL_TEXT}" is the column of keyword search (fullText)`);
+  return field ? { field: field.name, source: field.column, language } : undefined;
 }
 
 function parseField(issues: Issues, name: string, def: FieldDef, path: Path): VectorFieldIR {

@@ -96,8 +96,10 @@ export function cachedStore<T extends VectorRecordBase, W>(
     ...writes,
     search(query) {
       if (bypasses(query) || query === undefined) return store.search(query);
-      const vector = vectorText(query.vector);
-      return read('search', vector === undefined ? undefined : argsOf({ ...withoutCache(query), vector }), () => store.search(query));
+      // A keyword search has no vector; a vector that is not numbers is the store's to refuse, uncached.
+      const vector = query.vector === undefined ? undefined : vectorText(query.vector);
+      const key = query.vector !== undefined && vector === undefined ? undefined : argsOf({ ...withoutCache(query), vector });
+      return read('search', key, () => store.search(query));
     },
     get(ids, options) {
       if (bypasses(options)) return store.get(ids, options);

@@ -21,7 +21,7 @@ import { once } from './once.js';
 import { primaryReads, type ReadRouting, readYourWrites } from './read-routing.js';
 import { replicaProbes } from './replica-probe.js';
 import { type TenantScope, tenantScope } from './tenant.js';
-import type { BackendStore, TenantVectorStore, VectorCollectionDescriptor, VectorRecordBase } from './vector-store.js';
+import type { BackendStore, TenantVectorStore, VectorCollectionDescriptor, VectorRecordBase, VectorStore } from './vector-store.js';
 
 /**
  * What generated/index.ts builds its facade from. Generic parameters come
@@ -104,8 +104,9 @@ export function createRuntime<S extends Record<string, unknown>>(schema: S, faca
           return ensurePartitions(connection, ensure);
         }),
     },
-    vectorStore: <T extends VectorRecordBase, W>(descriptor: VectorCollectionDescriptor) => store<T, W>(descriptor),
-    tenantVectorStore: <T extends VectorRecordBase, W, K extends keyof T & keyof W>(descriptor: VectorCollectionDescriptor): TenantVectorStore<T, W, K> => ({
+    // The stores take every kind of query (a keyword query on a collection without fullText is INVALID_QUERY); FT narrows the type.
+    vectorStore: <T extends VectorRecordBase, W, FT extends boolean = false>(descriptor: VectorCollectionDescriptor): VectorStore<T, W, FT> => store<T, W>(descriptor),
+    tenantVectorStore: <T extends VectorRecordBase, W, K extends keyof T & keyof W, FT extends boolean = false>(descriptor: VectorCollectionDescriptor): TenantVectorStore<T, W, K, FT> => ({
       forTenant: (tenantId) => store(descriptor, tenantScope(descriptor, tenantId)),
     }),
     /** Every tenant's records on a given backend, whatever the configuration says, read on the primary: for `polystore vectors copy`. */

@@ -2,11 +2,17 @@ export { createRuntime } from './create-runtime.js';
 export type { PolystoreDatabase } from './connection.js';
 export type { PrismaClientClass, PrismaClientLike } from './documents.js';
 export type { PolystoreOptions, PostgresServerOptions } from './options.js';
-export type { MilvusCollectionSpec, MilvusDataType, MilvusFieldSpec, MilvusIndexSpec, MilvusMetric } from './milvus-spec.js';
+export type { MilvusCollectionSpec, MilvusDataType, MilvusFieldSpec, MilvusFunctionSpec, MilvusIndexSpec, MilvusMetric } from './milvus-spec.js';
 export type {
+  FusionOptions,
+  HybridSearchQuery,
   ReadOptions,
+  SearchFor,
   SearchHit,
+  SearchOptions,
   SearchQuery,
+  SideRank,
+  TextSearchQuery,
   TenantRecord,
   TenantVectorStore,
   VectorCollectionDescriptor,

@@ -15,3 +15,5 @@ export const DATE_RANGE = [new Date('0001-01-01T00:00:00.000Z'), new Date('9999-
 export const MAX_JSON_DEPTH = 64;
 /** Keys of one JSON path in a filter: PostgreSQL's jsonb_extract_path takes at most 100 arguments. */
 export const MAX_JSON_PATH = 64;
+/** The longest keyword query, in characters (16 KiB of ASCII): far beyond any search box, short of a costly tsquery. */
+export const MAX_QUERY_TEXT = 16_384;

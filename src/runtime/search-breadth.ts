@@ -13,3 +13,14 @@ export const efSearch = (topK: number): number => Math.min(MAX_EF_SEARCH, Math.m
 
 /** IVFFlat lists to probe: √lists, the usual balance of recall and time. */
 export const ivfProbes = (lists: number): number => Math.max(1, Math.ceil(Math.sqrt(lists)));
+
+/** Reciprocal rank fusion's k: the constant of its paper (Cormack et al., 2009), FastGPT's too. */
+export const RRF_K = 60;
+/** The most hits each side of a hybrid search ranks before the fusion. */
+export const MAX_CANDIDATES = 1_000;
+
+/**
+ * How many hits each side of a hybrid search ranks: 4 × topK, at least 40, so that a hit ranked well by one side
+ * only still reaches the fusion.
+ */
+export const hybridCandidates = (topK: number): number => Math.min(MAX_CANDIDATES, Math.max(40, 4 * topK));

@@ -4,7 +4,8 @@
  */
 import { type InputIssue, InvalidInputError } from '../errors.js';
 import { VECTOR_ELEMENT } from './float16.js';
-import { DATE_RANGE, INT_RANGE, MAX_ID_LENGTH, MAX_JSON_DEPTH, MAX_RECORDS_PER_CALL, MAX_TOP_K } from './limits.js';
+import { DATE_RANGE, INT_RANGE, MAX_ID_LENGTH, MAX_JSON_DEPTH, MAX_QUERY_TEXT, MAX_RECORDS_PER_CALL, MAX_TOP_K } from './limits.js';
+import { MAX_CANDIDATES } from './search-breadth.js';
 import type { ReadOptions, VectorCollectionDescriptor } from './vector-store.js';
 
 type Path = Array<string | number>;
@@ -134,7 +135,7 @@ export const isPlainObject = (value: unknown): value is Record<string, unknown> 
   typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
 
 const RECORD_KEYS = new Set(['id', 'embedding']);
-const SEARCH_KEYS = new Set(['vector', 'topK', 'where', 'minScore', 'includeVector', 'consistency', 'cache']);
+const SEARCH_KEYS = new Set(['vector', 'text', 'topK', 'where', 'minScore', 'includeVector', 'candidates', 'fusion', 'consistency', 'cache']);
 const CONSISTENCY = ['primary', 'replica'];
 
 /** Checks records for insert or upsert; throws InvalidInputError listing every problem. */
@@ -191,10 +192,20 @@ export function validateIds(ids: unknown, operation: string): asserts ids is str
 export function validateSearch(descriptor: VectorCollectionDescriptor, query: unknown): void {
   const issues = new InputIssues();
   const q = (query ?? {}) as Record<string, unknown>;
-  checkVector(issues, q.vector, descriptor, ['vector']);
+  if (q.text !== undefined) checkQueryText(issues, descriptor, q.text);
+  // A keyword search has no vector; a hybrid one has both.
+  if (q.text === undefined || q.vector !== undefined) checkVector(issues, q.vector, descriptor, ['vector']);
   if (!Number.isInteger(q.topK) || (q.topK as number) < 1 || (q.topK as number) > MAX_TOP_K) {
     issues.add('INVALID_QUERY', ['topK'], `topK must be an integer from 1 to ${MAX_TOP_K}, got ${describe(q.topK)}`);
   }
+  const hybrid = q.text !== undefined && q.vector !== undefined;
+  for (const key of ['candidates', 'fusion'] as const) {
+    if (q[key] !== undefined && !hybrid) issues.add('INVALID_QUERY', [key], `${key} applies to a hybrid search only (vector and text together)`);
+  }
+  if (hybrid && q.candidates !== undefined && (!Number.isInteger(q.candidates) || (q.candidates as number) < (q.topK as number) || (q.candidates as number) > MAX_CANDIDATES)) {
+    issues.add('INVALID_QUERY', ['candidates'], `candidates must be an integer from topK to ${MAX_CANDIDATES}, got ${describe(q.candidates)}`);
+  }
+  if (hybrid && q.fusion !== undefined) checkFusion(issues, q.fusion);
   if (q.minScore !== undefined && (typeof q.minScore !== 'number' || Number.isNaN(q.minScore))) {
     issues.add('INVALID_QUERY', ['minScore'], `minScore must be a number, got ${describe(q.minScore)}`);
   }
@@ -204,6 +215,38 @@ export function validateSearch(descriptor: VectorCollectionDescriptor, query: un
   // A misspelled key (`filter` for `where`) would otherwise search everything.
   for (const key of Object.keys(q)) if (!SEARCH_KEYS.has(key)) issues.add('INVALID_QUERY', [key], `unknown search option (expected ${[...SEARCH_KEYS].join(', ')})`);
   issues.throwIfAny('search');
+}
+
+/** Keyword search's text: on a collection declared with fullText; words, not nothing; storable. */
+function checkQueryText(issues: InputIssues, descriptor: VectorCollectionDescriptor, text: unknown): void {
+  if (!descriptor.fullText) {
+    return issues.add('INVALID_QUERY', ['text'], `"${descriptor.name}" has no keyword search: declare fullText: { field, language } on the collection and run polystore generate`);
+  }
+  if (typeof text !== 'string') return issues.add('INVALID_QUERY', ['text'], `text must be a string, got ${describe(text)}`);
+  if (text.trim() === '') issues.add('INVALID_QUERY', ['text'], 'text is empty: give words to search for, or leave text out for a vector search');
+  else if (text.length > MAX_QUERY_TEXT) issues.add('INVALID_QUERY', ['text'], `text is longer than ${MAX_QUERY_TEXT} characters (${text.length})`);
+  else if (hasNul(text) || !isWellFormed(text)) issues.add('INVALID_QUERY', ['text'], 'text cannot contain NUL (U+0000) or a lone UTF-16 surrogate');
+}
+
+/** `fusion`: rrf, a positive k, and weights of at least 0 of which one is positive. */
+function checkFusion(issues: InputIssues, fusion: unknown): void {
+  if (!isPlainObject(fusion)) return issues.add('INVALID_QUERY', ['fusion'], `fusion must be an object, got ${describe(fusion)}`);
+  for (const key of Object.keys(fusion)) if (!['method', 'k', 'weights'].includes(key)) issues.add('INVALID_QUERY', ['fusion', key], 'unknown fusion option (expected method, k, weights)');
+  if (fusion.method !== undefined && fusion.method !== 'rrf') issues.add('INVALID_QUERY', ['fusion', 'method'], `the fusion method is "rrf" (reciprocal rank fusion), got ${describe(fusion.method)}`);
+  if (fusion.k !== undefined && !(typeof fusion.k === 'number' && Number.isFinite(fusion.k) && fusion.k > 0)) {
+    issues.add('INVALID_QUERY', ['fusion', 'k'], `k must be a positive number, got ${describe(fusion.k)}`);
+  }
+  if (fusion.weights === undefined) return;
+  if (!isPlainObject(fusion.weights)) return issues.add('INVALID_QUERY', ['fusion', 'weights'], `weights must be an object, got ${describe(fusion.weights)}`);
+  const weights = fusion.weights;
+  for (const key of Object.keys(weights)) if (key !== 'vector' && key !== 'text') issues.add('INVALID_QUERY', ['fusion', 'weights', key], 'unknown weight (expected vector, text)');
+  for (const side of ['vector', 'text'] as const) {
+    const weight = weights[side];
+    if (weight !== undefined && !(typeof weight === 'number' && Number.isFinite(weight) && weight >= 0)) {
+      issues.add('INVALID_QUERY', ['fusion', 'weights', side], `a weight must be a finite number of at least 0, got ${describe(weight)}`);
+    }
+  }
+  if (weights.vector === 0 && weights.text === 0) issues.add('INVALID_QUERY', ['fusion', 'weights'], 'at least one weight must be above 0');
 }
 
 /** The options of a get or a count. */

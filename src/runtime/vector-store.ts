@@ -16,9 +16,8 @@ export interface ReadOptions {
   cache?: boolean | undefined;
 }
 
-/** Optional members take `| undefined` (absent) so that they compile under exactOptionalPropertyTypes. */
-export interface SearchQuery<W> extends ReadOptions {
-  vector: readonly number[];
+/** What every search takes. Optional members take `| undefined` (absent) so that they compile under exactOptionalPropertyTypes. */
+export interface SearchOptions<W> extends ReadOptions {
   topK: number;
   /** Absent or undefined: every record (of the tenant). */
   where?: W | undefined;
@@ -27,6 +26,41 @@ export interface SearchQuery<W> extends ReadOptions {
   /** Returns `record.embedding` too (left out by default: it is large). */
   includeVector?: boolean | undefined;
 }
+
+/** The nearest records to `vector`. */
+export interface SearchQuery<W> extends SearchOptions<W> {
+  vector: readonly number[];
+}
+
+/**
+ * Keyword search, on a collection declared with `fullText`: records whose text matches `text`, best first.
+ * `text` is read as a web search box reads it: words (all of them), `"a phrase"`, `or`, `-excluded`; any other
+ * character is only a separator, so no input is a syntax error. Text of stop words only matches nothing.
+ */
+export interface TextSearchQuery<W> extends SearchOptions<W> {
+  text: string;
+  vector?: undefined;
+}
+
+/** Reciprocal rank fusion: a hit's score is Σ weight / (k + rank) over the sides that found it (ranks from 1). */
+export interface FusionOptions {
+  method?: 'rrf' | undefined;
+  /** Default 60. */
+  k?: number | undefined;
+  /** Default 1 each. */
+  weights?: { vector?: number | undefined; text?: number | undefined } | undefined;
+}
+
+/** Vector and keyword search together, fused by rank, on a collection declared with `fullText`. */
+export interface HybridSearchQuery<W> extends SearchQuery<W> {
+  text: string;
+  /** How many hits each side ranks before the fusion (default 4 × topK, at least 40; at most 1,000). */
+  candidates?: number | undefined;
+  fusion?: FusionOptions | undefined;
+}
+
+/** What `search` takes: keyword and hybrid queries only on a collection declared with `fullText` (FT). */
+export type SearchFor<W, FT extends boolean> = FT extends true ? SearchQuery<W> | TextSearchQuery<W> | HybridSearchQuery<W> : SearchQuery<W>;
 
 /** An update's changes: a field left out or undefined keeps its value; null clears an optional field. */
 export type RecordChanges<T> = { [K in Exclude<keyof T, 'id'>]?: T[K] | undefined };
@@ -45,12 +79,23 @@ export interface SearchHit<T> {
   id: string;
   score: number;
   record: T;
+  /**
+   * Keyword and hybrid searches: where each side ranked the hit (from 1) and the score it gave it (the metric's
+   * score above; for the keyword side PostgreSQL's ts_rank_cd, or Milvus's BM25). A side that did not find the
+   * hit among its candidates is absent. `score` is then that side's score (keyword) or the fused score (hybrid).
+   */
+  ranks?: { vector?: SideRank | undefined; text?: SideRank | undefined } | undefined;
 }
 
-export interface VectorStore<T extends VectorRecordBase, W> {
+export interface SideRank {
+  rank: number;
+  score: number;
+}
+
+export interface VectorStore<T extends VectorRecordBase, W, FT extends boolean = false> {
   insert(records: readonly T[]): Promise<void>;
   upsert(records: readonly T[]): Promise<void>;
-  search(query: SearchQuery<W>): Promise<Array<SearchHit<T>>>;
+  search(query: SearchFor<W, FT>): Promise<Array<SearchHit<T>>>;
   get(ids: readonly string[], options?: ReadOptions): Promise<T[]>;
   count(where?: W | undefined, options?: ReadOptions): Promise<number>;
   update(id: string, changes: RecordChanges<T>): Promise<void>;
@@ -59,7 +104,7 @@ export interface VectorStore<T extends VectorRecordBase, W> {
 }
 
 /** What each backend implements; `page` serves `polystore vectors copy`. */
-export interface BackendStore<T extends VectorRecordBase, W> extends VectorStore<T, W> {
+export interface BackendStore<T extends VectorRecordBase, W> extends VectorStore<T, W, true> {
   /**
    * Up to `limit` records of every tenant after `cursor` (from the start when undefined), in the backend's
    * primary-key order, and the cursor to pass for the next page. Cursors are the backend's own.
@@ -71,8 +116,8 @@ export interface BackendStore<T extends VectorRecordBase, W> extends VectorStore
 export type TenantRecord<T, K extends keyof T> = Omit<T, K> & { [P in K]?: T[P] | undefined };
 
 /** A multi-tenant collection is reachable only through `forTenant`. */
-export interface TenantVectorStore<T extends VectorRecordBase, W, K extends keyof T & keyof W> {
-  forTenant(tenantId: string): VectorStore<TenantRecord<T, K> & VectorRecordBase, Omit<W, K>>;
+export interface TenantVectorStore<T extends VectorRecordBase, W, K extends keyof T & keyof W, FT extends boolean = false> {
+  forTenant(tenantId: string): VectorStore<TenantRecord<T, K> & VectorRecordBase, Omit<W, K>, FT>;
 }
 
 export type VectorFieldKind = 'string' | 'int' | 'float' | 'boolean' | 'datetime' | 'json' | 'enum';
@@ -89,6 +134,8 @@ export interface VectorCollectionDescriptor<Table = unknown> {
   /** pgvector type of the embedding column: halfvec where the index needs it. */
   storage: 'vector' | 'halfvec';
   tenant?: string;
+  /** Keyword search: the field searched, its column, the text search configuration; and the tsvector column (pgvector) and sparse field (Milvus), both `column`. */
+  fullText?: { field: string; language: string; column: string };
   fields: ReadonlyArray<{ name: string; column: string; kind: VectorFieldKind; optional: boolean; maxLength?: number; values?: readonly string[] }>;
   table: Table;
   milvus: MilvusCollectionSpec;

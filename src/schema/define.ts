@@ -69,7 +69,14 @@ export interface VectorCollectionDef {
   /** A string field that scopes every read and write to one tenant. */
   readonly tenant?: string;
   readonly backend?: VectorBackend;
-  /** Extra PostgreSQL indexes (GIN on JSON, full text, partial). */
+  /**
+   * Keyword search over one string field, alone (`search({ text })`) or fused with the vector search
+   * (`search({ vector, text })`). `language` is a PostgreSQL text search configuration (default 'english':
+   * stemming and English stop words; 'simple' only lowercases). On pgvector a generated tsvector column with a GIN
+   * index; on Milvus a BM25 function over the field, its analyzer chosen from the language.
+   */
+  readonly fullText?: { field: string; language?: string };
+  /** Extra PostgreSQL indexes (GIN on JSON, partial); keyword search is declared with `fullText`. */
   readonly indexes?: Exclude<TableIndexDef, { using: 'vector' }>[];
 }
 
