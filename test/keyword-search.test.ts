@@ -1,0 +1,129 @@
+// Keyword and hybrid search on pgvector, on every PostgreSQL engine: what they find, that the fusion is the
+// reciprocal rank fusion of the backend's own two rankings, hostile text, tenants, and bad queries.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PolystoreError } from '../src/errors.js';
+import type { ChunksRecord } from './fixtures/runtime/generated/index.js';
+import { engines, useEngine } from './helpers/engines.js';
+import { random, randomVector } from './helpers/vectors.js';
+
+const WORDS = ['river', 'stone', 'garden', 'winter', 'market', 'engine', 'letter', 'window', 'forest', 'harbor', 'silver', 'thunder', 'meadow', 'lantern', 'copper', 'valley'];
+const RARE = { 'part-7': 'replace valve XJ-9000 before winter', 'code-3': 'the build failed with error E4711 in the harbor job' };
+
+function corpus(tenant: string, seed: number, n: number): Array<Omit<ChunksRecord, 'teamId'>> {
+  const next = random(seed);
+  const sentence = () => Array.from({ length: 6 + Math.floor(next() * 6) }, () => WORDS[Math.floor(next() * WORDS.length)]).join(' ');
+  return Array.from({ length: n }, (_, i) => ({ id: `${tenant}-${i}`, source: i % 2 === 0 ? 'docs' : 'chat', content: sentence(), embedding: randomVector(next, 8) }));
+}
+
+/** RRF as the API documents it, from two rankings of ids (best first). */
+function rrf(vector: string[], text: string[], topK: number, k = 60, weights = { vector: 1, text: 1 }): Array<{ id: string; score: number }> {
+  const scores = new Map<string, number>();
+  vector.forEach((id, i) => scores.set(id, (scores.get(id) ?? 0) + weights.vector / (k + i + 1)));
+  text.forEach((id, i) => scores.set(id, (scores.get(id) ?? 0) + weights.text / (k + i + 1)));
+  return [...scores].map(([id, score]) => ({ id, score })).sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1)).slice(0, topK);
+}
+
+describe.each(engines.filter((engine) => engine.backend === 'pgvector'))('keyword and hybrid search: $name', (engine) => {
+  const db = useEngine(engine);
+  const acme = () => db().vectors.chunks.forTenant('acme');
+  const query = randomVector(random(99), 8);
+  beforeAll(() => acme().insert([...corpus('acme', 1, 300), ...Object.entries(RARE).map(([id, content]) => ({ id, source: 'docs', content, embedding: randomVector(random(id.length), 8) }))]));
+
+  it('finds rare exact terms that a vector search with unrelated embeddings misses, and hybrid keeps them in topK', async () => {
+    const keyword = await acme().search({ text: 'XJ-9000', topK: 5 });
+    expect(keyword.map((hit) => hit.id)).toEqual(['part-7']);
+    expect(keyword[0].ranks).toEqual({ text: { rank: 1, score: keyword[0].score } });
+    expect(keyword[0].score).toBeGreaterThan(0);
+    expect((await acme().search({ text: 'E4711', topK: 5 })).map((hit) => hit.id)).toEqual(['code-3']);
+
+    const vectorOnly = (await acme().search({ vector: query, topK: 10 })).map((hit) => hit.id);
+    expect(vectorOnly).not.toContain('part-7');
+    const hybrid = await acme().search({ vector: query, text: 'valve XJ-9000', topK: 10 });
+    expect(hybrid).toHaveLength(10);
+    const found = hybrid.find((hit) => hit.id === 'part-7')!;
+    expect(found.ranks?.text).toMatchObject({ rank: 1 });
+    expect(hybrid.map((hit) => hit.record.content)).toContain(RARE['part-7']);
+    // The generated column is never part of a record.
+    expect(Object.keys(found.record).sort()).toEqual(['content', 'id', 'source', 'teamId']);
+  });
+
+  it("is the reciprocal rank fusion of the backend's own keyword and vector rankings", async () => {
+    for (const [text, topK, fusion] of [
+      ['river garden', 10, undefined],
+      ['"stone market" OR thunder', 7, { k: 10, weights: { vector: 0.5, text: 2 } }],
+      ['copper -valley', 25, { weights: { vector: 1, text: 0 } }],
+    ] as const) {
+      const candidates = 60;
+      const where = { source: 'docs' };
+      const vectorSide = await acme().search({ vector: query, topK: candidates, where });
+      const textSide = await acme().search({ text, topK: candidates, where });
+      const expected = rrf(vectorSide.map((hit) => hit.id), textSide.map((hit) => hit.id), topK, fusion?.k, { vector: fusion?.weights?.vector ?? 1, text: fusion?.weights?.text ?? 1 });
+      const hybrid = await acme().search({ vector: query, text, topK, where, candidates, fusion });
+      expect(hybrid).toHaveLength(topK);
+      expect(hybrid.map((hit) => hit.id)).toEqual(expected.map((hit) => hit.id));
+      hybrid.forEach((hit, i) => {
+        expect(hit.score).toBeCloseTo(expected[i].score, 12);
+        const vectorRank = vectorSide.findIndex((candidate) => candidate.id === hit.id);
+        const textRank = textSide.findIndex((candidate) => candidate.id === hit.id);
+        expect(hit.ranks?.vector).toEqual(vectorRank < 0 ? undefined : { rank: vectorRank + 1, score: expect.closeTo(vectorSide[vectorRank].score, 6) });
+        expect(hit.ranks?.text).toEqual(textRank < 0 ? undefined : { rank: textRank + 1, score: expect.closeTo(textSide[textRank].score, 6) });
+        expect(hit.record.source).toBe('docs');
+      });
+    }
+  });
+
+  it('takes any text: operators, quotes, SQL, 10 KB, emoji, right-to-left; stop words alone match nothing', async () => {
+    const hostile = ["'; DROP TABLE chunks; --", '"unterminated phrase', '&|!:*()\'', 'a\\b\\\\c \\', 'river & !stone | (garden', '-', 'OR', '""', "river's stone:*", '🦀 river 🌊', 'نهر حجر', 'x'.repeat(10_240), `${'river '.repeat(1_500)}stone`];
+    for (const text of hostile) {
+      const keyword = await acme().search({ text, topK: 5 });
+      expect(Array.isArray(keyword), text.slice(0, 40)).toBe(true);
+      const hybrid = await acme().search({ vector: query, text, topK: 5 });
+      expect(hybrid).toHaveLength(5);
+    }
+    expect(await acme().search({ text: 'the and of', topK: 5 })).toEqual([]);
+    const vectorOnly = await acme().search({ vector: query, topK: 5 });
+    const stopWords = await acme().search({ vector: query, text: 'the and of', topK: 5 });
+    expect(stopWords.map((hit) => hit.id)).toEqual(vectorOnly.map((hit) => hit.id));
+    expect(stopWords.every((hit) => hit.ranks?.text === undefined && hit.ranks?.vector !== undefined)).toBe(true);
+    expect(await db().vectors.chunks.forTenant('acme').count()).toBe(302);
+  });
+
+  it('keeps each tenant to its own records, for keyword and hybrid searches alike (randomized)', async () => {
+    const next = random(5);
+    const tenants = ['t1', 't2', 't3'];
+    for (const [i, tenant] of tenants.entries()) await db().vectors.chunks.forTenant(tenant).insert(corpus(tenant, 10 + i, 40));
+    for (let round = 0; round < 30; round++) {
+      const tenant = tenants[Math.floor(next() * tenants.length)];
+      const text = `${WORDS[Math.floor(next() * WORDS.length)]} ${next() < 0.5 ? 'or ' : ''}${WORDS[Math.floor(next() * WORDS.length)]}`;
+      const where = next() < 0.5 ? { source: 'chat' } : undefined;
+      const store = db().vectors.chunks.forTenant(tenant);
+      for (const hits of [await store.search({ text, topK: 50, where }), await store.search({ vector: randomVector(next, 8), text, topK: 50, where })]) {
+        expect(hits.length).toBeGreaterThan(0);
+        for (const hit of hits) {
+          expect(hit.id.startsWith(`${tenant}-`), `${tenant} got ${hit.id}`).toBe(true);
+          expect(hit.record.teamId).toBe(tenant);
+          if (where) expect(hit.record.source).toBe('chat');
+        }
+      }
+    }
+  });
+
+  it('refuses a bad keyword or hybrid query with INVALID_QUERY naming each problem, before any database work', async () => {
+    const refused = async (search: () => Promise<unknown>) => {
+      const error = await search().then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(PolystoreError);
+      return error as PolystoreError & { issues: Array<{ code: string; path: string[]; message: string }> };
+    };
+    const untyped = acme() as unknown as { search(query: unknown): Promise<unknown> };
+    for (const [text, message] of [['', 'text is empty'], ['   ', 'text is empty'], ['a\0b', 'NUL'], ['\uD800x', 'surrogate'], ['x'.repeat(16_385), 'longer than 16384'], [42, 'must be a string']] as const) {
+      const error = await refused(() => untyped.search({ text, topK: 3 }));
+      expect(error.code).toBe('INVALID_QUERY');
+      expect(error.message).toContain(message);
+    }
+    const many = await refused(() => untyped.search({ vector: query, text: 'river', topK: 10, candidates: 5, fusion: { method: 'max', k: -1, weights: { vector: 0, text: 0, other: 1 }, extra: true } }));
+    expect(many.issues.map((issue) => issue.path.join('.')).sort()).toEqual(['candidates', 'fusion.extra', 'fusion.k', 'fusion.method', 'fusion.weights', 'fusion.weights.other']);
+    expect((await refused(() => untyped.search({ text: 'river', topK: 3, fusion: {} }))).issues[0]).toMatchObject({ path: ['fusion'], message: expect.stringContaining('hybrid search only') });
+    const passages = db().vectors.passages as unknown as { search(query: unknown): Promise<unknown> };
+    expect((await refused(() => passages.search({ text: 'river', topK: 3 }))).message).toContain('"passages" has no keyword search');
+  });
+});
