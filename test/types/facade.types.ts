@@ -1,5 +1,6 @@
 // Compile-time tests of the generated types: `npm run typecheck` fails if an expected error disappears.
 import type { createPolystore, EmbeddingsRecord, EmbeddingsWhere, Polystore } from '../../generated/index.js';
+import type { Polystore as FixturePolystore } from '../fixtures/runtime/generated/index.js';
 
 export const filters: EmbeddingsWhere[] = [
   { datasetId: 'd1', collectionId: { in: ['c1', 'c2'] } },
@@ -40,6 +41,23 @@ export async function usage(): Promise<void> {
   await db.vectors.embeddings.search({ vector: [0.1], topK: 1 });
   // @ts-expect-error records need every required field
   await chunks.insert([{ id: 'b', embedding: [0.1] }]);
+  // Keyword and hybrid search on a collection declared with fullText; each hit says where each side ranked it.
+  const keyword = await chunks.search({ text: 'error E4711', topK: 5, where: { datasetId: 'd1' } });
+  const hybrid = await chunks.search({ vector: [0.1], text: 'error E4711', topK: 5, candidates: 50, fusion: { k: 60, weights: { vector: 1, text: 2 } } });
+  const sides: Array<number | undefined> = [keyword[0]?.ranks?.text?.rank, hybrid[0]?.ranks?.vector?.score];
+  void sides;
+  // @ts-expect-error fusion takes only reciprocal rank fusion
+  await chunks.search({ vector: [0.1], text: 'x', topK: 5, fusion: { method: 'max' } });
+}
+
+declare const fixture: FixturePolystore;
+export async function noFullText(): Promise<void> {
+  await fixture.vectors.passages.search({ vector: [0.1], topK: 5 });
+  // @ts-expect-error a collection without fullText has no keyword search
+  await fixture.vectors.passages.search({ text: 'river', topK: 5 });
+  // @ts-expect-error nor hybrid search
+  await fixture.vectors.passages.search({ vector: [0.1], text: 'river', topK: 5 });
+  await fixture.vectors.chunks.forTenant('t').search({ text: 'river', topK: 5 });
 }
 
 // @ts-expect-error the tenant field is not part of a scoped store's filter
