@@ -12,7 +12,7 @@ const RARE = { 'part-7': 'replace valve XJ-9000 before winter', 'code-3': 'the b
 function corpus(tenant: string, seed: number, n: number): Array<Omit<ChunksRecord, 'teamId'>> {
   const next = random(seed);
   const sentence = () => Array.from({ length: 6 + Math.floor(next() * 6) }, () => WORDS[Math.floor(next() * WORDS.length)]).join(' ');
-  return Array.from({ length: n }, (_, i) => ({ id: `${tenant}-${i}`, source: i % 2 === 0 ? 'docs' : 'chat', content: sentence(), embedding: randomVector(next, 8) }));
+  return Array.from({ length: n }, (_, i) => ({ id: `${tenant}-${i}`, source: i % 2 === 0 ? 'docs' : 'chat', content: sentence(), embedding: randomVector(next, 128) }));
 }
 
 /** RRF as the API documents it, from two rankings of ids (best first). */
@@ -26,8 +26,8 @@ function rrf(vector: string[], text: string[], topK: number, k = 60, weights = {
 describe.each(engines.filter((engine) => engine.backend === 'pgvector'))('keyword and hybrid search: $name', (engine) => {
   const db = useEngine(engine);
   const acme = () => db().vectors.chunks.forTenant('acme');
-  const query = randomVector(random(99), 8);
-  beforeAll(() => acme().insert([...corpus('acme', 1, 300), ...Object.entries(RARE).map(([id, content]) => ({ id, source: 'docs', content, embedding: randomVector(random(id.length), 8) }))]));
+  const query = randomVector(random(99), 128);
+  beforeAll(() => acme().insert([...corpus('acme', 1, 300), ...Object.entries(RARE).map(([id, content]) => ({ id, source: 'docs', content, embedding: randomVector(random(id.length), 128) }))]));
 
   it('finds rare exact terms that a vector search with unrelated embeddings misses, and hybrid keeps them in topK', async () => {
     const keyword = await acme().search({ text: 'XJ-9000', topK: 5 });
@@ -97,7 +97,7 @@ describe.each(engines.filter((engine) => engine.backend === 'pgvector'))('keywor
       const text = `${WORDS[Math.floor(next() * WORDS.length)]} ${next() < 0.5 ? 'or ' : ''}${WORDS[Math.floor(next() * WORDS.length)]}`;
       const where = next() < 0.5 ? { source: 'chat' } : undefined;
       const store = db().vectors.chunks.forTenant(tenant);
-      for (const hits of [await store.search({ text, topK: 50, where }), await store.search({ vector: randomVector(next, 8), text, topK: 50, where })]) {
+      for (const hits of [await store.search({ text, topK: 50, where }), await store.search({ vector: randomVector(next, 128), text, topK: 50, where })]) {
         expect(hits.length).toBeGreaterThan(0);
         for (const hit of hits) {
           expect(hit.id.startsWith(`${tenant}-`), `${tenant} got ${hit.id}`).toBe(true);

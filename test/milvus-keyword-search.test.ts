@@ -1,0 +1,248 @@
+// Keyword and hybrid search on Milvus Lite: the BM25 function the ensure creates and the checks that find it
+// missing, what keyword search finds, that hybrid is the reciprocal rank fusion of the backend's own two
+// rankings, hostile text, tenants, and vector searches as before.
+import { DataType, MilvusClient } from '@zilliz/milvus2-sdk-node';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PolystoreError } from '../src/errors.js';
+import { createRuntime } from '../src/runtime/create-runtime.js';
+import { acquireMilvusLite } from '../src/runtime/milvus/milvus-lite.js';
+import { checkServerVersion } from '../src/runtime/milvus/server-version.js';
+import * as fixtureSchema from './fixtures/runtime/drizzle/schema.js';
+import { type ChunksRecord, chunksCollection, createPolystore, type Polystore } from './fixtures/runtime/generated/index.js';
+import { chunksMilvus } from './fixtures/runtime/generated/milvus.js';
+import { cosineSimilarity, random, randomVector } from './helpers/vectors.js';
+
+const WORDS = ['river', 'stone', 'garden', 'winter', 'market', 'engine', 'letter', 'window', 'forest', 'harbor', 'silver', 'thunder', 'meadow', 'lantern', 'copper', 'valley'];
+const RARE = { 'part-7': 'replace valve XJ-9000 before winter', 'code-3': 'the build failed with error E4711 in the harbor job' };
+const RECORD_KEYS = ['content', 'id', 'source', 'teamId'];
+
+function corpus(tenant: string, seed: number, n: number): Array<Omit<ChunksRecord, 'teamId'>> {
+  const next = random(seed);
+  const sentence = () => Array.from({ length: 6 + Math.floor(next() * 6) }, () => WORDS[Math.floor(next() * WORDS.length)]).join(' ');
+  return Array.from({ length: n }, (_, i) => ({ id: `${tenant}-${i}`, source: i % 2 === 0 ? 'docs' : 'chat', content: sentence(), embedding: randomVector(next, 8) }));
+}
+
+/** RRF as the API documents it, from two rankings of ids (best first). */
+function rrf(vector: string[], text: string[], topK: number, k = 60, weights = { vector: 1, text: 1 }): Array<{ id: string; score: number }> {
+  const scores = new Map<string, number>();
+  vector.forEach((id, i) => scores.set(id, (scores.get(id) ?? 0) + weights.vector / (k + i + 1)));
+  text.forEach((id, i) => scores.set(id, (scores.get(id) ?? 0) + weights.text / (k + i + 1)));
+  return [...scores].map(([id, score]) => ({ id, score })).sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1)).slice(0, topK);
+}
+
+describe('keyword and hybrid search on Milvus Lite', () => {
+  let dir: string;
+  let lite: ReturnType<typeof acquireMilvusLite>;
+  let address: string;
+  let sdk: MilvusClient;
+  let db: Polystore;
+  const open = () => createPolystore({ milvus: { address }, vectorBackends: { chunks: 'milvus' } });
+  const acme = () => db.vectors.chunks.forTenant('acme');
+  const query = randomVector(random(99), 8);
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'polystore-milvus-keyword-'));
+    lite = acquireMilvusLite(path.join(dir, 'keyword.db'));
+    address = await lite.address;
+    sdk = new MilvusClient({ address, logLevel: 'error' });
+  }, 60_000);
+  afterAll(async () => {
+    await db?.close();
+    await sdk.closeConnection();
+    await lite.release();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('refuses a live collection without the BM25 function, its sparse field or its analyzer; status says drifted', async () => {
+    // The collection of an earlier schema, before fullText.
+    await sdk.createCollection({
+      collection_name: 'chunks',
+      fields: [
+        { name: 'pk', data_type: DataType.VarChar, is_primary_key: true, max_length: 322 },
+        { name: 'id', data_type: DataType.VarChar, max_length: 255 },
+        { name: 'team_id', data_type: DataType.VarChar, max_length: 64, is_partition_key: true },
+        { name: 'source', data_type: DataType.VarChar, max_length: 64 },
+        { name: 'content', data_type: DataType.VarChar, max_length: 65_535 },
+        { name: 'embedding', data_type: DataType.FloatVector, dim: 8 },
+      ],
+    });
+    const stale = open();
+    try {
+      const status = await stale.migrationStatus();
+      const chunks = status.milvus.find((collection) => collection.collection === 'chunks')!;
+      expect(chunks.state).toBe('drifted');
+      expect(chunks.problems).toEqual([
+        expect.stringMatching(/^field "content": no analyzer, expected one \(keyword search\), analyzer default, expected \{"tokenizer":"standard"/),
+        'field "full_text" is missing',
+        'function "full_text_bm25" (BM25 content → full_text) is missing',
+      ]);
+      const error = await stale.vectors.chunks.forTenant('acme').search({ text: 'river', topK: 3 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PolystoreError);
+      expect(error).toMatchObject({ code: 'SCHEMA_MISMATCH', message: expect.stringContaining('function "full_text_bm25" (BM25 content → full_text) is missing') });
+    } finally {
+      await stale.close();
+      await sdk.dropCollection({ collection_name: 'chunks' });
+    }
+  });
+
+  it('creates the text field with its analyzer, the sparse field, its BM25 index and the function; status says present', async () => {
+    db = open();
+    await acme().count();
+    const described = await sdk.describeCollection({ collection_name: 'chunks' });
+    expect(described.schema.functions.map(({ name, type, input_field_names, output_field_names }) => ({ name, type, input_field_names, output_field_names }))).toEqual([
+      { name: 'full_text_bm25', type: 'BM25', input_field_names: ['content'], output_field_names: ['full_text'] },
+    ]);
+    const content = described.schema.fields.find((field) => field.name === 'content')!;
+    expect(content.enable_analyzer).toBe('true');
+    expect(JSON.parse(content.analyzer_params as string)).toEqual(chunksMilvus.fields.find((field) => field.name === 'content')!.analyzer_params);
+    expect(described.schema.fields.find((field) => field.name === 'full_text')).toMatchObject({ data_type: 'SparseFloatVector', is_function_output: true });
+    const indexes = await sdk.describeIndex({ collection_name: 'chunks', field_name: 'full_text' });
+    expect(Object.fromEntries(indexes.index_descriptions[0].params.map((p) => [p.key, p.value]))).toMatchObject({ index_type: 'SPARSE_INVERTED_INDEX', metric_type: 'BM25' });
+    expect((await db.migrationStatus()).milvus).toEqual([{ collection: 'chunks', state: 'present', problems: [], missingIndexes: [] }]);
+  });
+
+  it('finds rare exact terms that a vector search with unrelated embeddings misses, and hybrid keeps them in topK', async () => {
+    const records = corpus('acme', 1, 300);
+    await acme().insert([...records, ...Object.entries(RARE).map(([id, content]) => ({ id, source: 'docs', content, embedding: randomVector(random(id.length), 8) }))]);
+    const keyword = await acme().search({ text: 'XJ-9000', topK: 5 });
+    expect(keyword.map((hit) => hit.id)).toEqual(['part-7']);
+    expect(keyword[0].ranks).toEqual({ text: { rank: 1, score: keyword[0].score } });
+    expect(keyword[0].score).toBeGreaterThan(0);
+    expect((await acme().search({ text: 'E4711', topK: 5 })).map((hit) => hit.id)).toEqual(['code-3']);
+
+    const vectorOnly = (await acme().search({ vector: query, topK: 10 })).map((hit) => hit.id);
+    expect(vectorOnly).not.toContain('part-7');
+    const hybrid = await acme().search({ vector: query, text: 'valve XJ-9000', topK: 10 });
+    expect(hybrid).toHaveLength(10);
+    const found = hybrid.find((hit) => hit.id === 'part-7')!;
+    expect(found.ranks?.text).toMatchObject({ rank: 1 });
+    expect(found.record.content).toBe(RARE['part-7']);
+  });
+
+  it('never writes or reads back the sparse field: search, get and the pages of `vectors copy` return the record', async () => {
+    for (const hit of [...(await acme().search({ text: 'valve', topK: 3, includeVector: true })), ...(await acme().search({ vector: query, text: 'river', topK: 3 }))]) {
+      expect(Object.keys(hit.record).sort()).toEqual(expect.arrayContaining(RECORD_KEYS));
+      expect(hit.record).not.toHaveProperty('fullText');
+      expect(hit.record).not.toHaveProperty('full_text');
+    }
+    const [part] = await acme().get(['part-7']);
+    expect(Object.keys(part).sort()).toEqual([...RECORD_KEYS, 'embedding'].sort());
+    // An update rewrites the row: the function fills the sparse field again from the new text.
+    await acme().update('part-7', { content: 'replace valve XJ-9100 before winter' });
+    expect((await acme().search({ text: 'XJ-9100', topK: 3 })).map((hit) => hit.id)).toEqual(['part-7']);
+    const runtime = createRuntime(fixtureSchema, pathToFileURL(path.resolve('test/fixtures/runtime/generated/index.ts')).href, [chunksCollection], { milvus: { address } });
+    try {
+      const page = await runtime.backendStore<ChunksRecord>(chunksCollection, 'milvus').page(undefined, 500);
+      expect(page.records).toHaveLength(302);
+      for (const record of page.records) expect(Object.keys(record).sort()).toEqual([...RECORD_KEYS, 'embedding'].sort());
+    } finally {
+      await runtime.close();
+    }
+  });
+
+  it("is the reciprocal rank fusion of the backend's own keyword and vector rankings", async () => {
+    for (const [text, topK, fusion] of [
+      ['river garden', 10, undefined],
+      ['"stone market" OR thunder', 7, { k: 10, weights: { vector: 0.5, text: 2 } }],
+      ['copper -valley', 25, { weights: { vector: 1, text: 0 } }],
+      ['harbor', 40, { weights: { vector: 0, text: 1 } }],
+    ] as const) {
+      const candidates = 60;
+      const where = { source: 'docs' };
+      const vectorSide = await acme().search({ vector: query, topK: candidates, where });
+      const textSide = await acme().search({ text, topK: candidates, where });
+      expect(textSide.length).toBeGreaterThan(0);
+      const expected = rrf(vectorSide.map((hit) => hit.id), textSide.map((hit) => hit.id), topK, fusion?.k, { vector: fusion?.weights?.vector ?? 1, text: fusion?.weights?.text ?? 1 });
+      const hybrid = await acme().search({ vector: query, text, topK, where, candidates, fusion });
+      expect(hybrid.map((hit) => hit.id)).toEqual(expected.map((hit) => hit.id));
+      hybrid.forEach((hit, i) => {
+        expect(hit.score).toBeCloseTo(expected[i].score, 12);
+        const vectorRank = vectorSide.findIndex((candidate) => candidate.id === hit.id);
+        const textRank = textSide.findIndex((candidate) => candidate.id === hit.id);
+        expect(hit.ranks?.vector).toEqual(vectorRank < 0 ? undefined : { rank: vectorRank + 1, score: vectorSide[vectorRank].score });
+        expect(hit.ranks?.text).toEqual(textRank < 0 ? undefined : { rank: textRank + 1, score: textSide[textRank].score });
+        expect(hit.record.source).toBe('docs');
+      });
+    }
+    // The default breadth: 4 × topK, at least 40.
+    const textSide = (await acme().search({ text: 'winter', topK: 40 })).map((hit) => hit.id);
+    const vectorSide = (await acme().search({ vector: query, topK: 40 })).map((hit) => hit.id);
+    expect((await acme().search({ vector: query, text: 'winter', topK: 5 })).map((hit) => hit.id)).toEqual(rrf(vectorSide, textSide, 5).map((hit) => hit.id));
+  });
+
+  it('takes any text: operators, quotes, SQL, backslashes, 10 KB, emoji, right-to-left, stop words only', async () => {
+    const hostile = ["'; DROP TABLE chunks; --", '"unterminated phrase', '&|!:*()\'', 'a\\b\\\\c \\', 'river & !stone | (garden', '-', 'OR', '""', "river's stone:*", 'content == "x" || true', '🦀 river 🌊', 'نهر حجر', 'x'.repeat(10_240), `${'river '.repeat(1_500)}stone`, 'the and of'];
+    const asWords = (text: string) => new Set(text.toLowerCase().match(/\w+/gu) ?? []);
+    for (const text of hostile) {
+      const words = asWords(text);
+      const keyword = await acme().search({ text, topK: 5 });
+      // Each hit holds one of the words (Milvus Lite keeps stop words: it has no `_english_` list).
+      for (const hit of keyword) expect([...asWords(hit.record.content)].some((word) => words.has(word)), `${text.slice(0, 40)} found ${hit.record.content}`).toBe(true);
+      const hybrid = await acme().search({ vector: query, text, topK: 5 });
+      expect(hybrid).toHaveLength(5);
+    }
+    // Text without a word matches nothing: the hybrid search is the vector search.
+    expect(await acme().search({ text: '&|!:*()', topK: 5 })).toEqual([]);
+    const vectorOnly = await acme().search({ vector: query, topK: 5 });
+    const wordless = await acme().search({ vector: query, text: '🦀 -- 🌊', topK: 5 });
+    expect(wordless.map((hit) => hit.id)).toEqual(vectorOnly.map((hit) => hit.id));
+    expect(wordless.every((hit) => hit.ranks?.text === undefined && hit.ranks?.vector !== undefined)).toBe(true);
+    expect(await acme().count()).toBe(302);
+  });
+
+  it('searches by vector as before: the nearest records, scored by the metric, without ranks', async () => {
+    const all = await acme().get([...corpus('acme', 1, 300).map((record) => record.id), ...Object.keys(RARE)]);
+    const nearest = all.map((record) => ({ id: record.id, score: cosineSimilarity(query, record.embedding) })).sort((a, b) => b.score - a.score);
+    const hits = await acme().search({ vector: query, topK: 10 });
+    expect(hits.map((hit) => hit.id)).toEqual(nearest.slice(0, 10).map((hit) => hit.id));
+    hits.forEach((hit, i) => {
+      expect(hit.score).toBeCloseTo(nearest[i].score, 5);
+      expect(hit).not.toHaveProperty('ranks');
+    });
+  });
+
+  it('keeps each tenant to its own records, for keyword and hybrid searches alike (randomized)', async () => {
+    const next = random(5);
+    const tenants = ['t1', 't2', 't3'];
+    for (const [i, tenant] of tenants.entries()) await db.vectors.chunks.forTenant(tenant).insert(corpus(tenant, 10 + i, 40));
+    // One text and one vector in every tenant: each tenant finds only its own.
+    for (const tenant of tenants) await db.vectors.chunks.forTenant(tenant).insert([{ id: `${tenant}-lighthouse`, source: 'docs', content: 'lighthouse', embedding: query }]);
+    for (let round = 0; round < 30; round++) {
+      const tenant = tenants[Math.floor(next() * tenants.length)];
+      const text = `${WORDS[Math.floor(next() * WORDS.length)]} ${next() < 0.5 ? 'lighthouse ' : ''}${WORDS[Math.floor(next() * WORDS.length)]}`;
+      const where = next() < 0.5 ? { source: 'chat' } : undefined;
+      const store = db.vectors.chunks.forTenant(tenant);
+      for (const hits of [await store.search({ text, topK: 50, where }), await store.search({ vector: randomVector(next, 8), text, topK: 50, where })]) {
+        expect(hits.length).toBeGreaterThan(0);
+        for (const hit of hits) {
+          expect(hit.id.startsWith(`${tenant}-`), `${tenant} got ${hit.id}`).toBe(true);
+          expect(hit.record.teamId).toBe(tenant);
+          if (where) expect(hit.record.source).toBe('chat');
+        }
+      }
+    }
+  });
+
+  it('refuses a bad query with INVALID_QUERY before any Milvus work, as on pgvector', async () => {
+    const untyped = acme() as unknown as { search(query: unknown): Promise<unknown> };
+    for (const [search, message] of [
+      [{ text: '', topK: 3 }, 'text is empty'],
+      [{ text: 'x'.repeat(16_385), topK: 3 }, 'longer than 16384'],
+      [{ vector: query, text: 'river', topK: 10, candidates: 5 }, 'candidates must be an integer from topK'],
+      [{ text: 'river', topK: 3, fusion: {} }, 'hybrid search only'],
+    ] as const) {
+      await expect(untyped.search(search)).rejects.toMatchObject({ code: 'INVALID_QUERY', message: expect.stringContaining(message) });
+    }
+  });
+});
+
+describe('the Milvus version keyword search needs', () => {
+  it('is 2.5: an older server is refused by version, naming BM25 functions', () => {
+    expect(() => checkServerVersion('v2.4.9', chunksMilvus)).toThrow(expect.objectContaining({ code: 'MILVUS_VERSION_UNSUPPORTED', message: expect.stringContaining('BM25 functions (keyword search: the schema’s fullText) need Milvus 2.5') }));
+    expect(() => checkServerVersion('v2.5.0', chunksMilvus)).not.toThrow();
+    expect(() => checkServerVersion('v2.4.9', { ...chunksMilvus, functions: [], indexes: [] })).not.toThrow();
+  });
+});
