@@ -1,4 +1,4 @@
-// A real Milvus 2.3 server (PyPI's milvus==2.3.5, `milvus-server`): too old for nullable fields and INVERTED indexes.
+// A real Milvus 2.3 server (PyPI's milvus==2.3.5, `milvus-server`): too old for nullable fields, BM25 functions and INVERTED indexes.
 // .ci/run installs it (scripts/requirements-milvus23.txt) and names it in POLYSTORE_MILVUS23_SERVER; elsewhere skipped.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -57,6 +57,17 @@ describe.skipIf(!binary)('on a Milvus 2.3 server', () => {
       expect((await sdk.hasCollection({ collection_name: 'notes' })).value).toBe(false);
       await sdk.closeConnection();
       expect((error as Error).message).toMatch(/^Milvus v2\.3\.\d+\S* cannot hold collection "notes": nullable fields .* need Milvus 2\.5; INVERTED scalar indexes .* need Milvus 2\.4/);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('refuses a keyword-search collection by version: BM25 functions need Milvus 2.5', async () => {
+    const db = createPolystore({ milvus: { address: `127.0.0.1:${port}` }, vectorBackends: { chunks: 'milvus' } });
+    try {
+      const error = await db.vectors.chunks.forTenant('t').search({ text: 'river', topK: 1 }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'MILVUS_VERSION_UNSUPPORTED' });
+      expect((error as Error).message).toMatch(/^Milvus v2\.3\.\d+\S* cannot hold collection "chunks": BM25 functions \(keyword search: the schema’s fullText\) need Milvus 2\.5; INVERTED/);
     } finally {
       await db.close();
     }

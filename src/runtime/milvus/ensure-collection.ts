@@ -12,7 +12,7 @@ import { PolystoreError } from '../../errors.js';
 import type { MilvusIndexSpec } from '../milvus-spec.js';
 import type { VectorCollectionDescriptor } from '../vector-store.js';
 import type { MilvusConnection } from './milvus-connection.js';
-import { fieldProblems, liveIndexes, metricProblem, mismatch } from './inspect-collection.js';
+import { liveIndexes, metricProblem, mismatch, schemaProblems } from './inspect-collection.js';
 import { checkServerVersion, serverVersion } from './server-version.js';
 
 /**
@@ -39,6 +39,8 @@ async function ensureOnce(milvus: MilvusConnection, descriptor: VectorCollection
         client.createCollection({
           collection_name: name,
           fields: spec.fields,
+          // BM25 fills the sparse field from the analyzed text, on every write (the SDK names the type as the spec does).
+          functions: spec.functions?.map((fn) => ({ ...fn, params: {} })),
           enable_dynamic_field: spec.enable_dynamic_field,
           consistency_level: milvus.consistency,
         }),
@@ -48,7 +50,7 @@ async function ensureOnce(milvus: MilvusConnection, descriptor: VectorCollection
     // Another process may have created it meanwhile: then it is checked like any live collection.
     if (created instanceof Error && !/exist/i.test(created.message)) throw created;
   }
-  const problems = await fieldProblems(milvus, name, spec.fields);
+  const problems = await schemaProblems(milvus, spec);
   if (problems.length > 0) throw mismatch(name, problems);
   await ensureIndexes(milvus, name, spec.indexes);
   const state = await milvus.call(operation, (client) => client.getLoadState({ collection_name: name }), name);

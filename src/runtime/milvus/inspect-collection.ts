@@ -5,6 +5,7 @@
 import { PolystoreError } from '../../errors.js';
 import type { MilvusCollectionSpec, MilvusFieldSpec } from '../milvus-spec.js';
 import type { CollectionState } from './collection-state.js';
+import { analyzerDifferences, functionProblems, type LiveFunction } from './inspect-full-text.js';
 import type { MilvusConnection } from './milvus-connection.js';
 
 interface LiveField {
@@ -20,7 +21,7 @@ export async function inspectCollection(milvus: MilvusConnection, spec: MilvusCo
   const name = spec.collection_name;
   const exists = await milvus.call(`inspect collection "${name}"`, (client) => client.hasCollection({ collection_name: name }), name);
   if (!exists.value) return { collection: name, state: 'missing', problems: [], missingIndexes: spec.indexes.map((index) => index.field_name) };
-  const problems = await fieldProblems(milvus, name, spec.fields);
+  const problems = await schemaProblems(milvus, spec);
   const live = await liveIndexes(milvus, name);
   const missingIndexes = spec.indexes.filter((index) => !live.has(index.field_name)).map((index) => index.field_name);
   for (const index of spec.indexes) {
@@ -30,9 +31,16 @@ export async function inspectCollection(milvus: MilvusConnection, spec: MilvusCo
   return { collection: name, state: problems.length > 0 ? 'drifted' : 'present', problems, missingIndexes };
 }
 
-export async function fieldProblems(milvus: MilvusConnection, name: string, expected: readonly MilvusFieldSpec[]): Promise<string[]> {
+/** How the live collection's fields and functions differ from the spec's. */
+export async function schemaProblems(milvus: MilvusConnection, spec: MilvusCollectionSpec): Promise<string[]> {
+  const name = spec.collection_name;
   const described = await milvus.call(`describe collection "${name}"`, (client) => client.describeCollection({ collection_name: name }), name);
-  const live = new Map((described.schema.fields as LiveField[]).filter((field) => !field.name.startsWith('$')).map((field) => [field.name, field]));
+  const fields = (described.schema.fields as LiveField[]).filter((field) => !field.name.startsWith('$'));
+  return [...fieldProblems(fields, spec.fields), ...functionProblems((described.schema.functions ?? []) as LiveFunction[], spec.functions ?? [])];
+}
+
+function fieldProblems(liveFields: LiveField[], expected: readonly MilvusFieldSpec[]): string[] {
+  const live = new Map(liveFields.map((field) => [field.name, field]));
   const problems: string[] = [];
   for (const field of expected) {
     const found = live.get(field.name);
@@ -49,6 +57,7 @@ export async function fieldProblems(milvus: MilvusConnection, name: string, expe
       Boolean(found.nullable) !== Boolean(field.nullable) && (field.nullable ? 'not nullable, expected nullable' : 'nullable, expected not nullable'),
       Boolean(found.is_primary_key) !== Boolean(field.is_primary_key) && 'primary key differs',
       Boolean(found.is_partition_key) !== Boolean(field.is_partition_key) && 'partition key differs',
+      ...analyzerDifferences(param, field),
     ].filter(Boolean);
     if (differences.length > 0) problems.push(`field "${field.name}": ${differences.join(', ')}`);
   }

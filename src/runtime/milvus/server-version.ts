@@ -11,6 +11,7 @@ export async function serverVersion(milvus: MilvusConnection, operation: string,
 /** What a generated spec may need, and the first Milvus release that has it. */
 const FEATURES: Array<{ what: string; since: [number, number]; needed: (spec: MilvusCollectionSpec) => boolean }> = [
   { what: 'nullable fields (the schema’s optional fields)', since: [2, 5], needed: (spec) => spec.fields.some((field) => field.nullable) },
+  { what: 'BM25 functions (keyword search: the schema’s fullText)', since: [2, 5], needed: (spec) => (spec.functions ?? []).length > 0 },
   { what: 'INVERTED scalar indexes (the schema’s indexed fields)', since: [2, 4], needed: (spec) => spec.indexes.some((index) => index.index_type === 'INVERTED') },
 ];
 
