@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PolystoreError } from '../src/errors.js';
 import { createRuntime } from '../src/runtime/create-runtime.js';
 import { acquireMilvusLite } from '../src/runtime/milvus/milvus-lite.js';
+import { analyzerDifferences, functionProblems } from '../src/runtime/milvus/inspect-full-text.js';
 import { checkServerVersion } from '../src/runtime/milvus/server-version.js';
 import * as fixtureSchema from './fixtures/runtime/drizzle/schema.js';
 import { type ChunksRecord, chunksCollection, createPolystore, type Polystore } from './fixtures/runtime/generated/index.js';
@@ -19,11 +20,12 @@ import { cosineSimilarity, random, randomVector } from './helpers/vectors.js';
 const WORDS = ['river', 'stone', 'garden', 'winter', 'market', 'engine', 'letter', 'window', 'forest', 'harbor', 'silver', 'thunder', 'meadow', 'lantern', 'copper', 'valley'];
 const RARE = { 'part-7': 'replace valve XJ-9000 before winter', 'code-3': 'the build failed with error E4711 in the harbor job' };
 const RECORD_KEYS = ['content', 'id', 'source', 'teamId'];
+const DIM = chunksCollection.dimension;
 
 function corpus(tenant: string, seed: number, n: number): Array<Omit<ChunksRecord, 'teamId'>> {
   const next = random(seed);
   const sentence = () => Array.from({ length: 6 + Math.floor(next() * 6) }, () => WORDS[Math.floor(next() * WORDS.length)]).join(' ');
-  return Array.from({ length: n }, (_, i) => ({ id: `${tenant}-${i}`, source: i % 2 === 0 ? 'docs' : 'chat', content: sentence(), embedding: randomVector(next, 8) }));
+  return Array.from({ length: n }, (_, i) => ({ id: `${tenant}-${i}`, source: i % 2 === 0 ? 'docs' : 'chat', content: sentence(), embedding: randomVector(next, DIM) }));
 }
 
 /** RRF as the API documents it, from two rankings of ids (best first). */
@@ -42,15 +44,17 @@ describe('keyword and hybrid search on Milvus Lite', () => {
   let db: Polystore;
   const open = () => createPolystore({ milvus: { address }, vectorBackends: { chunks: 'milvus' } });
   const acme = () => db.vectors.chunks.forTenant('acme');
-  const query = randomVector(random(99), 8);
+  const query = randomVector(random(99), DIM);
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'polystore-milvus-keyword-'));
     lite = acquireMilvusLite(path.join(dir, 'keyword.db'));
     address = await lite.address;
     sdk = new MilvusClient({ address, logLevel: 'error' });
+    // Nothing is ensured before its first call: the first test makes the collection by hand.
+    db = open();
   }, 60_000);
   afterAll(async () => {
-    await db?.close();
+    await db.close();
     await sdk.closeConnection();
     await lite.release();
     await rm(dir, { recursive: true, force: true });
@@ -66,7 +70,7 @@ describe('keyword and hybrid search on Milvus Lite', () => {
         { name: 'team_id', data_type: DataType.VarChar, max_length: 64, is_partition_key: true },
         { name: 'source', data_type: DataType.VarChar, max_length: 64 },
         { name: 'content', data_type: DataType.VarChar, max_length: 65_535 },
-        { name: 'embedding', data_type: DataType.FloatVector, dim: 8 },
+        { name: 'embedding', data_type: DataType.FloatVector, dim: DIM },
       ],
     });
     const stale = open();
@@ -89,7 +93,6 @@ describe('keyword and hybrid search on Milvus Lite', () => {
   });
 
   it('creates the text field with its analyzer, the sparse field, its BM25 index and the function; status says present', async () => {
-    db = open();
     await acme().count();
     const described = await sdk.describeCollection({ collection_name: 'chunks' });
     expect(described.schema.functions.map(({ name, type, input_field_names, output_field_names }) => ({ name, type, input_field_names, output_field_names }))).toEqual([
@@ -106,7 +109,7 @@ describe('keyword and hybrid search on Milvus Lite', () => {
 
   it('finds rare exact terms that a vector search with unrelated embeddings misses, and hybrid keeps them in topK', async () => {
     const records = corpus('acme', 1, 300);
-    await acme().insert([...records, ...Object.entries(RARE).map(([id, content]) => ({ id, source: 'docs', content, embedding: randomVector(random(id.length), 8) }))]);
+    await acme().insert([...records, ...Object.entries(RARE).map(([id, content]) => ({ id, source: 'docs', content, embedding: randomVector(random(id.length), DIM) }))]);
     const keyword = await acme().search({ text: 'XJ-9000', topK: 5 });
     expect(keyword.map((hit) => hit.id)).toEqual(['part-7']);
     expect(keyword[0].ranks).toEqual({ text: { rank: 1, score: keyword[0].score } });
@@ -144,6 +147,7 @@ describe('keyword and hybrid search on Milvus Lite', () => {
   });
 
   it("is the reciprocal rank fusion of the backend's own keyword and vector rankings", async () => {
+    const found = { both: 0, vector: 0, text: 0 };
     for (const [text, topK, fusion] of [
       ['river garden', 10, undefined],
       ['"stone market" OR thunder', 7, { k: 10, weights: { vector: 0.5, text: 2 } }],
@@ -165,8 +169,11 @@ describe('keyword and hybrid search on Milvus Lite', () => {
         expect(hit.ranks?.vector).toEqual(vectorRank < 0 ? undefined : { rank: vectorRank + 1, score: vectorSide[vectorRank].score });
         expect(hit.ranks?.text).toEqual(textRank < 0 ? undefined : { rank: textRank + 1, score: textSide[textRank].score });
         expect(hit.record.source).toBe('docs');
+        found[hit.ranks?.vector && hit.ranks.text ? 'both' : hit.ranks?.vector ? 'vector' : 'text'] += 1;
       });
     }
+    // Hits found by both sides, and by either alone.
+    expect(Math.min(found.both, found.vector, found.text)).toBeGreaterThan(0);
     // The default breadth: 4 × topK, at least 40.
     const textSide = (await acme().search({ text: 'winter', topK: 40 })).map((hit) => hit.id);
     const vectorSide = (await acme().search({ vector: query, topK: 40 })).map((hit) => hit.id);
@@ -193,6 +200,11 @@ describe('keyword and hybrid search on Milvus Lite', () => {
     expect(await acme().count()).toBe(302);
   });
 
+  it('on Milvus Lite, without a stemmer or stop words: a word finds only itself, and "the" is a word', async () => {
+    expect((await acme().search({ text: 'winters', topK: 5 })).map((hit) => hit.id)).toEqual([]);
+    expect((await acme().search({ text: 'the', topK: 5 })).map((hit) => hit.id)).toEqual(['code-3']);
+  });
+
   it('searches by vector as before: the nearest records, scored by the metric, without ranks', async () => {
     const all = await acme().get([...corpus('acme', 1, 300).map((record) => record.id), ...Object.keys(RARE)]);
     const nearest = all.map((record) => ({ id: record.id, score: cosineSimilarity(query, record.embedding) })).sort((a, b) => b.score - a.score);
@@ -215,7 +227,7 @@ describe('keyword and hybrid search on Milvus Lite', () => {
       const text = `${WORDS[Math.floor(next() * WORDS.length)]} ${next() < 0.5 ? 'lighthouse ' : ''}${WORDS[Math.floor(next() * WORDS.length)]}`;
       const where = next() < 0.5 ? { source: 'chat' } : undefined;
       const store = db.vectors.chunks.forTenant(tenant);
-      for (const hits of [await store.search({ text, topK: 50, where }), await store.search({ vector: randomVector(next, 8), text, topK: 50, where })]) {
+      for (const hits of [await store.search({ text, topK: 50, where }), await store.search({ vector: randomVector(next, DIM), text, topK: 50, where })]) {
         expect(hits.length).toBeGreaterThan(0);
         for (const hit of hits) {
           expect(hit.id.startsWith(`${tenant}-`), `${tenant} got ${hit.id}`).toBe(true);
@@ -244,5 +256,28 @@ describe('the Milvus version keyword search needs', () => {
     expect(() => checkServerVersion('v2.4.9', chunksMilvus)).toThrow(expect.objectContaining({ code: 'MILVUS_VERSION_UNSUPPORTED', message: expect.stringContaining('BM25 functions (keyword search: the schema’s fullText) need Milvus 2.5') }));
     expect(() => checkServerVersion('v2.5.0', chunksMilvus)).not.toThrow();
     expect(() => checkServerVersion('v2.4.9', { ...chunksMilvus, functions: [], indexes: [] })).not.toThrow();
+  });
+});
+
+describe("drift in keyword search's schema", () => {
+  const content = chunksMilvus.fields.find((field) => field.name === 'content')!;
+  const params = (values: Record<string, string>) => (key: string) => values[key];
+
+  it('an analyzer is the same whatever its spacing and key order; another filter or none at all is a difference', () => {
+    const reordered = `{ "filter": ${JSON.stringify(content.analyzer_params!.filter, null, 2)}, "tokenizer": "standard" }`;
+    expect(analyzerDifferences(params({ enable_analyzer: 'True', analyzer_params: reordered }), content)).toEqual([]);
+    const unstemmed = JSON.stringify({ tokenizer: 'standard', filter: ['lowercase'] });
+    expect(analyzerDifferences(params({ enable_analyzer: 'true', analyzer_params: unstemmed }), content)).toEqual([`analyzer ${unstemmed}, expected ${JSON.stringify(content.analyzer_params)}`]);
+    expect(analyzerDifferences(params({ enable_analyzer: 'true', analyzer_params: '{not json' }), content)).toHaveLength(1);
+    expect(analyzerDifferences(params({ enable_analyzer: 'true' }), { name: 'source', data_type: 'VarChar', max_length: 64 })).toEqual(['an analyzer, expected none']);
+  });
+
+  it('a function that reads or fills another field, or one the schema lacks, is a problem', () => {
+    const [bm25] = chunksMilvus.functions!;
+    expect(functionProblems([bm25], [bm25])).toEqual([]);
+    expect(functionProblems([{ ...bm25, input_field_names: ['source'] }, { ...bm25, name: 'other' }], [bm25])).toEqual([
+      'function "full_text_bm25": BM25 source → full_text, expected BM25 content → full_text',
+      'function "other" (BM25 content → full_text) is not in the schema',
+    ]);
   });
 });

@@ -6,12 +6,13 @@
 import type { ConsistencyLevelEnum, RowData } from '@zilliz/milvus2-sdk-node';
 import { PartialWriteError, PolystoreError } from '../../errors.js';
 import { parseDeleteTarget } from '../delete-target.js';
-import { efSearch, ivfProbes } from '../search-breadth.js';
+import { fuseRanks, ranked } from '../rank-fusion.js';
+import { efSearch, hybridCandidates, ivfProbes } from '../search-breadth.js';
 import { type FilterNode, isFalse, isTrue } from '../filter/filter-node.js';
 import { keyedSerial } from '../keyed-serial.js';
 import { scopedFilter, stampTenant, type TenantScope, updateChanges, withinTenant } from '../tenant.js';
 import { validateIds, validateReadOptions, validateRecords, validateSearch } from '../validate.js';
-import { type BackendStore, bestFirst, type SearchHit, type SearchQuery, type VectorCollectionDescriptor, type VectorRecordBase } from '../vector-store.js';
+import { type BackendStore, bestFirst, type HybridSearchQuery, type SearchFor, type SearchHit, type VectorCollectionDescriptor, type VectorRecordBase } from '../vector-store.js';
 import { filterExpr, stringLiteral } from './filter-expr.js';
 import type { MilvusConnection } from './milvus-connection.js';
 import { keyField, rowCodec } from './rows.js';
@@ -180,30 +181,61 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
     }
   }
 
+  /** The `limit` nearest records to a vector, scored higher-is-better. */
+  async function nearest(vector: readonly number[], limit: number, filter: string, outputFields: string[]): Promise<Array<SearchHit<T>>> {
+    const result = await call('search', (client) =>
+      client.search({
+        collection_name: collection,
+        data: Array.from(vector),
+        // A full-text collection has a second vector field, BM25's.
+        anns_field: 'embedding',
+        limit,
+        filter,
+        output_fields: outputFields,
+        params: searchParams(descriptor, limit),
+        consistency_level,
+      }),
+    );
+    return hits(result.results as Row[], SCORE[descriptor.metric]);
+  }
+
+  /** The `limit` records whose text best matches, by BM25 over the sparse field the collection's function fills. */
+  async function matching(text: string, limit: number, filter: string, outputFields: string[]): Promise<Array<SearchHit<T>>> {
+    const result = await call('search', (client) =>
+      client.search({ collection_name: collection, data: [text], anns_field: descriptor.fullText!.column, metric_type: 'BM25', limit, filter, output_fields: outputFields, consistency_level }),
+    );
+    // One query: the SDK returns its hits unnested. BM25 scores are never negative; Milvus Lite 3.2.2 returns
+    // them negated (its internal distance), in the same best-first order.
+    return hits(result.results as unknown as Row[], Math.abs);
+  }
+
+  const hits = (rows: Row[], score: (milvusScore: number) => number): Array<SearchHit<T>> =>
+    rows.map(({ score: milvusScore, ...row }) => {
+      const record = codec.toRecord(row) as unknown as T;
+      return { id: record.id, score: score(milvusScore as number), record };
+    });
+
   const store: BackendStore<T, W> = {
     insert: (records) => writes(collection, () => write(records, 'insert')),
     upsert: (records) => writes(collection, () => write(records, 'upsert')),
 
-    async search(query: SearchQuery<W>): Promise<Array<SearchHit<T>>> {
+    async search(query: SearchFor<W, true>): Promise<Array<SearchHit<T>>> {
       validateSearch(descriptor, query);
       const filter = expr(query.where, 'search');
       await ready();
-      const result = await call('search', (client) =>
-        client.search({
-          collection_name: collection,
-          data: Array.from(query.vector),
-          limit: query.topK,
-          filter,
-          output_fields: codec.outputFields(query.includeVector === true),
-          params: searchParams(descriptor, query.topK),
-          consistency_level,
-        }),
-      );
-      const hits = (result.results as Row[]).map(({ score, ...row }) => {
-        const record = codec.toRecord(row) as unknown as T;
-        return { id: record.id, score: SCORE[descriptor.metric](score as number), record };
-      });
-      return bestFirst(hits, query.minScore);
+      const outputFields = codec.outputFields(query.includeVector === true);
+      const text = 'text' in query ? query.text : undefined;
+      if (text === undefined) return bestFirst(await nearest(query.vector!, query.topK, filter, outputFields), query.minScore);
+      if (query.vector === undefined) {
+        const found = ranked(await matching(text, query.topK, filter, outputFields));
+        return bestFirst(found.map((hit, i) => ({ ...hit, ranks: { text: { rank: i + 1, score: hit.score } } })), query.minScore);
+      }
+      // Milvus's hybrid_search fuses by rank too, but returns only the fused score: each side's rank and score
+      // (`ranks`) come from running the two searches, with the same filter, and fusing them here.
+      const hybrid = query as HybridSearchQuery<W>;
+      const candidates = hybrid.candidates ?? hybridCandidates(query.topK);
+      const [vector, keyword] = await Promise.all([nearest(hybrid.vector, candidates, filter, outputFields), matching(text, candidates, filter, outputFields)]);
+      return bestFirst(fuseRanks({ vector: ranked(vector), text: ranked(keyword) }, query.topK, hybrid.fusion), query.minScore);
     },
 
     // `options.consistency` is PostgreSQL's: Milvus reads at `milvus.consistency`.
