@@ -2,6 +2,9 @@
 // '/dev/blob'); everything the store promises holds there too.
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPolystore, type NotesRecord, type Polystore } from './fixtures/runtime/generated/index.js';
@@ -116,6 +119,51 @@ describe.each(copyEngines)('binary COPY writes: $name', (engine) => {
       expect(await db.vectors.passages.count({ id: { in: rows.map((row) => row.id) } })).toBe(0);
     } finally {
       await admin('DROP TRIGGER refuse_777 ON passages');
+    }
+  });
+
+  it('takes what the table has become through db.sql: a NOT NULL column with a default, a wider type, row-level security', async () => {
+    const rows = (prefix: string, n: number, title = 'x') => Array.from({ length: n }, (_, i) => ({ ...note(i), id: `${prefix}-${i}`, title }));
+    const tenant = db.vectors.notes.forTenant('altered');
+    await admin('ALTER TABLE notes ALTER COLUMN title TYPE varchar(100)');
+    await tenant.upsert(rows('before', 120));
+    await admin('ALTER TABLE notes ALTER COLUMN title TYPE varchar(200)');
+    await admin('ALTER TABLE notes ADD COLUMN inserted_at timestamptz NOT NULL DEFAULT now()');
+    await tenant.upsert(rows('after', 120, 't'.repeat(150)));
+    await tenant.insert(rows('inserted', 120));
+    await admin('ALTER TABLE notes ENABLE ROW LEVEL SECURITY');
+    await admin('ALTER TABLE notes FORCE ROW LEVEL SECURITY');
+    await admin('CREATE POLICY everything ON notes USING (true) WITH CHECK (true)');
+    statements.length = 0;
+    // COPY FROM is refused on a table with row-level security: the insert runs again as statements.
+    await tenant.insert(rows('secured', 120));
+    expect(statements.some((sql) => sql.startsWith('COPY "notes"'))).toBe(true);
+    expect(await tenant.count()).toBe(480);
+    expect((await tenant.get(['after-7']))[0].title).toHaveLength(150);
+    await admin('DROP POLICY everything ON notes; ALTER TABLE notes DISABLE ROW LEVEL SECURITY; ALTER TABLE notes DROP COLUMN inserted_at');
+  });
+});
+
+describe("binary COPY on PGlite opened as a role that may not read server files (PGlite's COPY reads '/dev/blob' as one)", () => {
+  it('writes as statements instead', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'polystore-role-'));
+    const admin = new PGlite({ dataDir, extensions: { vector } });
+    await admin.exec('CREATE ROLE app LOGIN; GRANT ALL ON SCHEMA public TO app; GRANT CREATE, TEMP ON DATABASE postgres TO app; CREATE EXTENSION vector');
+    await admin.close();
+    const client = new PGlite({ dataDir, username: 'app', extensions: { vector } });
+    const statements: string[] = [];
+    const db = createPolystore({ pglite: { client }, logQuery: (sql) => statements.push(sql) });
+    try {
+      await db.migrate();
+      const rows = Array.from({ length: 40 }, (_, i) => ({ id: `r${i}`, bucket: i, content: 'c', embedding: randomVector(next, 128) }));
+      await db.vectors.passages.insert(rows.slice(0, 20));
+      await db.vectors.passages.upsert(rows);
+      expect(await db.vectors.passages.count()).toBe(40);
+      expect(statements.some((sql) => sql.startsWith('COPY'))).toBe(false);
+    } finally {
+      await db.close();
+      await client.close();
+      await rm(dataDir, { recursive: true, force: true });
     }
   });
 });

@@ -60,6 +60,7 @@ describe.each(engines)('hostile input: $name', (engine) => {
     const tables = await db().sql.execute(sql`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`);
     const rows = Array.isArray(tables) ? tables : (tables as unknown as { rows: unknown[] }).rows;
     expect(rows.map((row) => (row as { tablename: string }).tablename)).toEqual([
+      'chunks',
       'events',
       'events_default',
       'events_y2026m01',

@@ -108,7 +108,7 @@ describe('polystore vectors copy', () => {
 
     const failure = (args: string[]) => cli(...args).then(() => 'exit 0', (error: { code: number; stderr: string }) => `exit ${error.code}: ${error.stderr.trim()}`);
     expect(await failure(['nots', '--from', 'milvus', '--to', 'pgvector', '--out', 'test/fixtures/runtime', '--pglite-dir', target, '--milvus', milvusPath])).toBe(
-      'exit 1: polystore: no vector collection "nots" (have exact, exactcos, exactl2, notes, passages, points, wide)',
+      'exit 1: polystore: no vector collection "nots" (have chunks, exact, exactcos, exactl2, notes, passages, points, wide)',
     );
     expect(await failure(['notes', '--from', 'pgvector', '--to', 'milvus', '--out', 'test/fixtures/runtime', '--pglite-dir', target])).toBe(
       'exit 1: polystore: copying to or from Milvus needs --milvus <address or path.db> (or POLYSTORE_MILVUS_ADDRESS, or connections.milvus in polystore.config.ts)',

@@ -40,8 +40,11 @@ const METRICS = {
 
 /** Rows per INSERT statement: bounds the size of one statement's parameters (1,000 × 1,536 floats ≈ 20 MB). */
 const ROWS_PER_STATEMENT = 1_000;
-/** What the driver reports for a statement after a failed COPY in the same transaction. */
-const TRANSACTION_ABORTED = '25P02';
+/**
+ * A COPY insert that failed with one of these runs again as statements: 25P02, what postgres.js reports for the
+ * statement after a failed COPY; 0A000, COPY FROM refused on a table with row-level security.
+ */
+const COPY_REFUSED = new Set(['25P02', '0A000']);
 
 /**
  * A VectorStore over one generated Drizzle table; with a scope, every statement is restricted to that tenant.
@@ -79,9 +82,11 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
     withVector: selections.withVector.map(([, column]) => `c.${quote(column.name)}`).join(', '),
     withoutVector: selections.withoutVector.map(([, column]) => `c.${quote(column.name)}`).join(', '),
   };
-  // The binary COPY path: one temporary table per session, emptied at each commit.
+  // The binary COPY path of an upsert: a temporary table, then one INSERT … SELECT … ON CONFLICT.
   const loadTable = quote(loadTableName(tableName));
-  const createLoadTable = { sql: `CREATE TEMP TABLE IF NOT EXISTS ${loadTable} (LIKE ${quotedTable}) ON COMMIT DELETE ROWS`, params: [] };
+  // Made in each upsert's transaction, from the table as it is then: the store's columns only, their current types,
+  // no constraints or defaults (a column added through db.sql, NOT NULL with a default, then stays out of the COPY).
+  const createLoadTable = { sql: `CREATE TEMP TABLE ${loadTable} ON COMMIT DROP AS SELECT ${selectLists.withVector} FROM ${quotedTable} WITH NO DATA`, params: [] };
   const encodeCopy = binaryCopyEncoder(descriptor, columnList.map(([name]) => name));
   /** One statement, run as one call: its rows as arrays. With `read`, one that only reads, which may go to a replica. */
   const query = async (operation: string, sql: string, params: unknown[], read?: ReadOptions) =>
@@ -98,12 +103,13 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
     const copyIn = copyFromRows !== undefined && rows.length >= copyFromRows ? connection.copyIn : undefined;
     const data = copyIn && encodeCopy(rows);
     if (copyIn && data && operation === 'insert') {
-      // Straight into the table. The driver drops a failed COPY's error (only "transaction aborted" comes back):
-      // nothing was written, so the call runs again the other way, whose INSERT reports PostgreSQL's own words.
+      // Straight into the table. Where that fails without a word of PostgreSQL's (postgres.js drops a failed COPY's
+      // error: only "transaction aborted" comes back) or for COPY alone (row-level security), nothing was written,
+      // and the call runs again the other way, whose INSERT reports PostgreSQL's own words or succeeds.
       const copy = { into: `${quotedTable} (${selectLists.withVector})`, data };
       const aborted = await copyIn([], copy, []).then(
         () => false,
-        (error: unknown) => (error as { code?: string }).code === TRANSACTION_ABORTED || run(operation, () => Promise.reject(error)),
+        (error: unknown) => COPY_REFUSED.has((error as { code?: string }).code ?? '') || run(operation, () => Promise.reject(error)),
       );
       if (!aborted) return;
     }
