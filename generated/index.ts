@@ -18,10 +18,12 @@ import {
 } from 'polystore/runtime';
 import * as schema from '../drizzle/schema.js';
 import { embeddingsCollection, type EmbeddingsRecord, type EmbeddingsWhere } from './vectors.js';
+import { mongoCollections } from './mongodb.js';
 export * from './documents.js';
 export * from './tables.js';
 export * from './vectors.js';
 export * from './milvus.js';
+export * from './mongodb.js';
 
 export interface Polystore {
   /** Drizzle over the PostgreSQL tables. */
@@ -33,8 +35,8 @@ export interface Polystore {
   partitions: { ensure(options?: EnsurePartitionsOptions): Promise<PartitionsReport> };
   /** Connects the MongoDB documents through your generated client: `await db.documents(PrismaClient)`. */
   documents<C extends PrismaClientLike>(PrismaClient: PrismaClientClass<C>): Promise<C>;
-  /** Applies the migrations in drizzle/ that the database has not seen, then creates or checks each collection on Milvus. */
-  migrate(): Promise<MigrateResult>;
+  /** Applies the migrations in drizzle/ that the database has not seen, creates or checks each collection on Milvus, then the documents' MongoDB collections and indexes (`force`: replace indexes whose definition changed). */
+  migrate(options?: { force?: boolean | undefined }): Promise<MigrateResult>;
   /** What `migrate` would do (pending, changed or drifted), changing nothing. */
   migrationStatus(): Promise<MigrationStatus>;
   /** Reverses the applied migrations after `options.to`, newest first, in one transaction (drizzle/down/). */
@@ -47,14 +49,14 @@ export interface Polystore {
 
 /** Opens the data layer: an in-memory PGlite with pgvector unless `options.postgres` names a server; Milvus for the collections on the milvus backend. */
 export function createPolystore(options: PolystoreOptions<'embeddings'> = {}): Polystore {
-  const runtime = createRuntime(schema, import.meta.url, [embeddingsCollection], options);
+  const runtime = createRuntime(schema, import.meta.url, [embeddingsCollection], options, mongoCollections);
   return {
     sql: runtime.sql,
     documents: (PrismaClient) => runtime.documents(PrismaClient),
     vectors: {
       embeddings: runtime.tenantVectorStore<EmbeddingsRecord, EmbeddingsWhere, 'teamId', true>(embeddingsCollection),
     },
-    migrate: () => runtime.migrate(),
+    migrate: (migrateOptions) => runtime.migrate(migrateOptions),
     migrationStatus: () => runtime.migrationStatus(),
     migrateDown: (options) => runtime.migrateDown(options),
     health: (options) => runtime.health(options),

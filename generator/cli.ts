@@ -39,7 +39,8 @@ export function cliProgram(): Command {
       .option('--pglite-dir <dir>', 'data directory of an embedded PGlite')
       .addOption(new Option('--milvus <address>', 'Milvus host:port, or a path ending in .db for Milvus Lite').env('POLYSTORE_MILVUS_ADDRESS'))
       .addOption(new Option('--milvus-token <token>', 'user:password or API key').env('POLYSTORE_MILVUS_TOKEN'))
-      .option('--milvus-database <name>', 'Milvus database');
+      .option('--milvus-database <name>', 'Milvus database')
+      .addOption(new Option('--mongodb <url>', "MongoDB of the documents (the URL's path names the database)").env('MONGODB_URL'));
   connectionOptions(
     program
       .command('vectors')
@@ -53,12 +54,13 @@ export function cliProgram(): Command {
     .option('--sample <n>', 'records compared by checksum at the end', positive, 1_000)
     .option('--state <file>', 'where progress is kept for a resume (default: .polystore-copy-<collection>-<from>-<to>.json under --out)')
     .action(async (collection: string, flags: CopyFlags) => (await import('../src/copy/copy-command.js')).runCopy(collection, flags));
-  const migrate = program.command('migrate').description('Apply drizzle/\'s migrations and create or check the Milvus collections; `migrate status` to look only.');
-  connectionOptions(migrate.command('up', { isDefault: true }).description('Apply pending migrations under an advisory lock, then ensure each Milvus collection (the default)'))
+  const migrate = program.command('migrate').description("Apply drizzle/'s migrations, create or check the Milvus collections and the documents' MongoDB indexes; `migrate status` to look only.");
+  connectionOptions(migrate.command('up', { isDefault: true }).description("Apply pending migrations under an advisory lock, ensure each Milvus collection, then the documents' collections and indexes (the default)"))
     .option('--dry-run', 'print the SQL and the Milvus requests that would run; change nothing')
+    .option('--force', "replace MongoDB indexes whose definition differs from the schema's")
     .option('--json', 'print the result as JSON')
     .action(async (flags: MigrateFlags) => (await import('../src/operations/migrate-command.js')).runMigrate(flags));
-  connectionOptions(migrate.command('status').description('Applied, pending and changed migrations; Milvus collections present, missing or drifted. Exit 1 unless all is current.'))
+  connectionOptions(migrate.command('status').description('Applied, pending and changed migrations; Milvus collections and MongoDB indexes present, missing or drifted. Exit 1 unless all is current.'))
     .option('--json', 'print the status as JSON')
     .action(async (flags: MigrateFlags) => (await import('../src/operations/migrate-command.js')).runMigrateStatus(flags));
   connectionOptions(migrate.command('down').description('Reverse the applied migrations after --to, newest first, in one transaction (drizzle/down/); PostgreSQL only.'))

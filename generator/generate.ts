@@ -9,6 +9,7 @@ import { documentTypesStructure } from './emit/documents.js';
 import { drizzleSchemaStructure } from './emit/drizzle-schema.js';
 import { facadeStructure, tableTypesStructure } from './emit/facade.js';
 import { milvusSpecsStructure } from './emit/milvus.js';
+import { mongoSpecsStructure } from './emit/mongodb.js';
 import { emitPrismaSchema } from './emit/prisma.js';
 import { vectorTypesStructure } from './emit/vectors.js';
 import { formatTypeScript } from './format.js';
@@ -50,6 +51,7 @@ export async function emitFiles(ir: SchemaIR): Promise<Map<string, string>> {
     'generated/tables.ts': tableTypesStructure(ir),
     'generated/vectors.ts': vectorTypesStructure(ir),
     'generated/milvus.ts': milvusSpecsStructure(ir),
+    'generated/mongodb.ts': mongoSpecsStructure(ir),
     'generated/index.ts': facadeStructure(ir),
   };
   const files = new Map<string, string>([['prisma/schema.prisma', emitPrismaSchema(ir)]]);

@@ -32,7 +32,7 @@ export interface DocFieldIR {
 }
 
 export type DocIndexIR =
-  | { kind: 'plain'; fields: Array<{ path: string; order: SortOrder }>; unique: boolean }
+  | { kind: 'plain'; fields: Array<{ path: string; order: SortOrder }>; unique: boolean; expireAfterSeconds?: number }
   | { kind: 'text'; fields: string[] };
 
 export interface DocumentIR {

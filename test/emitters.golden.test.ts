@@ -8,7 +8,7 @@ import smallSchema from './fixtures/small-schema.js';
 describe('emitters on the small fixture schema', () => {
   const files = emitFiles(parseSchema(smallSchema));
 
-  it.each(['prisma/schema.prisma', 'drizzle/schema.ts', 'generated/documents.ts', 'generated/tables.ts', 'generated/vectors.ts', 'generated/milvus.ts', 'generated/index.ts'])(
+  it.each(['prisma/schema.prisma', 'drizzle/schema.ts', 'generated/documents.ts', 'generated/tables.ts', 'generated/vectors.ts', 'generated/milvus.ts', 'generated/mongodb.ts', 'generated/index.ts'])(
     '%s',
     async (path) => {
       await expect((await files).get(path)).toMatchFileSnapshot(`golden/small/${path}`);

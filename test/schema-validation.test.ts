@@ -214,7 +214,7 @@ describe('schema validation', () => {
       'documents.User.indexes.1.text.0: a text index needs string fields, "age" is int',
       'tables.t.indexes.0.columns.0: a GIN index needs a jsonb column, "data" is text',
       'tables.t.indexes.1.columns.0: unknown column "missing"',
-      'vectors.v.dimensions: unknown option "dimensions" (expected one of: kind, dimension, metric, index, fields, tenant, backend, indexes)',
+      'vectors.v.dimensions: unknown option "dimensions" (expected one of: kind, dimension, metric, index, fields, tenant, backend, fullText, indexes)',
     ]);
   });
 
@@ -231,6 +231,52 @@ describe('schema validation', () => {
       'vectors.a.tenant: unknown field "org"',
       'vectors.b.fields.embedding: "embedding" is part of every vector record',
       'vectors.b.tenant: the tenant field must be a required string, "count" is int',
+    ]);
+  });
+
+  it('checks keyword search declarations: a string field, a known language, the full_text column free, no fulltext index on a vector collection', () => {
+    const issues = issuesOf(
+      defineSchema({
+        vectors: {
+          a: vectors({ fullText: { field: 'tag', language: 'klingon' } }),
+          b: vectors({ fields: { n: f.int() }, fullText: { field: 'n' } }),
+          c: vectors({ fullText: { field: 'missing', extra: 1 } as never }),
+          d: vectors({ fields: { fullText: f.string(), body: f.string() }, fullText: { field: 'body' } }),
+          e: vectors({ indexes: [{ using: 'fulltext', column: 'tag' }] }),
+        },
+      }),
+    );
+    expect(issues.map(at)).toEqual([
+      'vectors.a.fullText.language: unknown text search language "klingon"',
+      'vectors.b.fullText.field: keyword search needs a string field, "n" is int',
+      'vectors.c.fullText.extra: unknown option "extra" (expected one of: field, language)',
+      'vectors.c.fullText.field: unknown field "missing"',
+      'vectors.d.fields.fullText: "full_text" is the column of keyword search (fullText)',
+      'vectors.e.indexes.0: keyword search on a vector collection is declared with fullText: { field, language }, which adds the column, the index and the search',
+    ]);
+  });
+
+  it('checks TTL indexes and index names of documents', () => {
+    const issues = issuesOf(
+      defineSchema({
+        documents: {
+          Session: document({
+            fields: { token: f.string().index(), expiresAt: f.datetime(), note: f.string() },
+            indexes: [
+              { fields: ['expiresAt'], expireAfterSeconds: 3_600 },
+              { fields: ['note'], expireAfterSeconds: 60 },
+              { fields: ['expiresAt', 'note'], expireAfterSeconds: -1 },
+              { fields: ['token'] },
+            ],
+          }),
+        },
+      }),
+    );
+    expect(issues.map(at)).toEqual([
+      'documents.Session.indexes.1: a TTL index (expireAfterSeconds) has exactly one field, a datetime',
+      'documents.Session.indexes.2.expireAfterSeconds: expireAfterSeconds must be an integer from 0 to 2147483647, got -1',
+      'documents.Session.indexes.2: a TTL index (expireAfterSeconds) has exactly one field, a datetime',
+      'documents.Session.indexes.3: index "Session_token_idx" is already defined at documents.Session.fields.token',
     ]);
   });
 

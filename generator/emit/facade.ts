@@ -49,7 +49,8 @@ export function facadeStructure(ir: SchemaIR): SourceFileStructure {
       { kind: StructureKind.ImportDeclaration, moduleSpecifier: 'polystore/runtime', namedImports: ['createRuntime', ...runtimeTypes.map((name) => `type ${name}`)] },
       { kind: StructureKind.ImportDeclaration, moduleSpecifier: '../drizzle/schema.js', namespaceImport: 'schema' },
       ...(vectorImports.length > 0 ? [{ kind: StructureKind.ImportDeclaration as const, moduleSpecifier: './vectors.js', namedImports: vectorImports }] : []),
-      ...['./documents.js', './tables.js', './vectors.js', './milvus.js'].map((moduleSpecifier) => ({ kind: StructureKind.ExportDeclaration as const, moduleSpecifier })),
+      { kind: StructureKind.ImportDeclaration, moduleSpecifier: './mongodb.js', namedImports: ['mongoCollections'] },
+      ...['./documents.js', './tables.js', './vectors.js', './milvus.js', './mongodb.js'].map((moduleSpecifier) => ({ kind: StructureKind.ExportDeclaration as const, moduleSpecifier })),
       {
         kind: StructureKind.Interface,
         name: 'Polystore',
@@ -78,8 +79,11 @@ export function facadeStructure(ir: SchemaIR): SourceFileStructure {
           },
           {
             name: 'migrate',
+            parameters: [{ name: 'options', type: '{ force?: boolean | undefined }', hasQuestionToken: true }],
             returnType: 'Promise<MigrateResult>',
-            docs: ['Applies the migrations in drizzle/ that the database has not seen, then creates or checks each collection on Milvus.'],
+            docs: [
+              "Applies the migrations in drizzle/ that the database has not seen, creates or checks each collection on Milvus, then the documents' MongoDB collections and indexes (`force`: replace indexes whose definition changed).",
+            ],
           },
           { name: 'migrationStatus', returnType: 'Promise<MigrationStatus>', docs: ['What `migrate` would do (pending, changed or drifted), changing nothing.'] },
           {
@@ -105,12 +109,12 @@ export function facadeStructure(ir: SchemaIR): SourceFileStructure {
         parameters: [{ name: 'options', type: `PolystoreOptions<${collectionNames.map((name) => `'${name}'`).join(' | ') || 'never'}>`, initializer: '{}' }],
         returnType: 'Polystore',
         statements: [
-          `const runtime = createRuntime(schema, import.meta.url, [${descriptors.join(', ')}], options);`,
+          `const runtime = createRuntime(schema, import.meta.url, [${descriptors.join(', ')}], options, mongoCollections);`,
           `return {
             sql: runtime.sql,
             documents: (PrismaClient) => runtime.documents(PrismaClient),
             vectors: { ${ir.vectors.map((vector) => `${vector.table.exportName}: ${storeFactory(vector)},`).join('\n')} },
-            migrate: () => runtime.migrate(),
+            migrate: (migrateOptions) => runtime.migrate(migrateOptions),
             migrationStatus: () => runtime.migrationStatus(),
             migrateDown: (options) => runtime.migrateDown(options),
             health: (options) => runtime.health(options),

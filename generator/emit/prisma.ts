@@ -1,3 +1,4 @@
+import { documentIndexes } from '../parse/document-indexes.js';
 import type { DocFieldIR, DocTypeIR, DocumentIR, SchemaIR } from '../ir.js';
 import { GENERATED_HEADER } from './header.js';
 import { pascalCase } from '../parse/names.js';
@@ -45,9 +46,12 @@ class PrismaBlocks {
   model(doc: DocumentIR): string {
     const lines: Line[] = [['id', 'String', '@id @default(auto()) @map("_id") @db.ObjectId']];
     const attributes: string[] = [];
+    // Every index named as `polystore migrate` creates it.
+    const indexes = documentIndexes(doc);
+    const fieldIndex = (name: string) => indexes.find((index) => 'field' in index.origin && index.origin.field === name)!;
     for (const field of doc.fields) {
-      lines.push(this.field(doc.name, [field.name], field, true));
-      if (field.indexed && !field.unique) attributes.push(`@@index([${field.name}])`);
+      lines.push(this.field(doc.name, [field.name], field, true, field.unique ? fieldIndex(field.name).name : undefined));
+      if (field.indexed && !field.unique) attributes.push(`@@index([${field.name}], map: "${fieldIndex(field.name).name}")`);
       if (field.type.kind === 'ref' && field.type.relation) {
         const optional = field.optional ? '?' : '';
         lines.push([field.type.relation, `${field.type.target}${optional}`, `@relation("${doc.name}_${field.type.relation}", fields: [${field.name}], references: [id])`]);
@@ -61,20 +65,22 @@ class PrismaBlocks {
       }
     }
     if (doc.timestamps) lines.push(['createdAt', 'DateTime', '@default(now())'], ['updatedAt', 'DateTime', '@updatedAt']);
-    for (const index of doc.indexes) {
-      if (index.kind === 'text') attributes.push(`@@fulltext([${index.fields.join(', ')}])`);
+    doc.indexes.forEach((index, i) => {
+      const name = indexes.find((candidate) => 'index' in candidate.origin && candidate.origin.index === i)!.name;
+      if (index.kind === 'text') attributes.push(`@@fulltext([${index.fields.join(', ')}], map: "${name}")`);
+      else if (index.expireAfterSeconds !== undefined) attributes.push(`// ${name}: a TTL index, which Prisma cannot declare; polystore migrate creates it`);
       else {
         const parts = index.fields.map((part) => (part.order === 'desc' ? `${part.path}(sort: Desc)` : part.path));
-        attributes.push(`@@${index.unique ? 'unique' : 'index'}([${parts.join(', ')}])`);
+        attributes.push(`@@${index.unique ? 'unique' : 'index'}([${parts.join(', ')}], map: "${name}")`);
       }
-    }
+    });
     if (doc.collection) attributes.push(`@@map("${doc.collection}")`);
     return block(`model ${doc.name}`, lines, attributes);
   }
 
-  private field(owner: string, path: string[], field: DocFieldIR, topLevel: boolean): Line {
+  private field(owner: string, path: string[], field: DocFieldIR, topLevel: boolean, uniqueName?: string): Line {
     const attributes: string[] = [];
-    if (field.unique && topLevel) attributes.push('@unique');
+    if (field.unique && topLevel) attributes.push(`@unique(map: "${uniqueName}")`);
     if (field.default !== undefined) attributes.push(`@default(${defaultValue(field)})`);
     if (field.storedName) attributes.push(`@map(${JSON.stringify(field.storedName)})`);
     if (field.type.kind === 'ref' || (field.type.kind === 'array' && field.type.of.kind === 'ref')) attributes.push('@db.ObjectId');

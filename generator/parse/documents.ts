@@ -1,6 +1,7 @@
 import type { DocumentDef, DocumentIndexDef } from '../../src/schema/define.js';
 import type { FieldDef, FieldSpec } from '../../src/schema/field.js';
 import type { DocFieldIR, DocIndexIR, DocTypeIR, DocumentIR } from '../ir.js';
+import { documentIndexes } from './document-indexes.js';
 import type { Issues, Path } from './issues.js';
 import { checkEnumValue, checkPrismaTypeName, checkTsName, reportDuplicates } from './names.js';
 
@@ -30,7 +31,11 @@ function parseDocument(issues: Issues, names: Set<string>, name: string, def: Do
   );
   reportDuplicates(issues, [...fields.map((field) => ({ name: field.name, path: [...path, 'fields', field.name] })), ...relationNames], 'field');
   const indexes = (def.indexes ?? []).map((index, i) => parseIndex(issues, fields, timestamps, index, [...path, 'indexes', i]));
-  return { name, collection: def.collection, fields, timestamps, indexes };
+  const doc = { name, collection: def.collection, fields, timestamps, indexes };
+  // Two indexes of one name (a field's .index() and an index on that field alone) would be one in MongoDB.
+  const named = documentIndexes(doc).map((index) => ({ name: index.name, path: 'field' in index.origin ? [...path, 'fields', index.origin.field] : [...path, 'indexes', index.origin.index] }));
+  reportDuplicates(issues, named, 'index');
+  return doc;
 }
 
 function parseFields(issues: Issues, names: Set<string>, owner: string, defs: Record<string, FieldDef>, path: Path, topLevel: boolean): DocFieldIR[] {
@@ -125,13 +130,19 @@ function parseIndex(issues: Issues, fields: DocFieldIR[], timestamps: boolean, d
     });
     return { kind: 'text', fields: [...def.text] };
   }
+  const types: Array<DocTypeIR | undefined> = [];
   const parts = def.fields.map((part, i) => {
     const spec = typeof part === 'string' ? { field: part, order: 'asc' as const } : part;
-    resolve(spec.field, [...path, 'fields', i]);
+    types.push(resolve(spec.field, [...path, 'fields', i]));
     return { path: spec.field, order: spec.order };
   });
   if (parts.length === 0) issues.add('invalid_value', path, 'an index needs at least one field');
-  return { kind: 'plain', fields: parts, unique: def.unique === true };
+  if (def.expireAfterSeconds === undefined) return { kind: 'plain', fields: parts, unique: def.unique === true };
+  const ttl = def.expireAfterSeconds;
+  issues.intInRange('invalid_value', ttl, 0, 2 ** 31 - 1, [...path, 'expireAfterSeconds'], 'expireAfterSeconds');
+  if (parts.length !== 1 || types[0]?.kind !== 'datetime') issues.add('invalid_value', path, 'a TTL index (expireAfterSeconds) has exactly one field, a datetime');
+  if (def.unique) issues.add('invalid_value', [...path, 'unique'], 'a TTL index cannot be unique');
+  return { kind: 'plain', fields: parts, unique: false, expireAfterSeconds: ttl };
 }
 
 /** Back-relations land on the target document; they must not collide with its fields. */

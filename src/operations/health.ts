@@ -8,6 +8,7 @@ import type { Cache } from '../cache/cache.js';
 import type { Connection } from '../runtime/connection.js';
 import { migrationStates, rawQuery } from '../runtime/migration-journal.js';
 import type { MilvusConnection } from '../runtime/milvus/milvus-connection.js';
+import type { MongoConnection } from '../runtime/mongo-connection.js';
 import { serverVersion } from '../runtime/milvus/server-version.js';
 import type { HealthOptions, HealthReport, StoreHealth } from './health-report.js';
 
@@ -75,6 +76,16 @@ export function milvusProbe(milvus: MilvusConnection): Probe {
       }),
     );
     return { details: { serverVersion: version, collections: Object.fromEntries(collections) } };
+  };
+}
+
+/** MongoDB: a ping, and the server's version. */
+export function mongoProbe(mongo: MongoConnection): Probe {
+  return async () => {
+    const db = await mongo.db();
+    await db.command({ ping: 1 });
+    const { version } = await db.admin().command({ buildInfo: 1 });
+    return { details: { version } };
   };
 }
 

@@ -7,6 +7,7 @@ import { type ConnectionFlags, openProject, type Project } from './project.js';
 export interface MigrateFlags extends ConnectionFlags {
   dryRun?: boolean;
   json?: boolean;
+  force?: boolean;
 }
 
 export interface MigrateDownFlags extends MigrateFlags {
@@ -32,11 +33,19 @@ export function runMigrate(flags: MigrateFlags): Promise<void> {
       if (status.status === 'drifted') process.exitCode = 1;
       return;
     }
-    const result = await runtime.migrate();
+    const result = await runtime.migrate({ force: flags.force });
+    const refused = result.documents.flatMap((documents) => documents.refused.map((index) => `${documents.collection}.${index.index}: ${index.reason}`));
+    // An index the server would not build leaves the schema unapplied: the command fails, after doing the rest.
+    if (refused.length > 0) process.exitCode = 1;
     if (flags.json) return void console.log(JSON.stringify(result, null, 2));
     console.log(`postgres: ${result.postgres.length === 0 ? 'nothing to apply' : `applied ${result.postgres.join(', ')}`}`);
     for (const warning of result.warnings) console.log(`postgres: warning: ${warning}`);
     for (const { collection, action } of result.milvus) console.log(`milvus: ${collection} ${action}`);
+    for (const { collection, created, replaced } of result.documents) {
+      const done = [...created.map((index) => `created ${index}`), ...replaced.map((index) => `replaced ${index}`)];
+      console.log(`mongodb: ${collection} ${done.length === 0 ? 'unchanged' : done.join(', ')}`);
+    }
+    for (const line of refused) console.error(`mongodb: the server refused ${line}`);
   });
 }
 
@@ -52,6 +61,14 @@ export function runMigrateStatus(flags: Pick<MigrateFlags, keyof ConnectionFlags
       for (const collection of status.milvus) {
         const detail = collection.state === 'drifted' ? `: ${collection.problems.join('; ')}` : collection.missingIndexes.length > 0 ? `: indexes missing on ${collection.missingIndexes.join(', ')}` : '';
         console.log(`milvus   ${collection.state.padEnd(8)} ${collection.collection}${detail}`);
+      }
+      for (const collection of status.documents) {
+        const details = [
+          ...collection.missing.map((index) => `missing ${index}`),
+          ...collection.drifted.map((d) => `drifted ${d.index} (schema ${d.expected}, MongoDB ${d.found})`),
+          ...collection.extra.map((index) => `extra ${index} (kept)`),
+        ];
+        console.log(`mongodb  ${collection.state.padEnd(8)} ${collection.collection}${details.length > 0 ? `: ${details.join('; ')}` : ''}`);
       }
       console.log(`polystore: ${status.status === 'current' ? 'every store is up to date' : status.status === 'pending' ? 'migrations are pending: run `polystore migrate`' : 'a store drifted from the schema'}.`);
     }
@@ -88,6 +105,11 @@ function printPlan(status: MigrationStatus, specs: MilvusCollectionSpec[]): void
       console.log(`// milvus: create ${index.index_type} index on "${collection.collection}".${index.field_name}${index.metric_type ? ` (${index.metric_type})` : ''}`);
     }
     if (collection.state === 'missing') console.log(`// milvus: load "${collection.collection}"`);
+  }
+  for (const collection of status.documents) {
+    if (collection.state === 'missing') console.log(`// mongodb: create collection "${collection.collection}"`);
+    for (const index of collection.missing) console.log(`// mongodb: create index ${index} on "${collection.collection}"`);
+    for (const d of collection.drifted) console.log(`// mongodb: ${d.index} on "${collection.collection}" differs (schema ${d.expected}, MongoDB ${d.found}): replaced only with --force`);
   }
   const pending = status.postgres.filter((migration) => migration.state === 'pending').length;
   console.log(`-- polystore: dry run, nothing was changed (${pending} migration(s) pending).`);

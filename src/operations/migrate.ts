@@ -9,6 +9,9 @@ import { type MigrationState, migrationStates, rawQuery } from '../runtime/migra
 import { inspectCollection } from '../runtime/milvus/inspect-collection.js';
 import type { MilvusConnection } from '../runtime/milvus/milvus-connection.js';
 import type { VectorCollectionDescriptor } from '../runtime/vector-store.js';
+import type { MongoConnection } from '../runtime/mongo-connection.js';
+import type { MongoCollectionSpec } from '../runtime/mongo-spec.js';
+import { inspectDocuments, migrateDocuments, refuseDrift } from './document-indexes.js';
 import type { MigrateResult, MigrationStatus } from './migration-report.js';
 
 export interface MigrationTargets {
@@ -17,23 +20,30 @@ export interface MigrationTargets {
   milvus: MilvusConnection;
   /** The collections on the milvus backend (after the configuration's `vectorBackends`). */
   milvusCollections: readonly VectorCollectionDescriptor[];
+  /** The documents' collections, when `mongodb` is configured. */
+  documents?: { mongo: MongoConnection; specs: readonly MongoCollectionSpec[] } | undefined;
 }
+
+const inspectDocumentsOf = async (targets: MigrationTargets) => (targets.documents ? inspectDocuments(await targets.documents.mongo.db(), targets.documents.specs) : []);
 
 const inspectAll = (targets: MigrationTargets) => Promise.all(targets.milvusCollections.map((descriptor) => inspectCollection(targets.milvus, descriptor.milvus)));
 
 export async function migrationStatus(targets: MigrationTargets): Promise<MigrationStatus> {
   const postgres = await migrationStates(targets.migrationsFolder, rawQuery(targets.connection));
   const milvus = await inspectAll(targets);
-  const drifted = postgres.some((m) => m.state === 'changed' || m.state === 'unknown') || milvus.some((c) => c.state === 'drifted');
-  const pending = postgres.some((m) => m.state === 'pending') || milvus.some((c) => c.state === 'missing' || c.missingIndexes.length > 0);
-  return { status: drifted ? 'drifted' : pending ? 'pending' : 'current', postgres, milvus };
+  const documents = await inspectDocumentsOf(targets);
+  const drifted = postgres.some((m) => m.state === 'changed' || m.state === 'unknown') || milvus.some((c) => c.state === 'drifted') || documents.some((d) => d.state === 'drifted');
+  const pending = postgres.some((m) => m.state === 'pending') || milvus.some((c) => c.state === 'missing' || c.missingIndexes.length > 0) || documents.some((d) => d.state !== 'present');
+  return { status: drifted ? 'drifted' : pending ? 'pending' : 'current', postgres, milvus, documents };
 }
 
 /**
  * Refuses, before changing anything, when a Milvus collection drifted from the schema (every difference of
- * every collection listed); then applies PostgreSQL's migrations and ensures each Milvus collection.
+ * every collection listed) or, without `force`, a MongoDB index did; then applies PostgreSQL's migrations,
+ * ensures each Milvus collection and brings the documents' collections and indexes to the schema.
  */
-export async function migrateStores(targets: MigrationTargets): Promise<MigrateResult> {
+export async function migrateStores(targets: MigrationTargets, force = false): Promise<MigrateResult> {
+  if (!force) refuseDrift(await inspectDocumentsOf(targets));
   const before = await inspectAll(targets);
   const drifted = before.filter((collection) => collection.state === 'drifted');
   if (drifted.length > 0) {
@@ -43,9 +53,11 @@ export async function migrateStores(targets: MigrationTargets): Promise<MigrateR
   const postgres = await targets.connection.migrate(targets.migrationsFolder);
   const warnings = (await migrationStates(targets.migrationsFolder, rawQuery(targets.connection))).flatMap((migration) => driftWarning(migration) ?? []);
   for (const descriptor of targets.milvusCollections) await targets.milvus.ensure(descriptor);
+  const documents = targets.documents ? await migrateDocuments(await targets.documents.mongo.db(), targets.documents.specs, force) : [];
   return {
     postgres,
     warnings,
+    documents,
     milvus: before.map((collection) => ({
       collection: collection.collection,
       action: collection.state === 'missing' ? 'created' : collection.missingIndexes.length > 0 ? 'indexed' : 'unchanged',

@@ -7,6 +7,28 @@ export interface MigrationStatus {
   status: 'current' | 'pending' | 'drifted';
   postgres: MigrationState[];
   milvus: CollectionState[];
+  /** The documents' MongoDB collections, when `mongodb` is configured. */
+  documents: DocumentCollectionState[];
+}
+
+/** A document model's collection in MongoDB, compared with the schema. */
+export interface DocumentCollectionState {
+  collection: string;
+  /** `pending`: indexes to create; `drifted`: an index's definition differs (replaced only with force). */
+  state: 'present' | 'missing' | 'pending' | 'drifted';
+  /** Indexes of the schema that MongoDB lacks, by name. */
+  missing: string[];
+  drifted: Array<{ index: string; expected: string; found: string }>;
+  /** Indexes MongoDB has and the schema does not (with their definition): reported, never dropped. */
+  extra: string[];
+}
+
+export interface DocumentsMigrated {
+  collection: string;
+  created: string[];
+  replaced: string[];
+  /** Indexes the server would not build, with its words (FerretDB has no text or TTL indexes). */
+  refused: Array<{ index: string; reason: string }>;
 }
 
 export interface MigrateResult {
@@ -15,4 +37,5 @@ export interface MigrateResult {
   /** Applied migrations whose file changed since, or that drizzle/ does not have: `migrate status` reports them as drifted. */
   warnings: string[];
   milvus: Array<{ collection: string; action: 'created' | 'indexed' | 'unchanged' }>;
+  documents: DocumentsMigrated[];
 }

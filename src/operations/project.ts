@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { createJiti } from 'jiti';
 import { PolystoreError } from '../errors.js';
 import { createRuntime } from '../runtime/create-runtime.js';
+import type { MongoCollectionSpec } from '../runtime/mongo-spec.js';
 import type { PolystoreOptions } from '../runtime/options.js';
 import type { VectorCollectionDescriptor } from '../runtime/vector-store.js';
 import { readConfig } from '../schema/read-config.js';
@@ -20,6 +21,7 @@ export interface ConnectionFlags {
   milvus?: string;
   milvusToken?: string;
   milvusDatabase?: string;
+  mongodb?: string;
 }
 
 const jiti = createJiti(import.meta.url, { fsCache: false, interopDefault: true });
@@ -36,7 +38,8 @@ export async function resolveConnections(flags: ConnectionFlags) {
   const connections = found?.config.connections ?? {};
   const out = flags.out ? resolve(cwd, flags.out) : found?.config.out ? resolve(found.base, found.config.out) : cwd;
   const milvus = flags.milvus ? { address: flags.milvus, token: flags.milvusToken, database: flags.milvusDatabase } : connections.milvus;
-  return { out, postgres: flags.postgres || connections.postgres, milvus, vectorBackends: connections.vectorBackends };
+  const mongodb = flags.mongodb ? { url: flags.mongodb } : connections.mongodb;
+  return { out, postgres: flags.postgres || connections.postgres, milvus, mongodb, vectorBackends: connections.vectorBackends };
 }
 
 /**
@@ -44,7 +47,7 @@ export async function resolveConnections(flags: ConnectionFlags) {
  * when the schema or the configuration puts a collection on it.
  */
 export async function openProject(flags: ConnectionFlags, needs: { postgres?: string | undefined; milvus?: string | undefined } = {}) {
-  const { out, postgres, milvus, vectorBackends } = await resolveConnections(flags);
+  const { out, postgres, milvus, mongodb, vectorBackends } = await resolveConnections(flags);
   const [vectorsFile, schemaFile] = [join(out, 'generated/vectors.ts'), join(out, 'drizzle/schema.ts')];
   if (!existsSync(vectorsFile)) throw new PolystoreError('GENERATED_NOT_FOUND', `${vectorsFile} not found: run \`polystore generate\` first, or point --out at its root`);
   const descriptors = Object.values(await jiti.import<Record<string, unknown>>(vectorsFile)).filter(isDescriptor);
@@ -54,6 +57,7 @@ export async function openProject(flags: ConnectionFlags, needs: { postgres?: st
   const options: PolystoreOptions = {
     ...(postgres ? { postgres } : { pglite: { dataDir: flags.pgliteDir } }),
     ...(milvus ? { milvus } : {}),
+    ...(mongodb ? { mongodb } : {}),
     ...(vectorBackends ? { vectorBackends } : {}),
   };
   const backendOf = (descriptor: VectorCollectionDescriptor) => options.vectorBackends?.[descriptor.name] ?? descriptor.backend;
@@ -61,6 +65,9 @@ export async function openProject(flags: ConnectionFlags, needs: { postgres?: st
   const milvusNeeded = needs.milvus === 'when-used' ? onMilvus.length > 0 && `the milvus backend of ${onMilvus.map((d) => `"${d.name}"`).join(', ')}` : needs.milvus;
   if (milvusNeeded && !milvus) throw new PolystoreError('INVALID_INPUT', `${milvusNeeded} needs --milvus <address or path.db> (or POLYSTORE_MILVUS_ADDRESS, or connections.milvus in polystore.config.ts)`);
   const schema = await jiti.import<Record<string, unknown>>(schemaFile);
-  const runtime = createRuntime(schema, pathToFileURL(join(out, 'generated/index.ts')).href, descriptors, options);
+  // generated/mongodb.ts is new in this release: a project generated before it has no documents to migrate yet.
+  const mongoFile = join(out, 'generated/mongodb.ts');
+  const documents = existsSync(mongoFile) ? ((await jiti.import<{ mongoCollections?: MongoCollectionSpec[] }>(mongoFile)).mongoCollections ?? []) : [];
+  const runtime = createRuntime(schema, pathToFileURL(join(out, 'generated/index.ts')).href, descriptors, options, documents);
   return { out, descriptors, runtime, onMilvus };
 }

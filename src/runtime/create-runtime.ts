@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { cachedStore } from '../cache/cached-store.js';
 import { withDocumentCache } from '../cache/document-cache.js';
 import { cacheControl, openCache } from '../cache/open-cache.js';
-import { cacheProbe, checkHealth, milvusProbe, postgresProbe } from '../operations/health.js';
+import { cacheProbe, checkHealth, milvusProbe, mongoProbe, postgresProbe } from '../operations/health.js';
 import type { HealthOptions } from '../operations/health-report.js';
 import { type EnsurePartitionsOptions, ensurePartitions } from '../operations/partitions.js';
 import { migrateStores, migrationStatus } from '../operations/migrate.js';
@@ -11,6 +11,8 @@ import { checkOptions } from './check-options.js';
 import { type Connection, openConnection } from './connection.js';
 import { connectDocuments, type PrismaClientClass, type PrismaClientLike } from './documents.js';
 import type { PolystoreOptions } from './options.js';
+import { openMongo } from './mongo-connection.js';
+import type { MongoCollectionSpec } from './mongo-spec.js';
 import { createPgvectorStore } from './pgvector/pgvector-store.js';
 import { probeServer } from './pgvector/server-probe.js';
 import { openMilvus } from './milvus/milvus-connection.js';
@@ -28,11 +30,18 @@ import type { BackendStore, TenantVectorStore, VectorCollectionDescriptor, Vecto
  * from the generated record and filter types; the descriptors carry the rest.
  * `facadeUrl` is generated/index.ts's own URL: drizzle/ is its sibling.
  */
-export function createRuntime<S extends Record<string, unknown>>(schema: S, facadeUrl: string, collections: readonly VectorCollectionDescriptor[], options: PolystoreOptions) {
+export function createRuntime<S extends Record<string, unknown>>(
+  schema: S,
+  facadeUrl: string,
+  collections: readonly VectorCollectionDescriptor[],
+  options: PolystoreOptions,
+  documentCollections: readonly MongoCollectionSpec[] = [],
+) {
   checkOptions(options, collections.map((descriptor) => descriptor.name));
   const migrationsFolder = fileURLToPath(new URL('../drizzle/', facadeUrl));
   const life = lifecycle();
   const milvus = openMilvus(options.milvus);
+  const mongo = openMongo(options.mongodb?.url);
   // `db.sql` waits for the automatic migrations as the vector stores do: its tables exist before its first query.
   const connection: Connection<S> = openConnection(schema, options, (query) =>
     life.run('sql', async () => {
@@ -43,7 +52,12 @@ export function createRuntime<S extends Record<string, unknown>>(schema: S, faca
   const autoMigrate = options.autoMigrate ?? connection.kind === 'pglite';
   // Migrations of one facade take turns (on a server, processes take turns under the advisory lock).
   const serial = keyedSerial();
-  const migrations = { connection: { execute: connection.execute, migrate: (folder: string) => serial('migrate', () => connection.migrate(folder)) }, migrationsFolder, milvus };
+  const migrations = {
+    connection: { execute: connection.execute, migrate: (folder: string) => serial('migrate', () => connection.migrate(folder)) },
+    migrationsFolder,
+    milvus,
+    documents: mongo && documentCollections.length > 0 ? { mongo, specs: documentCollections } : undefined,
+  };
   const ensureAhead = options.partitions?.ensureAhead;
   /** Before the first statement of any kind: the migrations when they are automatic, then the partitions asked to be kept ahead. */
   const migrated = once(async () => {
@@ -73,10 +87,13 @@ export function createRuntime<S extends Record<string, unknown>>(schema: S, faca
   return {
     sql: connection.db,
     documents: async <C extends PrismaClientLike>(PrismaClient: PrismaClientClass<C>) => withDocumentCache(await connectDocuments(PrismaClient, options.mongodb?.url), cache),
-    /** drizzle/'s pending migrations, then each Milvus collection created or checked; refused before anything when one drifted. */
-    migrate: () =>
+    /**
+     * drizzle/'s pending migrations, each Milvus collection created or checked, then the documents' collections and
+     * indexes; refused before anything when a Milvus collection drifted, or a MongoDB index did (unless `force`).
+     */
+    migrate: (migrate?: { force?: boolean | undefined }) =>
       life.run('migrate', async () => {
-        const result = await migrateStores({ ...migrations, milvusCollections: onMilvus() });
+        const result = await migrateStores({ ...migrations, milvusCollections: onMilvus() }, migrate?.force === true);
         // The start-up ensure may have run before the migrations made the partitioned tables.
         if (ensureAhead !== undefined) await ensurePartitions(connection, { ahead: ensureAhead });
         return result;
@@ -92,6 +109,7 @@ export function createRuntime<S extends Record<string, unknown>>(schema: S, faca
           postgres: postgresProbe(connection, migrationsFolder),
           ...replicaProbes(connection.replicas),
           ...(options.milvus ? { milvus: milvusProbe(milvus) } : {}),
+          ...(mongo ? { mongodb: mongoProbe(mongo) } : {}),
           ...(cache?.stats().store === 'redis' ? { redis: cacheProbe(cache) } : {}),
         },
         health,
@@ -112,6 +130,6 @@ export function createRuntime<S extends Record<string, unknown>>(schema: S, faca
     /** Every tenant's records on a given backend, whatever the configuration says, read on the primary: for `polystore vectors copy`. */
     backendStore: <T extends VectorRecordBase>(descriptor: VectorCollectionDescriptor, backend: 'pgvector' | 'milvus') => store<T, never>(descriptor, undefined, backend, primaryReads, false),
     /** Lets calls in flight finish, then releases every connection; a second call shares the first one's work. */
-    close: () => life.close(async () => void (await Promise.all([connection.close(), milvus.close(), cache?.close()]))),
+    close: () => life.close(async () => void (await Promise.all([connection.close(), milvus.close(), cache?.close(), mongo?.close()]))),
   };
 }

@@ -3,6 +3,7 @@ export type { PolystoreDatabase } from './connection.js';
 export type { PrismaClientClass, PrismaClientLike } from './documents.js';
 export type { PolystoreOptions, PostgresServerOptions } from './options.js';
 export type { MilvusCollectionSpec, MilvusDataType, MilvusFieldSpec, MilvusFunctionSpec, MilvusIndexSpec, MilvusMetric } from './milvus-spec.js';
+export type { MongoCollectionSpec, MongoIndexSpec } from './mongo-spec.js';
 export type {
   FusionOptions,
   HybridSearchQuery,
@@ -34,7 +35,7 @@ export type {
 export { PolystoreError } from '../errors.js';
 export type { CreatedPartition, EnsurePartitionsOptions, PartitionsReport, RetiredPartition } from '../operations/partitions.js';
 export type { HealthOptions, HealthReport, HealthStatus, StoreHealth } from '../operations/health-report.js';
-export type { MigrateResult, MigrationStatus } from '../operations/migration-report.js';
+export type { DocumentCollectionState, DocumentsMigrated, MigrateResult, MigrationStatus } from '../operations/migration-report.js';
 export type { DroppedData, MigrateDownOptions, MigrateDownResult } from '../operations/migrate-down.js';
 export type { MigrationState } from './migration-journal.js';
 export type { CollectionState } from './milvus/collection-state.js';

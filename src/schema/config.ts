@@ -11,7 +11,7 @@ export interface PolystoreConfig {
    * The stores `polystore migrate`, `partitions`, `health` and `vectors copy` use when neither a flag nor an
    * environment variable names them: createPolystore()'s own options (e.g. `postgres: process.env.DATABASE_URL`).
    */
-  connections?: Pick<PolystoreOptions, 'postgres' | 'milvus' | 'vectorBackends'>;
+  connections?: Pick<PolystoreOptions, 'postgres' | 'milvus' | 'mongodb' | 'vectorBackends'>;
 }
 
 /** Identity at run time; gives polystore.config.ts its type. */

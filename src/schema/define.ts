@@ -5,9 +5,13 @@ export type SortOrder = 'asc' | 'desc';
 export type Metric = 'cosine' | 'l2' | 'ip';
 export type VectorBackend = 'pgvector' | 'milvus';
 
-/** MongoDB index: plain or unique on fields (dotted paths reach embedded objects), or a text index. */
+/**
+ * MongoDB index: plain or unique on fields (dotted paths reach embedded objects), a text index, or a TTL index
+ * (`expireAfterSeconds` on one datetime field: MongoDB deletes each document that long after that date; Prisma
+ * cannot declare one, `polystore migrate` creates it).
+ */
 export type DocumentIndexDef =
-  | { fields: Array<string | { field: string; order: SortOrder }>; unique?: boolean }
+  | { fields: Array<string | { field: string; order: SortOrder }>; unique?: boolean; expireAfterSeconds?: number }
   | { text: string[] };
 
 export interface DocumentDef {

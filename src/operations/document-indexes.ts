@@ -1,0 +1,105 @@
+/**
+ * `polystore migrate` for the documents: each model's MongoDB collection and indexes, compared with the schema
+ * and made to match it. Indexes the schema does not have are reported, never dropped (`prisma db push` drops
+ * them). An index whose definition changed is drift: replaced only with `force`. A unique index is built only
+ * when the collection holds no duplicates of its key; otherwise nothing is changed and the error names one.
+ */
+import type { Db, Document } from 'mongodb';
+import { PolystoreError } from '../errors.js';
+import type { MongoCollectionSpec, MongoIndexSpec } from '../runtime/mongo-spec.js';
+import type { DocumentCollectionState, DocumentsMigrated } from './migration-report.js';
+
+interface LiveIndex {
+  name: string;
+  key: Document;
+  unique?: boolean;
+  expireAfterSeconds?: number;
+  weights?: Document;
+}
+
+/** An index's definition as text, the same for the schema's spec and for MongoDB's listing of it. */
+const describeSpec = (spec: MongoIndexSpec) =>
+  `${JSON.stringify(spec.key.map(([path, direction]) => `${path}:${direction}`))}${spec.unique ? ' unique' : ''}${spec.expireAfterSeconds !== undefined ? ` ttl ${spec.expireAfterSeconds}s` : ''}`;
+function describeLive(index: LiveIndex): string {
+  // A text index is listed as { _fts: 'text', _ftsx: 1 } with its fields as weights.
+  const key = index.key._fts === 'text' ? Object.keys(index.weights ?? {}).sort().map((path) => `${path}:text`) : Object.entries(index.key).map(([path, direction]) => `${path}:${direction}`);
+  return `${JSON.stringify(key)}${index.unique ? ' unique' : ''}${index.expireAfterSeconds !== undefined ? ` ttl ${index.expireAfterSeconds}s` : ''}`;
+}
+const normalized = (spec: MongoIndexSpec) => (spec.key.every(([, direction]) => direction === 'text') ? { ...spec, key: [...spec.key].sort(([a], [b]) => (a < b ? -1 : 1)) } : spec);
+
+export async function inspectDocuments(db: Db, specs: readonly MongoCollectionSpec[]): Promise<DocumentCollectionState[]> {
+  const existing = new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map((collection) => collection.name));
+  return Promise.all(
+    specs.map(async (spec) => {
+      if (!existing.has(spec.collection)) return { collection: spec.collection, state: 'missing' as const, missing: spec.indexes.map((index) => index.name), drifted: [], extra: [] };
+      const live = (await db.collection(spec.collection).listIndexes().toArray()) as LiveIndex[];
+      const byName = new Map(live.map((index) => [index.name, index]));
+      const drifted = spec.indexes.flatMap((index) => {
+        const found = byName.get(index.name);
+        const [expected, actual] = [describeSpec(normalized(index)), found && describeLive(found)];
+        return found && actual !== expected ? [{ index: index.name, expected, found: actual! }] : [];
+      });
+      const missing = spec.indexes.filter((index) => !byName.has(index.name)).map((index) => index.name);
+      const extra = live.filter((index) => index.name !== '_id_' && !spec.indexes.some((wanted) => wanted.name === index.name)).map((index) => `${index.name} ${describeLive(index)}`);
+      const state = drifted.length > 0 ? ('drifted' as const) : missing.length > 0 ? ('pending' as const) : ('present' as const);
+      return { collection: spec.collection, state, missing, drifted, extra };
+    }),
+  );
+}
+
+/**
+ * Creates what is missing; with `force`, replaces drifted indexes. Refused before any change when an index
+ * drifted (without `force`) or a unique index would meet duplicates. An index the server cannot build (FerretDB:
+ * text and TTL indexes) is reported as `refused`, with the server's words, and the rest is still applied.
+ */
+export async function migrateDocuments(db: Db, specs: readonly MongoCollectionSpec[], force: boolean): Promise<DocumentsMigrated[]> {
+  const states = await inspectDocuments(db, specs);
+  if (!force) refuseDrift(states);
+  const work = specs.map((spec, i) => ({ spec, state: states[i], build: spec.indexes.filter((index) => states[i].missing.includes(index.name) || states[i].drifted.some((d) => d.index === index.name)) }));
+  for (const { spec, build } of work) for (const index of build) if (index.unique) await refuseDuplicates(db, spec.collection, index);
+  const results: DocumentsMigrated[] = [];
+  for (const { spec, state, build } of work) {
+    if (state.state === 'missing') await db.createCollection(spec.collection);
+    const result: DocumentsMigrated = { collection: spec.collection, created: [], replaced: [], refused: [] };
+    for (const index of build) {
+      const replacing = state.drifted.some((d) => d.index === index.name);
+      if (replacing) await db.collection(spec.collection).dropIndex(index.name);
+      try {
+        await db.collection(spec.collection).createIndex(Object.fromEntries(index.key), {
+          name: index.name,
+          ...(index.unique ? { unique: true } : {}),
+          ...(index.expireAfterSeconds !== undefined ? { expireAfterSeconds: index.expireAfterSeconds } : {}),
+        });
+        (replacing ? result.replaced : result.created).push(index.name);
+      } catch (error) {
+        if ((error as { code?: number }).code === 11000) throw duplicateError(spec.collection, index, error);
+        result.refused.push({ index: index.name, reason: (error as Error).message });
+      }
+    }
+    results.push(result);
+  }
+  return results;
+}
+
+/** SCHEMA_MISMATCH listing every drifted index, when there is one. */
+export function refuseDrift(states: readonly DocumentCollectionState[]): void {
+  const listed = states.flatMap((state) => state.drifted.map((d) => `${state.collection}.${d.index}: the schema says ${d.expected}, MongoDB has ${d.found}`));
+  if (listed.length === 0) return;
+  throw new PolystoreError('SCHEMA_MISMATCH', `MongoDB indexes differ from the schema, nothing was changed: ${listed.join('; ')}. Run again with --force (migrate({ force: true })) to replace them.`);
+}
+
+/** One duplicated key of a unique index's fields, looked up before anything is built. */
+async function refuseDuplicates(db: Db, collection: string, index: MongoIndexSpec): Promise<void> {
+  const group = Object.fromEntries(index.key.map(([path], i) => [`k${i}`, `$${path}`]));
+  const [duplicate] = await db
+    .collection(collection)
+    .aggregate([{ $group: { _id: group, n: { $sum: 1 } } }, { $match: { n: { $gt: 1 } } }, { $limit: 1 }])
+    .toArray();
+  if (!duplicate) return;
+  const key = Object.fromEntries(index.key.map(([path], i) => [path, (duplicate._id as Document)[`k${i}`] ?? null]));
+  throw new PolystoreError('DUPLICATE_KEYS', `${collection}: the unique index ${index.name} cannot be built: ${duplicate.n} documents have ${JSON.stringify(key)}; nothing was changed`);
+}
+
+function duplicateError(collection: string, index: MongoIndexSpec, cause: unknown): PolystoreError {
+  return new PolystoreError('DUPLICATE_KEYS', `${collection}: the unique index ${index.name} cannot be built: ${(cause as Error).message}`, { cause });
+}
