@@ -22,6 +22,8 @@ source_dir="$root/test/tooling/ferretdb"
 stamp="$(cat "$source_dir/main.go" "$source_dir/go.mod" "$source_dir/go.sum" | sha256sum | cut -c1-16)"
 binary="$dir/polystore-ferretdb-$stamp"
 if [ ! -x "$binary" ]; then
+  command -v go >/dev/null || PATH="$PATH:/usr/local/go/bin"
+  command -v go >/dev/null || { echo "ferretdb-server.sh: Go is needed to build test/tooling/ferretdb" >&2; exit 1; }
   (cd "$source_dir" && go build -o "$binary" .) >&2
 fi
 rm -rf "$dir/data"
