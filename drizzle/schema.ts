@@ -58,7 +58,7 @@ export const embeddings = pgTable(
     index('embeddings_team_id_idx').on(t.teamId),
     index('embeddings_dataset_id_idx').on(t.datasetId),
     index('embeddings_collection_id_idx').on(t.collectionId),
-    index('embeddings_full_text_gin').using('gin', t.fullText),
+    index('embeddings_full_text_content_english_gin').using('gin', t.fullText),
     index('embeddings_metadata_gin').using('gin', t.metadata),
     index('embeddings_chunk_id_idx')
       .on(t.chunkId)

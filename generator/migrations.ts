@@ -100,14 +100,27 @@ async function reversalSql(tables: TableIR[], before: DrizzleSnapshotJSON, after
     if (column) notes.push(`its reversal adds "${column[1]}"."${column[2]}" NOT NULL without a default: migrate down fails while "${column[1]}" has rows`);
   }
   if (statements.length === 0) return { notes };
-  return { sql: `${withPartitions(tables, statements, history).join(BREAKPOINT)}\n`, notes };
+  return { sql: `${withPartitions(tables, generatedColumnsLast(statements), history).join(BREAKPOINT)}\n`, notes };
 }
 
 /** One migration's SQL, from the snapshot before it to the one after; undefined when nothing changed. */
 async function migrationSql(tables: TableIR[], prev: DrizzleSnapshotJSON, cur: DrizzleSnapshotJSON, recorded: string[] = []): Promise<string | undefined> {
   const statements = await generateMigration(prev, { ...cur, id: ORIGIN_ID });
   if (statements.length === 0) return undefined;
-  return `${[...extensionStatements(prev, cur), ...withPartitions(tables, statements, recorded)].join(BREAKPOINT)}\n`;
+  return `${[...extensionStatements(prev, cur), ...withPartitions(tables, generatedColumnsLast(statements), recorded)].join(BREAKPOINT)}\n`;
+}
+
+/**
+ * drizzle-kit adds a generated column (keyword search's tsvector) before the columns added beside it, one of which
+ * its expression may read: generated columns go after the last column added. Indexes come later anyway.
+ */
+function generatedColumnsLast(statements: string[]): string[] {
+  const isGenerated = (statement: string) => /^ALTER TABLE "\w+" ADD COLUMN "\w+" [^;]* GENERATED ALWAYS AS /.test(statement);
+  const generated = statements.filter(isGenerated);
+  const rest = statements.filter((statement) => !isGenerated(statement));
+  const lastAdd = rest.findLastIndex((statement) => /^ALTER TABLE "\w+" ADD COLUMN /.test(statement));
+  if (generated.length === 0 || lastAdd < 0) return statements;
+  return [...rest.slice(0, lastAdd + 1), ...generated, ...rest.slice(lastAdd + 1)];
 }
 
 /**

@@ -46,12 +46,12 @@ describe.each(sqlEngines)(`hybrid search plans on ${N} chunks: $name`, (engine) 
     const explain = async (statement: { sql: string; params: unknown[] }) =>
       (await database.transaction<Record<string, string>>([settings, { sql: `EXPLAIN ${statement.sql}`, params: statement.params }])).map((row) => row['QUERY PLAN']).join('\n');
     const plan = await explain(search);
-    expect(plan).toMatch(/Bitmap Index Scan on chunks_full_text_gin/);
+    expect(plan).toMatch(/Bitmap Index Scan on chunks_full_text_content_english_gin/);
     expect(plan).toMatch(/Index Scan using chunks_embedding_hnsw on chunks/);
     // The keyword search alone takes the GIN index too.
     statements.length = 0;
     await db.vectors.chunks.forTenant('team0').search({ text: 'term7', topK: 10 });
     const keyword = statements.at(-1)!;
-    expect(await explain(keyword)).toMatch(/Bitmap Index Scan on chunks_full_text_gin/);
+    expect(await explain(keyword)).toMatch(/Bitmap Index Scan on chunks_full_text_content_english_gin/);
   });
 });

@@ -20,7 +20,8 @@ function rrf(vector: string[], text: string[], topK: number, k = 60, weights = {
   const scores = new Map<string, number>();
   vector.forEach((id, i) => scores.set(id, (scores.get(id) ?? 0) + weights.vector / (k + i + 1)));
   text.forEach((id, i) => scores.set(id, (scores.get(id) ?? 0) + weights.text / (k + i + 1)));
-  return [...scores].map(([id, score]) => ({ id, score })).sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1)).slice(0, topK);
+  // A hit only a side of weight 0 found has no score: not a result.
+  return [...scores].filter(([, score]) => score > 0).map(([id, score]) => ({ id, score })).sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1)).slice(0, topK);
 }
 
 describe.each(engines.filter((engine) => engine.backend === 'pgvector'))('keyword and hybrid search: $name', (engine) => {
@@ -59,12 +60,15 @@ describe.each(engines.filter((engine) => engine.backend === 'pgvector'))('keywor
       const textSide = await acme().search({ text, topK: candidates, where });
       const expected = rrf(vectorSide.map((hit) => hit.id), textSide.map((hit) => hit.id), topK, fusion?.k, { vector: fusion?.weights?.vector ?? 1, text: fusion?.weights?.text ?? 1 });
       const hybrid = await acme().search({ vector: query, text, topK, where, candidates, fusion });
-      expect(hybrid).toHaveLength(topK);
+      expect(hybrid.length).toBe(Math.min(topK, expected.length));
+      expect(expected.length).toBeGreaterThan(0);
       expect(hybrid.map((hit) => hit.id)).toEqual(expected.map((hit) => hit.id));
       hybrid.forEach((hit, i) => {
         expect(hit.score).toBeCloseTo(expected[i].score, 12);
         const vectorRank = vectorSide.findIndex((candidate) => candidate.id === hit.id);
         const textRank = textSide.findIndex((candidate) => candidate.id === hit.id);
+        // A side that did not find the hit is absent, not undefined.
+        expect(Object.keys(hit.ranks!).sort()).toEqual([...(textRank < 0 ? [] : ['text']), ...(vectorRank < 0 ? [] : ['vector'])]);
         expect(hit.ranks?.vector).toEqual(vectorRank < 0 ? undefined : { rank: vectorRank + 1, score: expect.closeTo(vectorSide[vectorRank].score, 6) });
         expect(hit.ranks?.text).toEqual(textRank < 0 ? undefined : { rank: textRank + 1, score: expect.closeTo(textSide[textRank].score, 6) });
         expect(hit.record.source).toBe('docs');
@@ -80,11 +84,20 @@ describe.each(engines.filter((engine) => engine.backend === 'pgvector'))('keywor
       const hybrid = await acme().search({ vector: query, text, topK: 5 });
       expect(hybrid).toHaveLength(5);
     }
-    expect(await acme().search({ text: 'the and of', topK: 5 })).toEqual([]);
     const vectorOnly = await acme().search({ vector: query, topK: 5 });
-    const stopWords = await acme().search({ vector: query, text: 'the and of', topK: 5 });
-    expect(stopWords.map((hit) => hit.id)).toEqual(vectorOnly.map((hit) => hit.id));
-    expect(stopWords.every((hit) => hit.ranks?.text === undefined && hit.ranks?.vector !== undefined)).toBe(true);
+    // Stop words only, or excluded words only (which PostgreSQL would read as "every record without them"): no words.
+    for (const text of ['the and of', '-river', '-river -stone', 'the -garden']) {
+      expect(await acme().search({ text, topK: 5 }), text).toEqual([]);
+      const noWords = await acme().search({ vector: query, text, topK: 5 });
+      expect(noWords.map((hit) => hit.id)).toEqual(vectorOnly.map((hit) => hit.id));
+      expect(noWords.every((hit) => !('text' in hit.ranks!) && hit.ranks?.vector !== undefined)).toBe(true);
+    }
+    // Words and excluded words: the excluded ones are out.
+    const without = await acme().search({ text: 'river -stone', topK: 50 });
+    expect(without.length).toBeGreaterThan(0);
+    expect(without.every((hit) => hit.record.content.includes('river') && !hit.record.content.includes('stone'))).toBe(true);
+    // 16,384 characters of 2 UTF-16 units each are within the limit.
+    expect(await acme().search({ text: '🦀'.repeat(16_384), topK: 5 })).toEqual([]);
     expect(await db().vectors.chunks.forTenant('acme').count()).toBe(302);
   });
 
@@ -122,6 +135,9 @@ describe.each(engines.filter((engine) => engine.backend === 'pgvector'))('keywor
     }
     const many = await refused(() => untyped.search({ vector: query, text: 'river', topK: 10, candidates: 5, fusion: { method: 'max', k: -1, weights: { vector: 0, text: 0, other: 1 }, extra: true } }));
     expect(many.issues.map((issue) => issue.path.join('.')).sort()).toEqual(['candidates', 'fusion.extra', 'fusion.k', 'fusion.method', 'fusion.weights', 'fusion.weights.other']);
+    // Bounds within which no fused score overflows or underflows.
+    const bounds = await refused(() => untyped.search({ vector: query, text: 'river', topK: 10, fusion: { k: 1e-9, weights: { vector: Number.MAX_VALUE, text: 5e-324 } } }));
+    expect(bounds.issues.map((issue) => issue.path.join('.')).sort()).toEqual(['fusion.k', 'fusion.weights.text', 'fusion.weights.vector']);
     expect((await refused(() => untyped.search({ text: 'river', topK: 3, fusion: {} }))).issues[0]).toMatchObject({ path: ['fusion'], message: expect.stringContaining('hybrid search only') });
     const passages = db().vectors.passages as unknown as { search(query: unknown): Promise<unknown> };
     expect((await refused(() => passages.search({ text: 'river', topK: 3 }))).message).toContain('"passages" has no keyword search');

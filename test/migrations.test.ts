@@ -27,9 +27,11 @@ describe.each(sqlEngines)('drizzle/ migrations: $name', (engine) => {
       'CREATE INDEX embeddings_embedding_hnsw ON public.embeddings USING hnsw (embedding vector_cosine_ops) WITH (m=\'16\', ef_construction=\'64\')',
     );
     expect(await indexdef('embeddings_metadata_gin')).toBe('CREATE INDEX embeddings_metadata_gin ON public.embeddings USING gin (metadata)');
-    expect(await indexdef('embeddings_content_fts')).toBe(
-      "CREATE INDEX embeddings_content_fts ON public.embeddings USING gin (to_tsvector('english'::regconfig, content))",
-    );
+    // Keyword search: a GIN index on the generated tsvector column (migration 0001 replaced the expression index).
+    expect(await indexdef('embeddings_full_text_content_english_gin')).toBe('CREATE INDEX embeddings_full_text_content_english_gin ON public.embeddings USING gin (full_text)');
+    expect(await indexdef('embeddings_content_fts')).toBeUndefined();
+    const [generated] = await database.query<{ expr: string }>("SELECT pg_get_expr(adbin, adrelid) AS expr FROM pg_attrdef WHERE adrelid = 'embeddings'::regclass");
+    expect(generated.expr).toBe("to_tsvector('english'::regconfig, content)");
     expect(await indexdef('embeddings_chunk_id_idx')).toBe(
       'CREATE INDEX embeddings_chunk_id_idx ON public.embeddings USING btree (chunk_id) WHERE (metadata IS NOT NULL)',
     );

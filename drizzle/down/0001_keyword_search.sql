@@ -1,4 +1,4 @@
-DROP INDEX "embeddings_full_text_gin";
+DROP INDEX "embeddings_full_text_content_english_gin";
 --> statement-breakpoint
 CREATE INDEX "embeddings_content_fts" ON "embeddings" USING gin (to_tsvector('english', "content"));
 --> statement-breakpoint

@@ -58,7 +58,9 @@ export function parseVectorCollection(issues: Issues, name: string, def: VectorC
   const indexes: TableIndexIR[] = [
     ...(annIndex ? [annIndex] : []),
     ...fields.filter((field) => field.indexed || field.name === def.tenant).map((field) => scalarIndex(name, field)),
-    ...(fullText ? [{ name: indexName(name, [FULL_TEXT], 'gin'), method: 'gin' as const, unique: false, parts: [{ kind: 'column' as const, column: FULL_TEXT }] }] : []),
+    // Named after what the column is made from: a change of field or language drops and adds the column again, which
+    // drops its index; a new name makes drizzle-kit create the index again (an unchanged name, it would not).
+    ...(fullText ? [{ name: indexName(name, [FULL_TEXT, fullText.source, fullText.language], 'gin'), method: 'gin' as const, unique: false, parts: [{ kind: 'column' as const, column: FULL_TEXT }] }] : []),
     ...(def.indexes ?? []).flatMap((index, i) => {
       if (index?.using !== 'fulltext') return parseTableIndex(issues, name, lookup, index, [...path, 'indexes', i]) ?? [];
       issues.add('invalid_value', [...path, 'indexes', i], 'keyword search on a vector collection is declared with fullText: { field, language }, which adds the column, the index and the search');

@@ -43,11 +43,14 @@ export interface MigrateDownResult {
 
 type Dropped = { table: string; column?: string };
 
-/** Every column of every plain table (partitions included) of the schema: what a reversal can make disappear. */
+/**
+ * Every column of every plain table (partitions included) of the schema: what a reversal can make disappear.
+ * Generated columns (keyword search's tsvector) hold nothing of their own: PostgreSQL computes them again.
+ */
 const CATALOG: Statement = {
   sql: `select c.relname, a.attname from pg_class c
           join pg_namespace n on n.oid = c.relnamespace and n.nspname = current_schema()
-          join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+          join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped and a.attgenerated = ''
          where c.relkind = 'r'`,
   params: [],
 };

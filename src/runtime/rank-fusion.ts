@@ -28,5 +28,6 @@ export function fuseRanks<T>(sides: Record<Side, Array<SearchHit<T>>>, topK: num
       fused.set(id, hit);
     });
   }
-  return ranked([...fused.values()]).slice(0, topK);
+  // A hit only a side of weight 0 found has no score: it is not a result.
+  return ranked([...fused.values()].filter((hit) => hit.score > 0)).slice(0, topK);
 }

@@ -217,6 +217,9 @@ export function validateSearch(descriptor: VectorCollectionDescriptor, query: un
   issues.throwIfAny('search');
 }
 
+const FUSION_MAX = 1_000_000;
+const FUSION_MIN_WEIGHT = 1e-6;
+
 /** Keyword search's text: on a collection declared with fullText; words, not nothing; storable. */
 function checkQueryText(issues: InputIssues, descriptor: VectorCollectionDescriptor, text: unknown): void {
   if (!descriptor.fullText) {
@@ -224,17 +227,20 @@ function checkQueryText(issues: InputIssues, descriptor: VectorCollectionDescrip
   }
   if (typeof text !== 'string') return issues.add('INVALID_QUERY', ['text'], `text must be a string, got ${describe(text)}`);
   if (text.trim() === '') issues.add('INVALID_QUERY', ['text'], 'text is empty: give words to search for, or leave text out for a vector search');
-  else if (text.length > MAX_QUERY_TEXT) issues.add('INVALID_QUERY', ['text'], `text is longer than ${MAX_QUERY_TEXT} characters (${text.length})`);
+  else if (text.length > MAX_QUERY_TEXT && [...text].length > MAX_QUERY_TEXT) issues.add('INVALID_QUERY', ['text'], `text is longer than ${MAX_QUERY_TEXT} characters (${[...text].length})`);
   else if (hasNul(text) || !isWellFormed(text)) issues.add('INVALID_QUERY', ['text'], 'text cannot contain NUL (U+0000) or a lone UTF-16 surrogate');
 }
 
-/** `fusion`: rrf, a positive k, and weights of at least 0 of which one is positive. */
+/**
+ * `fusion`: rrf, k from 1 to 1,000,000, weights of 0 or from 1e-6 to 1,000,000 of which one is positive: within
+ * those bounds no fused score overflows or underflows a float8 in PostgreSQL, nor differs between the backends.
+ */
 function checkFusion(issues: InputIssues, fusion: unknown): void {
   if (!isPlainObject(fusion)) return issues.add('INVALID_QUERY', ['fusion'], `fusion must be an object, got ${describe(fusion)}`);
   for (const key of Object.keys(fusion)) if (!['method', 'k', 'weights'].includes(key)) issues.add('INVALID_QUERY', ['fusion', key], 'unknown fusion option (expected method, k, weights)');
   if (fusion.method !== undefined && fusion.method !== 'rrf') issues.add('INVALID_QUERY', ['fusion', 'method'], `the fusion method is "rrf" (reciprocal rank fusion), got ${describe(fusion.method)}`);
-  if (fusion.k !== undefined && !(typeof fusion.k === 'number' && Number.isFinite(fusion.k) && fusion.k > 0)) {
-    issues.add('INVALID_QUERY', ['fusion', 'k'], `k must be a positive number, got ${describe(fusion.k)}`);
+  if (fusion.k !== undefined && !(typeof fusion.k === 'number' && fusion.k >= 1 && fusion.k <= FUSION_MAX)) {
+    issues.add('INVALID_QUERY', ['fusion', 'k'], `k must be a number from 1 to ${FUSION_MAX}, got ${describe(fusion.k)}`);
   }
   if (fusion.weights === undefined) return;
   if (!isPlainObject(fusion.weights)) return issues.add('INVALID_QUERY', ['fusion', 'weights'], `weights must be an object, got ${describe(fusion.weights)}`);
@@ -242,8 +248,8 @@ function checkFusion(issues: InputIssues, fusion: unknown): void {
   for (const key of Object.keys(weights)) if (key !== 'vector' && key !== 'text') issues.add('INVALID_QUERY', ['fusion', 'weights', key], 'unknown weight (expected vector, text)');
   for (const side of ['vector', 'text'] as const) {
     const weight = weights[side];
-    if (weight !== undefined && !(typeof weight === 'number' && Number.isFinite(weight) && weight >= 0)) {
-      issues.add('INVALID_QUERY', ['fusion', 'weights', side], `a weight must be a finite number of at least 0, got ${describe(weight)}`);
+    if (weight !== undefined && !(typeof weight === 'number' && (weight === 0 || (weight >= FUSION_MIN_WEIGHT && weight <= FUSION_MAX)))) {
+      issues.add('INVALID_QUERY', ['fusion', 'weights', side], `a weight is 0 or a number from ${FUSION_MIN_WEIGHT} to ${FUSION_MAX}, got ${describe(weight)}`);
     }
   }
   if (weights.vector === 0 && weights.text === 0) issues.add('INVALID_QUERY', ['fusion', 'weights'], 'at least one weight must be above 0');

@@ -30,6 +30,10 @@ export interface SearchOptions<W> extends ReadOptions {
 /** The nearest records to `vector`. */
 export interface SearchQuery<W> extends SearchOptions<W> {
   vector: readonly number[];
+  // Named only to be refused at compile time: a vector search has no text, nor fusion options.
+  text?: undefined;
+  candidates?: undefined;
+  fusion?: undefined;
 }
 
 /**
@@ -40,6 +44,8 @@ export interface SearchQuery<W> extends SearchOptions<W> {
 export interface TextSearchQuery<W> extends SearchOptions<W> {
   text: string;
   vector?: undefined;
+  candidates?: undefined;
+  fusion?: undefined;
 }
 
 /** Reciprocal rank fusion: a hit's score is Σ weight / (k + rank) over the sides that found it (ranks from 1). */
@@ -52,7 +58,8 @@ export interface FusionOptions {
 }
 
 /** Vector and keyword search together, fused by rank, on a collection declared with `fullText`. */
-export interface HybridSearchQuery<W> extends SearchQuery<W> {
+export interface HybridSearchQuery<W> extends SearchOptions<W> {
+  vector: readonly number[];
   text: string;
   /** How many hits each side ranks before the fusion (default 4 × topK, at least 40; at most 1,000). */
   candidates?: number | undefined;

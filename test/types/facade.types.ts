@@ -48,6 +48,10 @@ export async function usage(): Promise<void> {
   void sides;
   // @ts-expect-error fusion takes only reciprocal rank fusion
   await chunks.search({ vector: [0.1], text: 'x', topK: 5, fusion: { method: 'max' } });
+  // @ts-expect-error fusion options belong to hybrid searches: not to a vector search
+  await chunks.search({ vector: [0.1], topK: 5, fusion: { k: 10 } });
+  // @ts-expect-error nor to a keyword search
+  await chunks.search({ text: 'x', topK: 5, candidates: 50 });
 }
 
 declare const fixture: FixturePolystore;

@@ -24,7 +24,7 @@ export function keywordSearchSql(parts: KeywordSearchParts, topK: number): strin
   const { params } = parts;
   const query = tsquery(parts);
   return `select ${parts.qualifiedList}, ts_rank_cd(c.${parts.fullText}, ${query}) as "polystore_text_score" from ${parts.table} c
-    where c.${parts.fullText} @@ ${query} and ${parts.where}
+    where c.${parts.fullText} @@ ${query} and ${matchesWords(query)} and ${parts.where}
     order by "polystore_text_score" desc, c.${parts.id} limit $${params.push(topK)}`;
 }
 
@@ -56,18 +56,26 @@ export function hybridSearchSql(parts: HybridParts): string {
     ), "polystore_text_side" as (
       select "id", "score", row_number() over (order by "score" desc, "id") as "rank" from (
         select c.${parts.id} as "id", ts_rank_cd(c.${parts.fullText}, ${query}) as "score" from ${parts.table} c
-        where c.${parts.fullText} @@ ${query} and ${parts.where} order by "score" desc limit ${candidates}
+        where c.${parts.fullText} @@ ${query} and ${matchesWords(query)} and ${parts.where} order by "score" desc limit ${candidates}
       ) as matching
     ), "polystore_fused" as (
       select coalesce(v."id", t."id") as "id",
         coalesce(${vectorWeight} / (${k} + v."rank"), 0) + coalesce(${textWeight} / (${k} + t."rank"), 0) as "fused",
         v."rank" as "vector_rank", v."distance", t."rank" as "text_rank", t."score" as "text_score"
       from "polystore_vector_side" v full join "polystore_text_side" t on v."id" = t."id"
-      order by "fused" desc, "id" limit $${params.push(parts.topK)}
+    ), "polystore_best" as (
+      -- A hit only a side of weight 0 found has no score: it is not a result.
+      select * from "polystore_fused" where "fused" > 0 order by "fused" desc, "id" limit $${params.push(parts.topK)}
     )
     select ${parts.qualifiedList}, f."fused", f."vector_rank", f."distance", f."text_rank", f."text_score"
-    from "polystore_fused" f join ${parts.table} c on c.${parts.id} = f."id" order by f."fused" desc, f."id"`;
+    from "polystore_best" f join ${parts.table} c on c.${parts.id} = f."id" order by f."fused" desc, f."id"`;
 }
+
+/**
+ * Text of excluded words only (`-draft`) parses to a query every record without them matches, all ranked 0:
+ * like text of stop words only, it matches nothing. querytree() of such a query is 'T' (it needs no word).
+ */
+const matchesWords = (query: string) => `querytree(${query}) <> 'T'`;
 
 /** The query text as a tsquery; its two parameters are bound once and used wherever it appears. */
 function tsquery(parts: KeywordSearchParts): string {

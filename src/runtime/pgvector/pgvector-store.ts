@@ -165,16 +165,15 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
     const sql = hybridSearchSql({ ...parts, distance: `c.${distance} ${vector}`, candidates, topK: search.topK, ...fusion });
     const settings = searchSettings(descriptor, candidates);
     const results = await run('search', () => connection.read([...(settings ? [settings] : []), { sql, params }], search.consistency));
-    const side = (rank: unknown, score: number) => (rank === null ? undefined : { rank: Number(rank), score });
-    const hits = results.at(-1)!.map((values) => ({
-      id: values[0] as string,
-      score: Number(values[at]),
-      record: decode(values),
-      ranks: {
-        vector: side(values[at + 1], values[at + 2] === null ? NaN : metric.score(Number(values[at + 2]))),
-        text: side(values[at + 3], Number(values[at + 4])),
-      },
-    }));
+    const hits = results.at(-1)!.map((values) => {
+      // A side that did not find the hit is absent.
+      const [vectorRank, distance, textRank, textScore] = values.slice(at + 1);
+      const ranks = {
+        ...(vectorRank === null ? {} : { vector: { rank: Number(vectorRank), score: metric.score(Number(distance)) } }),
+        ...(textRank === null ? {} : { text: { rank: Number(textRank), score: Number(textScore) } }),
+      };
+      return { id: values[0] as string, score: Number(values[at]), record: decode(values), ranks };
+    });
     return bestFirst(hits, search.minScore);
   }
 
