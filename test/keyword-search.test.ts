@@ -2,79 +2,19 @@
 // reciprocal rank fusion of the backend's own two rankings, hostile text, tenants, and bad queries.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PolystoreError } from '../src/errors.js';
-import type { ChunksRecord } from './fixtures/runtime/generated/index.js';
 import { engines, useEngine } from './helpers/engines.js';
+import { corpus, DIMENSION, expectRareTermsFound, expectReciprocalRankFusion, withRareChunks, WORDS } from './helpers/keyword-search.js';
 import { random, randomVector } from './helpers/vectors.js';
-
-const WORDS = ['river', 'stone', 'garden', 'winter', 'market', 'engine', 'letter', 'window', 'forest', 'harbor', 'silver', 'thunder', 'meadow', 'lantern', 'copper', 'valley'];
-const RARE = { 'part-7': 'replace valve XJ-9000 before winter', 'code-3': 'the build failed with error E4711 in the harbor job' };
-
-function corpus(tenant: string, seed: number, n: number): Array<Omit<ChunksRecord, 'teamId'>> {
-  const next = random(seed);
-  const sentence = () => Array.from({ length: 6 + Math.floor(next() * 6) }, () => WORDS[Math.floor(next() * WORDS.length)]).join(' ');
-  return Array.from({ length: n }, (_, i) => ({ id: `${tenant}-${i}`, source: i % 2 === 0 ? 'docs' : 'chat', content: sentence(), embedding: randomVector(next, 128) }));
-}
-
-/** RRF as the API documents it, from two rankings of ids (best first). */
-function rrf(vector: string[], text: string[], topK: number, k = 60, weights = { vector: 1, text: 1 }): Array<{ id: string; score: number }> {
-  const scores = new Map<string, number>();
-  vector.forEach((id, i) => scores.set(id, (scores.get(id) ?? 0) + weights.vector / (k + i + 1)));
-  text.forEach((id, i) => scores.set(id, (scores.get(id) ?? 0) + weights.text / (k + i + 1)));
-  // A hit only a side of weight 0 found has no score: not a result.
-  return [...scores].filter(([, score]) => score > 0).map(([id, score]) => ({ id, score })).sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1)).slice(0, topK);
-}
 
 describe.each(engines.filter((engine) => engine.backend === 'pgvector'))('keyword and hybrid search: $name', (engine) => {
   const db = useEngine(engine);
   const acme = () => db().vectors.chunks.forTenant('acme');
-  const query = randomVector(random(99), 128);
-  beforeAll(() => acme().insert([...corpus('acme', 1, 300), ...Object.entries(RARE).map(([id, content]) => ({ id, source: 'docs', content, embedding: randomVector(random(id.length), 128) }))]));
+  const query = randomVector(random(99), DIMENSION);
+  beforeAll(() => acme().insert(withRareChunks('acme')));
 
-  it('finds rare exact terms that a vector search with unrelated embeddings misses, and hybrid keeps them in topK', async () => {
-    const keyword = await acme().search({ text: 'XJ-9000', topK: 5 });
-    expect(keyword.map((hit) => hit.id)).toEqual(['part-7']);
-    expect(keyword[0].ranks).toEqual({ text: { rank: 1, score: keyword[0].score } });
-    expect(keyword[0].score).toBeGreaterThan(0);
-    expect((await acme().search({ text: 'E4711', topK: 5 })).map((hit) => hit.id)).toEqual(['code-3']);
+  it('finds rare exact terms that a vector search with unrelated embeddings misses, and hybrid keeps them in topK', () => expectRareTermsFound(acme(), query));
 
-    const vectorOnly = (await acme().search({ vector: query, topK: 10 })).map((hit) => hit.id);
-    expect(vectorOnly).not.toContain('part-7');
-    const hybrid = await acme().search({ vector: query, text: 'valve XJ-9000', topK: 10 });
-    expect(hybrid).toHaveLength(10);
-    const found = hybrid.find((hit) => hit.id === 'part-7')!;
-    expect(found.ranks?.text).toMatchObject({ rank: 1 });
-    expect(hybrid.map((hit) => hit.record.content)).toContain(RARE['part-7']);
-    // The generated column is never part of a record.
-    expect(Object.keys(found.record).sort()).toEqual(['content', 'id', 'source', 'teamId']);
-  });
-
-  it("is the reciprocal rank fusion of the backend's own keyword and vector rankings", async () => {
-    for (const [text, topK, fusion] of [
-      ['river garden', 10, undefined],
-      ['"stone market" OR thunder', 7, { k: 10, weights: { vector: 0.5, text: 2 } }],
-      ['copper -valley', 25, { weights: { vector: 1, text: 0 } }],
-    ] as const) {
-      const candidates = 60;
-      const where = { source: 'docs' };
-      const vectorSide = await acme().search({ vector: query, topK: candidates, where });
-      const textSide = await acme().search({ text, topK: candidates, where });
-      const expected = rrf(vectorSide.map((hit) => hit.id), textSide.map((hit) => hit.id), topK, fusion?.k, { vector: fusion?.weights?.vector ?? 1, text: fusion?.weights?.text ?? 1 });
-      const hybrid = await acme().search({ vector: query, text, topK, where, candidates, fusion });
-      expect(hybrid.length).toBe(Math.min(topK, expected.length));
-      expect(expected.length).toBeGreaterThan(0);
-      expect(hybrid.map((hit) => hit.id)).toEqual(expected.map((hit) => hit.id));
-      hybrid.forEach((hit, i) => {
-        expect(hit.score).toBeCloseTo(expected[i].score, 12);
-        const vectorRank = vectorSide.findIndex((candidate) => candidate.id === hit.id);
-        const textRank = textSide.findIndex((candidate) => candidate.id === hit.id);
-        // A side that did not find the hit is absent, not undefined.
-        expect(Object.keys(hit.ranks!).sort()).toEqual([...(textRank < 0 ? [] : ['text']), ...(vectorRank < 0 ? [] : ['vector'])]);
-        expect(hit.ranks?.vector).toEqual(vectorRank < 0 ? undefined : { rank: vectorRank + 1, score: expect.closeTo(vectorSide[vectorRank].score, 6) });
-        expect(hit.ranks?.text).toEqual(textRank < 0 ? undefined : { rank: textRank + 1, score: expect.closeTo(textSide[textRank].score, 6) });
-        expect(hit.record.source).toBe('docs');
-      });
-    }
-  });
+  it("is the reciprocal rank fusion of the backend's own keyword and vector rankings", () => expectReciprocalRankFusion(acme(), query));
 
   it('takes any text: operators, quotes, SQL, 10 KB, emoji, right-to-left; stop words alone match nothing', async () => {
     const hostile = ["'; DROP TABLE chunks; --", '"unterminated phrase', '&|!:*()\'', 'a\\b\\\\c \\', 'river & !stone | (garden', '-', 'OR', '""', "river's stone:*", '🦀 river 🌊', 'نهر حجر', 'x'.repeat(10_240), `${'river '.repeat(1_500)}stone`];
@@ -110,7 +50,7 @@ describe.each(engines.filter((engine) => engine.backend === 'pgvector'))('keywor
       const text = `${WORDS[Math.floor(next() * WORDS.length)]} ${next() < 0.5 ? 'or ' : ''}${WORDS[Math.floor(next() * WORDS.length)]}`;
       const where = next() < 0.5 ? { source: 'chat' } : undefined;
       const store = db().vectors.chunks.forTenant(tenant);
-      for (const hits of [await store.search({ text, topK: 50, where }), await store.search({ vector: randomVector(next, 128), text, topK: 50, where })]) {
+      for (const hits of [await store.search({ text, topK: 50, where }), await store.search({ vector: randomVector(next, DIMENSION), text, topK: 50, where })]) {
         expect(hits.length).toBeGreaterThan(0);
         for (const hit of hits) {
           expect(hit.id.startsWith(`${tenant}-`), `${tenant} got ${hit.id}`).toBe(true);

@@ -15,26 +15,11 @@ import { checkServerVersion } from '../src/runtime/milvus/server-version.js';
 import * as fixtureSchema from './fixtures/runtime/drizzle/schema.js';
 import { type ChunksRecord, chunksCollection, createPolystore, type Polystore } from './fixtures/runtime/generated/index.js';
 import { chunksMilvus } from './fixtures/runtime/generated/milvus.js';
+import { corpus, expectRareTermsFound, expectReciprocalRankFusion, RARE, withRareChunks, WORDS } from './helpers/keyword-search.js';
 import { cosineSimilarity, random, randomVector } from './helpers/vectors.js';
 
-const WORDS = ['river', 'stone', 'garden', 'winter', 'market', 'engine', 'letter', 'window', 'forest', 'harbor', 'silver', 'thunder', 'meadow', 'lantern', 'copper', 'valley'];
-const RARE = { 'part-7': 'replace valve XJ-9000 before winter', 'code-3': 'the build failed with error E4711 in the harbor job' };
 const RECORD_KEYS = ['content', 'id', 'source', 'teamId'];
 const DIM = chunksCollection.dimension;
-
-function corpus(tenant: string, seed: number, n: number): Array<Omit<ChunksRecord, 'teamId'>> {
-  const next = random(seed);
-  const sentence = () => Array.from({ length: 6 + Math.floor(next() * 6) }, () => WORDS[Math.floor(next() * WORDS.length)]).join(' ');
-  return Array.from({ length: n }, (_, i) => ({ id: `${tenant}-${i}`, source: i % 2 === 0 ? 'docs' : 'chat', content: sentence(), embedding: randomVector(next, DIM) }));
-}
-
-/** RRF as the API documents it, from two rankings of ids (best first). */
-function rrf(vector: string[], text: string[], topK: number, k = 60, weights = { vector: 1, text: 1 }): Array<{ id: string; score: number }> {
-  const scores = new Map<string, number>();
-  vector.forEach((id, i) => scores.set(id, (scores.get(id) ?? 0) + weights.vector / (k + i + 1)));
-  text.forEach((id, i) => scores.set(id, (scores.get(id) ?? 0) + weights.text / (k + i + 1)));
-  return [...scores].map(([id, score]) => ({ id, score })).sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1)).slice(0, topK);
-}
 
 describe('keyword and hybrid search on Milvus Lite', () => {
   let dir: string;
@@ -108,21 +93,8 @@ describe('keyword and hybrid search on Milvus Lite', () => {
   });
 
   it('finds rare exact terms that a vector search with unrelated embeddings misses, and hybrid keeps them in topK', async () => {
-    const records = corpus('acme', 1, 300);
-    await acme().insert([...records, ...Object.entries(RARE).map(([id, content]) => ({ id, source: 'docs', content, embedding: randomVector(random(id.length), DIM) }))]);
-    const keyword = await acme().search({ text: 'XJ-9000', topK: 5 });
-    expect(keyword.map((hit) => hit.id)).toEqual(['part-7']);
-    expect(keyword[0].ranks).toEqual({ text: { rank: 1, score: keyword[0].score } });
-    expect(keyword[0].score).toBeGreaterThan(0);
-    expect((await acme().search({ text: 'E4711', topK: 5 })).map((hit) => hit.id)).toEqual(['code-3']);
-
-    const vectorOnly = (await acme().search({ vector: query, topK: 10 })).map((hit) => hit.id);
-    expect(vectorOnly).not.toContain('part-7');
-    const hybrid = await acme().search({ vector: query, text: 'valve XJ-9000', topK: 10 });
-    expect(hybrid).toHaveLength(10);
-    const found = hybrid.find((hit) => hit.id === 'part-7')!;
-    expect(found.ranks?.text).toMatchObject({ rank: 1 });
-    expect(found.record.content).toBe(RARE['part-7']);
+    await acme().insert(withRareChunks('acme'));
+    await expectRareTermsFound(acme(), query);
   });
 
   it('never writes or reads back the sparse field: search, get and the pages of `vectors copy` return the record', async () => {
@@ -146,39 +118,7 @@ describe('keyword and hybrid search on Milvus Lite', () => {
     }
   });
 
-  it("is the reciprocal rank fusion of the backend's own keyword and vector rankings", async () => {
-    const found = { both: 0, vector: 0, text: 0 };
-    for (const [text, topK, fusion] of [
-      ['river garden', 10, undefined],
-      ['"stone market" OR thunder', 7, { k: 10, weights: { vector: 0.5, text: 2 } }],
-      ['copper -valley', 25, { weights: { vector: 1, text: 0 } }],
-      ['harbor', 40, { weights: { vector: 0, text: 1 } }],
-    ] as const) {
-      const candidates = 60;
-      const where = { source: 'docs' };
-      const vectorSide = await acme().search({ vector: query, topK: candidates, where });
-      const textSide = await acme().search({ text, topK: candidates, where });
-      expect(textSide.length).toBeGreaterThan(0);
-      const expected = rrf(vectorSide.map((hit) => hit.id), textSide.map((hit) => hit.id), topK, fusion?.k, { vector: fusion?.weights?.vector ?? 1, text: fusion?.weights?.text ?? 1 });
-      const hybrid = await acme().search({ vector: query, text, topK, where, candidates, fusion });
-      expect(hybrid.map((hit) => hit.id)).toEqual(expected.map((hit) => hit.id));
-      hybrid.forEach((hit, i) => {
-        expect(hit.score).toBeCloseTo(expected[i].score, 12);
-        const vectorRank = vectorSide.findIndex((candidate) => candidate.id === hit.id);
-        const textRank = textSide.findIndex((candidate) => candidate.id === hit.id);
-        expect(hit.ranks?.vector).toEqual(vectorRank < 0 ? undefined : { rank: vectorRank + 1, score: vectorSide[vectorRank].score });
-        expect(hit.ranks?.text).toEqual(textRank < 0 ? undefined : { rank: textRank + 1, score: textSide[textRank].score });
-        expect(hit.record.source).toBe('docs');
-        found[hit.ranks?.vector && hit.ranks.text ? 'both' : hit.ranks?.vector ? 'vector' : 'text'] += 1;
-      });
-    }
-    // Hits found by both sides, and by either alone.
-    expect(Math.min(found.both, found.vector, found.text)).toBeGreaterThan(0);
-    // The default breadth: 4 × topK, at least 40.
-    const textSide = (await acme().search({ text: 'winter', topK: 40 })).map((hit) => hit.id);
-    const vectorSide = (await acme().search({ vector: query, topK: 40 })).map((hit) => hit.id);
-    expect((await acme().search({ vector: query, text: 'winter', topK: 5 })).map((hit) => hit.id)).toEqual(rrf(vectorSide, textSide, 5).map((hit) => hit.id));
-  });
+  it("is the reciprocal rank fusion of the backend's own keyword and vector rankings", () => expectReciprocalRankFusion(acme(), query));
 
   it('takes any text: operators, quotes, SQL, backslashes, 10 KB, emoji, right-to-left, stop words only', async () => {
     const hostile = ["'; DROP TABLE chunks; --", '"unterminated phrase', '&|!:*()\'', 'a\\b\\\\c \\', 'river & !stone | (garden', '-', 'OR', '""', "river's stone:*", 'content == "x" || true', '🦀 river 🌊', 'نهر حجر', 'x'.repeat(10_240), `${'river '.repeat(1_500)}stone`, 'the and of'];

@@ -39,7 +39,7 @@ export interface HybridParts extends KeywordSearchParts {
 
 /**
  * The hits of a hybrid search: each side ranks its `candidates` best (the vector side through the HNSW or IVFFlat
- * index, the keyword side through the GIN index), the two lists are joined on the id, and each hit's score is
+ * index, the keyword side through the GIN index; ties at the cut by id, as a keyword search orders them), the two lists are joined on the id, and each hit's score is
  * Σ weight / (k + rank) over the sides that found it. Columns: the record's, then the fused score, the vector
  * side's rank and distance, the keyword side's rank and score (null where that side did not find the hit).
  */
@@ -56,7 +56,7 @@ export function hybridSearchSql(parts: HybridParts): string {
     ), "polystore_text_side" as (
       select "id", "score", row_number() over (order by "score" desc, "id") as "rank" from (
         select c.${parts.id} as "id", ts_rank_cd(c.${parts.fullText}, ${query}) as "score" from ${parts.table} c
-        where c.${parts.fullText} @@ ${query} and ${matchesWords(query)} and ${parts.where} order by "score" desc limit ${candidates}
+        where c.${parts.fullText} @@ ${query} and ${matchesWords(query)} and ${parts.where} order by "score" desc, c.${parts.id} limit ${candidates}
       ) as matching
     ), "polystore_fused" as (
       select coalesce(v."id", t."id") as "id",
