@@ -13,8 +13,8 @@ describe('db.health()', () => {
     try {
       // The first probe of an embedded PGlite includes its start (seconds of WebAssembly): a generous timeout.
       const report = await pending.health({ timeoutMs: 60_000 });
-      expect(report).toMatchObject({ status: 'degraded', stores: { postgres: { status: 'degraded', details: { pendingMigrations: 3, pgvectorVersion: null } } } });
-      expect(report.stores.postgres.error).toContain('3 migration(s) pending');
+      expect(report).toMatchObject({ status: 'degraded', stores: { postgres: { status: 'degraded', details: { pendingMigrations: 4, pgvectorVersion: null } } } });
+      expect(report.stores.postgres.error).toContain('4 migration(s) pending');
       await pending.migrate();
       expect(await pending.health()).toMatchObject({
         status: 'up',
@@ -70,7 +70,7 @@ describe('db.health()', () => {
       // A new database: pgvector and every migration missing, so degraded (exit 1); up once migrated.
       const pending = await cli('--postgres', database.url, '--out', 'test/fixtures/runtime', '--json');
       expect(pending.code).toBe(1);
-      expect(JSON.parse(pending.stdout)).toMatchObject({ status: 'degraded', stores: { postgres: { details: { pendingMigrations: 3 } } } });
+      expect(JSON.parse(pending.stdout)).toMatchObject({ status: 'degraded', stores: { postgres: { details: { pendingMigrations: 4 } } } });
       const db = createPolystore({ postgres: database.url });
       await db.migrate();
       await db.close();

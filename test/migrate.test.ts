@@ -50,14 +50,14 @@ describe.skipIf(!serverUrl)('polystore migrate on the native server', () => {
     const status = polystore(['migrate', 'status'], { cwd: dir });
     expect(status.status).toBe(1);
     expect(status.stdout).toMatch(/^postgres pending  0000_init  sha256 [0-9a-f]{12}$/m);
-    expect(status.stdout).toMatch(/^postgres pending  0002_halfvec_collection /m);
+    expect(status.stdout).toMatch(/^postgres pending  0003_keyword_search /m);
     expect(status.stdout).toContain('migrations are pending: run `polystore migrate`');
 
     const dry = polystore(['migrate', '--dry-run'], { cwd: dir });
     expect(dry.status).toBe(0);
     expect(dry.stdout).toMatch(/^-- 0000_init \(sha256 [0-9a-f]{12}\)$/m);
     expect(dry.stdout).toContain('CREATE TABLE "notes"');
-    expect(dry.stdout).toContain('-- polystore: dry run, nothing was changed (3 migration(s) pending).');
+    expect(dry.stdout).toContain('-- polystore: dry run, nothing was changed (4 migration(s) pending).');
     expect(await tables(database.url)).toEqual([]);
   });
 
@@ -65,7 +65,7 @@ describe.skipIf(!serverUrl)('polystore migrate on the native server', () => {
     const bin = join(repoRoot, 'bin/polystore.js');
     const outputs = await Promise.all([1, 2, 3].map(async () => (await run(process.execPath, [bin, 'migrate'], { cwd: dir })).stdout.trim()));
     // One process did the work; the others found nothing pending once they held the lock.
-    expect(outputs.filter((out) => out === 'postgres: applied 0000_init, 0001_exact_collections, 0002_halfvec_collection')).toHaveLength(1);
+    expect(outputs.filter((out) => out === 'postgres: applied 0000_init, 0001_exact_collections, 0002_halfvec_collection, 0003_keyword_search')).toHaveLength(1);
     expect(outputs.filter((out) => out === 'postgres: nothing to apply')).toHaveLength(2);
     expect(await tables(database.url)).toContain('notes');
 
@@ -73,7 +73,7 @@ describe.skipIf(!serverUrl)('polystore migrate on the native server', () => {
     expect(status.status).toBe(0);
     const report = JSON.parse(status.stdout) as { status: string; postgres: Array<{ tag: string; state: string }> };
     expect(report.status).toBe('current');
-    expect(report.postgres.map((m) => `${m.tag} ${m.state}`)).toEqual(['0000_init applied', '0001_exact_collections applied', '0002_halfvec_collection applied']);
+    expect(report.postgres.map((m) => `${m.tag} ${m.state}`)).toEqual(['0000_init applied', '0001_exact_collections applied', '0002_halfvec_collection applied', '0003_keyword_search applied']);
   }, 120_000);
 
   it('an applied migration whose file changed since is reported changed, with a warning, and exits 1', () => {
@@ -96,8 +96,8 @@ describe.skipIf(!serverUrl)('polystore migrate on the native server', () => {
       for (const folder of ['generated', 'drizzle']) cpSync(join(dir, folder), join(behind, folder), { recursive: true });
       const journal = join(behind, 'drizzle/meta/_journal.json');
       const parsed = JSON.parse(readFileSync(journal, 'utf8')) as { entries: unknown[] };
-      writeFileSync(journal, JSON.stringify({ ...parsed, entries: parsed.entries.slice(0, 2) }));
-      rmSync(join(behind, 'drizzle/0002_halfvec_collection.sql'));
+      writeFileSync(journal, JSON.stringify({ ...parsed, entries: parsed.entries.slice(0, 3) }));
+      rmSync(join(behind, 'drizzle/0003_keyword_search.sql'));
       const args = ['--out', behind, '--postgres', database.url];
       const status = polystore(['migrate', 'status', ...args], { cwd: behind });
       expect(status.status).toBe(1);
@@ -208,7 +208,7 @@ describe.skipIf(!serverUrl)('migrate with Milvus Lite', () => {
       expect(dry.stdout).toMatch(/^\/\/ milvus: create HNSW index on "notes"\.embedding \(COSINE\)$/m);
       const first = polystore(['migrate'], { cwd: dir });
       expect(first.stdout.trim().split('\n')).toEqual([
-        'postgres: applied 0000_init, 0001_exact_collections, 0002_halfvec_collection',
+        'postgres: applied 0000_init, 0001_exact_collections, 0002_halfvec_collection, 0003_keyword_search',
         'milvus: exact created',
         'milvus: notes created',
       ]);
@@ -235,13 +235,14 @@ describe('migrate down', () => {
       await db.migrate();
       await db.vectors.wide.insert([{ id: 'w1', label: 'kept', embedding: Array.from({ length: 2048 }, (_, i) => (i % 7) + 1) }]);
       const dry = await db.migrateDown({ to: '0000_init', dryRun: true });
-      expect(dry.reversed).toEqual(['0002_halfvec_collection', '0001_exact_collections']);
+      expect(dry.reversed).toEqual(['0003_keyword_search', '0002_halfvec_collection', '0001_exact_collections']);
       expect(dry.drops).toEqual([
+        { table: 'chunks', rows: 0 },
         { table: 'exactcos', rows: 0 },
         { table: 'exactl2', rows: 0 },
         { table: 'wide', rows: 1 },
       ]);
-      expect(dry.statements[0]).toBe('DROP TABLE "wide" CASCADE;');
+      expect(dry.statements[0]).toBe('DROP TABLE "chunks" CASCADE;');
 
       // Options are what they say: a string is no `force`, a misspelled `dryrun` no dry run.
       await expect(db.migrateDown({ to: '0000_init', force: 'false' as unknown as boolean })).rejects.toMatchObject({ code: 'INVALID_INPUT', issues: [{ path: ['force'] }] });
@@ -254,14 +255,14 @@ describe('migrate down', () => {
       expect((await db.migrationStatus()).status).toBe('current');
 
       const forced = await db.migrateDown({ to: '0000_init', force: true });
-      expect(forced.reversed).toEqual(['0002_halfvec_collection', '0001_exact_collections']);
+      expect(forced.reversed).toEqual(['0003_keyword_search', '0002_halfvec_collection', '0001_exact_collections']);
       expect(await tables(database.url)).not.toContain('wide');
       expect(await tables(database.url)).not.toContain('exactcos');
       expect(await tables(database.url)).toContain('notes');
       const status = await db.migrationStatus();
-      expect(status.postgres.map((m) => m.state)).toEqual(['applied', 'pending', 'pending']);
+      expect(status.postgres.map((m) => m.state)).toEqual(['applied', 'pending', 'pending', 'pending']);
       expect((await db.migrateDown({ to: '0000_init' })).reversed).toEqual([]);
-      expect((await db.migrate()).postgres).toEqual(['0001_exact_collections', '0002_halfvec_collection']);
+      expect((await db.migrate()).postgres).toEqual(['0001_exact_collections', '0002_halfvec_collection', '0003_keyword_search']);
       expect(await db.vectors.wide.count()).toBe(0);
     } finally {
       await db.close();
