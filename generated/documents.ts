@@ -59,7 +59,7 @@ export interface App {
     } | null;
     pluginConfig?: JsonValue | null;
   };
-  metrics: { totalChats: number; totalTokens: number; avgResponseTime: number; satisfaction: number };
+  metrics: { totalChats: number; totalTokens: bigint; avgResponseTime: number; satisfaction: number };
   tags: Array<string>;
   publishedAt?: Date | null;
   createdAt: Date;
@@ -85,7 +85,7 @@ export interface Dataset {
     vectorCount: number;
     error?: string | null;
   }>;
-  metrics: { documentCount: number; totalTokens: number; vectorCount: number; size: number };
+  metrics: { documentCount: number; totalTokens: bigint; vectorCount: number; size: bigint };
   permissions: Array<{ subject: string; role: 'owner' | 'editor' | 'viewer' }>;
   createdAt: Date;
   updatedAt: Date;
@@ -119,7 +119,7 @@ export interface File {
   filename: string;
   originalName: string;
   mimeType: string;
-  size: number;
+  size: bigint;
   path: string;
   storageType: 'local' | 's3' | 'minio';
   status: 'uploading' | 'processing' | 'completed' | 'error';

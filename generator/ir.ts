@@ -14,7 +14,7 @@ export interface SchemaIR {
 
 // ── documents ────────────────────────────────────────────────────────────
 export type DocTypeIR =
-  | { kind: 'string' | 'int' | 'float' | 'boolean' | 'datetime' | 'json' }
+  | { kind: 'string' | 'int' | 'bigint' | 'float' | 'boolean' | 'datetime' | 'json' }
   | { kind: 'enum'; values: string[] }
   | { kind: 'ref'; target: string; relation?: string; inverse: string }
   | { kind: 'object'; fields: DocFieldIR[] }

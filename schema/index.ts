@@ -84,7 +84,8 @@ export default defineSchema({
         }),
         metrics: f.object({
           totalChats: f.int().default(0),
-          totalTokens: f.int().default(0),
+          // Token totals and byte sizes pass 2^31: 64-bit.
+          totalTokens: f.bigint().default(0),
           avgResponseTime: f.float().default(0),
           satisfaction: f.float().default(0),
         }),
@@ -123,9 +124,9 @@ export default defineSchema({
         ),
         metrics: f.object({
           documentCount: f.int().default(0),
-          totalTokens: f.int().default(0),
+          totalTokens: f.bigint().default(0),
           vectorCount: f.int().default(0),
-          size: f.int().default(0),
+          size: f.bigint().default(0),
         }),
         permissions: f.array(f.object({ subject: f.ref('User'), role: f.enum(['owner', 'editor', 'viewer']) })),
       },
@@ -169,7 +170,7 @@ export default defineSchema({
         filename: f.string(),
         originalName: f.string(),
         mimeType: f.string(),
-        size: f.int(),
+        size: f.bigint(),
         path: f.string(),
         storageType: f.enum(['local', 's3', 'minio']),
         status: f.enum(['uploading', 'processing', 'completed', 'error']).default('uploading').index(),

@@ -256,6 +256,17 @@ describe('schema validation', () => {
     ]);
   });
 
+  it('takes 64-bit integers as f.bigint() (Prisma BigInt), and keeps f.int() defaults within 32 bits', async () => {
+    const schema = defineSchema({ documents: { Stat: document({ fields: { tokens: f.bigint().default(2 ** 40), small: f.int().default(-(2 ** 31)), over: f.int().default(2 ** 31) } }) } });
+    expect(issuesOf(schema).map(at)).toEqual(['documents.Stat.fields.over.default: default 2147483648 does not fit a field of type int']);
+    const files = await emitFiles(parseSchema(defineSchema({ documents: { Stat: document({ fields: { tokens: f.bigint().default(2 ** 40) } }) } })));
+    expect(files.get('prisma/schema.prisma')).toContain('tokens BigInt @default(1099511627776)');
+    expect(files.get('generated/documents.ts')).toContain('tokens: bigint;');
+    expect(issuesOf(defineSchema({ vectors: { v: vectors({ fields: { n: f.bigint() } }) } })).map(at)).toEqual([
+      'vectors.v.fields.n: a vector collection field must be string, int, float, boolean, datetime, json or enum, got bigint',
+    ]);
+  });
+
   it('checks TTL indexes and index names of documents', () => {
     const issues = issuesOf(
       defineSchema({

@@ -97,6 +97,8 @@ class PrismaBlocks {
         return 'String';
       case 'int':
         return 'Int';
+      case 'bigint':
+        return 'BigInt';
       case 'float':
         return 'Float';
       case 'boolean':

@@ -4,6 +4,7 @@ import { tsLiteral } from './ts-literal.js';
 export const SCALAR_TS_TYPE = {
   string: 'string',
   int: 'number',
+  bigint: 'bigint',
   float: 'number',
   boolean: 'boolean',
   datetime: 'Date',

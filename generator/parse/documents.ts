@@ -82,6 +82,7 @@ function parseType(issues: Issues, names: Set<string>, owner: string, field: str
       return { kind: 'array', of: parseType(issues, names, owner, field, type.of, [...path, 'of'], false) };
     case 'string':
     case 'int':
+    case 'bigint':
     case 'float':
     case 'boolean':
     case 'datetime':
@@ -101,8 +102,8 @@ function checkDefault(issues: Issues, type: DocTypeIR, value: NonNullable<FieldS
         ? type.values.includes(String(value))
         : type.kind === 'string'
           ? typeof value === 'string'
-          : type.kind === 'int'
-            ? Number.isInteger(value)
+          : type.kind === 'int' || type.kind === 'bigint'
+            ? Number.isSafeInteger(value) && (type.kind === 'bigint' || ((value as number) >= -(2 ** 31) && (value as number) < 2 ** 31))
             : type.kind === 'float'
               ? typeof value === 'number' && Number.isFinite(value)
               : type.kind === 'boolean' && typeof value === 'boolean';

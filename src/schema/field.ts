@@ -6,6 +6,7 @@
 export type FieldType =
   | { kind: 'string'; maxLength?: number }
   | { kind: 'int' }
+  | { kind: 'bigint' }
   | { kind: 'float' }
   | { kind: 'boolean' }
   | { kind: 'datetime' }
@@ -65,6 +66,8 @@ export const f = {
   /** `maxLength` bounds strings stored in Milvus (VarChar, at most 65,535 bytes). */
   string: (options: { maxLength?: number } = {}) => field({ kind: 'string', ...options }),
   int: () => field({ kind: 'int' }),
+  /** A 64-bit integer (documents only): sizes and token totals past Int's 32 bits. Prisma's BigInt; a JavaScript bigint. */
+  bigint: () => field({ kind: 'bigint' }),
   float: () => field({ kind: 'float' }),
   boolean: () => field({ kind: 'boolean' }),
   datetime: () => field({ kind: 'datetime' }),
