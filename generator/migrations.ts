@@ -82,7 +82,8 @@ export async function planMigration(ir: SchemaIR, drizzleSchemaSource: string, d
     files.set(`meta/${prefix(idx)}_snapshot.json`, `${JSON.stringify({ ...snapshot, _meta: { columns: {}, schemas: {}, tables: {} } }, null, 2)}\n`);
     addEntry(tag, snapshot.version, options.now ?? Date.now());
   }
-  if (entries.length > 0) files.set('meta/_journal.json', `${JSON.stringify({ ...EMPTY_JOURNAL, entries }, null, 2)}\n`);
+  // Written even empty (a schema of documents only): migrate and the migrator read it.
+  files.set('meta/_journal.json', `${JSON.stringify({ ...EMPTY_JOURNAL, entries }, null, 2)}\n`);
   return { files, notes };
 }
 

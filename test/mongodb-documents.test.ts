@@ -1,9 +1,16 @@
 // The documents' collections and indexes applied by `migrate`, on a MongoDB-wire server: FerretDB v1 on SQLite
 // (scripts/ferretdb-server.sh; .ci/run starts it). FerretDB has no text or TTL indexes: `migrate` reports those
 // as refused by the server, with its words, and applies the rest.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { MongoClient, ObjectId, Long, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PolystoreError } from '../src/errors.js';
+import { document, defineSchema, f } from '../src/index.js';
+import { migrateDocuments } from '../src/operations/document-indexes.js';
+import { documentIndexes } from '../generator/parse/document-indexes.js';
+import { parseSchema } from '../generator/parse/index.js';
+import smallSchema from './fixtures/small-schema.js';
 import { createPolystore, mongoCollections, type Polystore } from '../generated/index.js';
 import { polystore, scratchDir } from './helpers/cli.js';
 
@@ -82,6 +89,39 @@ describe.skipIf(!url)('documents on a MongoDB-wire server (FerretDB)', () => {
     expect((await users.listIndexes().toArray()).find((index) => index.name === 'users_team_idx')!.key).toEqual({ team: 1 });
   });
 
+  it('keeps the index as it was when its replacement cannot be built', async () => {
+    const users = store.mongo.collection('users');
+    await users.dropIndex('users_team_idx');
+    await users.createIndex({ team: -1 }, { name: 'users_team_idx' });
+    // The schema's key taken by an index of another name: MongoDB refuses the replacement (code 85).
+    await users.createIndex({ team: 1 }, { name: 'by_team' });
+    const forced = await store.db.migrate({ force: true });
+    expect(forced.documents.find((documents) => documents.collection === 'users')!.refused).toEqual([
+      { index: 'users_team_idx', reason: expect.stringContaining('(the index as it was is kept)') },
+    ]);
+    expect((await users.listIndexes().toArray()).find((index) => index.name === 'users_team_idx')!.key).toEqual({ team: -1 });
+    await users.dropIndex('by_team');
+    await store.db.migrate({ force: true });
+    expect((await users.listIndexes().toArray()).find((index) => index.name === 'users_team_idx')!.key).toEqual({ team: 1 });
+  });
+
+  it('several facades migrating one empty database at once all succeed, and build each index once', async () => {
+    const target = new URL(url!);
+    target.pathname = `/polystore_race_${process.pid}`;
+    const facades = [1, 2, 3, 4].map(() => createPolystore({ mongodb: { url: target.href } }));
+    const client = await new MongoClient(target.href).connect();
+    try {
+      const results = await Promise.all(facades.map((db) => db.migrate()));
+      expect(results).toHaveLength(4);
+      const users = (await client.db().collection('users').listIndexes().toArray()).map((index) => index.name).sort();
+      expect(users).toEqual(['_id_', 'users_email_key', 'users_team_idx', 'users_username_key']);
+    } finally {
+      await Promise.all(facades.map((db) => db.close()));
+      await client.db().dropDatabase();
+      await client.close();
+    }
+  });
+
   it('reports an index the schema does not have, and never drops it', async () => {
     await store.mongo.collection('chats').createIndex({ title: 1 }, { name: 'chats_by_title' });
     const status = await store.db.migrationStatus();
@@ -132,6 +172,39 @@ describe.skipIf(!url)('documents on a MongoDB-wire server (FerretDB)', () => {
   });
 });
 
+describe.skipIf(!url)('documents of the small fixture (FerretDB): a compound unique key with a descending part, a TTL index', () => {
+  it('creates them as named, reports the TTL and text indexes the server refuses, and enforces the compound key', async () => {
+    const ir = parseSchema(
+      defineSchema({
+        ...smallSchema,
+        documents: { ...smallSchema.documents, Session: document({ fields: { token: f.string().unique(), expiresAt: f.datetime() }, indexes: [{ fields: ['expiresAt'], expireAfterSeconds: 3_600 }] }) },
+      }),
+    );
+    const specs = ir.documents.map((doc) => ({ model: doc.name, collection: doc.collection ?? doc.name, indexes: documentIndexes(doc).map(({ origin: _, ...index }) => index) }));
+    const target = new URL(url!);
+    target.pathname = `/polystore_small_${process.pid}`;
+    const client = await new MongoClient(target.href).connect();
+    try {
+      const result = await migrateDocuments(client.db(), specs, false);
+      expect(result).toEqual([
+        { collection: 'Author', created: ['Author_name_key'], replaced: [], refused: [] },
+        { collection: 'posts', created: ['posts_author_createdAt_key'], replaced: [], refused: [{ index: 'posts_title_idx', reason: expect.any(String) }] },
+        { collection: 'Session', created: ['Session_token_key'], replaced: [], refused: [{ index: 'Session_expiresAt_ttl', reason: expect.stringContaining('expireAfterSeconds') }] },
+      ]);
+      const posts = client.db().collection('posts');
+      expect((await posts.listIndexes().toArray()).find((index) => index.name === 'posts_author_createdAt_key')).toMatchObject({ key: { author: 1, createdAt: -1 }, unique: true });
+      const author = new ObjectId();
+      const createdAt = new Date('2026-01-02T03:04:05.000Z');
+      await posts.insertOne({ author, createdAt, title: 'a' });
+      await posts.insertOne({ author, createdAt: new Date('2026-01-03T00:00:00.000Z'), title: 'b' });
+      await expect(posts.insertOne({ author, createdAt, title: 'c' })).rejects.toMatchObject({ code: 11000 });
+    } finally {
+      await client.db().dropDatabase();
+      await client.close();
+    }
+  });
+});
+
 describe.skipIf(!url)('polystore migrate for the documents, from the command line (FerretDB)', () => {
   it('dry run, migrate (failing on the index the server refuses, after doing the rest), status, and a second run that changes nothing', () => {
     const target = new URL(url!);
@@ -160,6 +233,32 @@ describe.skipIf(!url)('polystore migrate for the documents, from the command lin
   });
 });
 
+describe.skipIf(!url)('a schema of documents only (FerretDB)', () => {
+  it('generates and migrates: there are no tables, and no PostgreSQL migrations', () => {
+    const dir = scratchDir();
+    writeFileSync(join(dir, 'schema.ts'), "import { defineSchema, document, f } from 'polystore';\nexport default defineSchema({ documents: { Note: document({ collection: 'notes', fields: { title: f.string().unique() } }) } });\n");
+    expect(polystore(['generate', '--schema', join(dir, 'schema.ts'), '--out', dir, '--no-prisma-client']).status).toBe(0);
+    const target = new URL(url!);
+    target.pathname = `/polystore_docs_only_${process.pid}`;
+    const migrated = polystore(['migrate', '--out', dir, '--pglite-dir', join(dir, 'pglite'), '--mongodb', target.href]);
+    expect(migrated.stderr).toBe('');
+    expect(migrated.stdout).toContain('postgres: nothing to apply');
+    expect(migrated.stdout).toContain('mongodb: notes created notes_title_key');
+    expect(migrated.status).toBe(0);
+    void new MongoClient(target.href).connect().then(async (client) => {
+      await client.db().dropDatabase();
+      await client.close();
+    });
+  });
+});
+
+describe('the MongoDB URL', () => {
+  it('must name its database: the driver would fall back on "test", where Prisma never reads', () => {
+    expect(() => createPolystore({ mongodb: { url: 'mongodb://127.0.0.1:27017' } })).toThrowError(/mongodb\.url: expected a mongodb:\/\/ or mongodb\+srv:\/\/ URL naming its database/);
+    expect(() => createPolystore({ mongodb: { url: 'http://127.0.0.1/app' } })).toThrowError(/mongodb\.url/);
+  });
+});
+
 describe('a MongoDB that cannot be reached', () => {
   it('is MONGODB_UNAVAILABLE from migrate, and down in health, within the timeout', async () => {
     const db = createPolystore({ mongodb: { url: 'mongodb://127.0.0.1:9/unreachable?serverSelectionTimeoutMS=500' } });
@@ -170,5 +269,7 @@ describe('a MongoDB that cannot be reached', () => {
     } finally {
       await db.close();
     }
+    // After close, health opens no new client (which nothing would close): MongoDB is reported closed.
+    expect((await db.health()).stores.mongodb).toMatchObject({ status: 'down', error: expect.stringContaining('closed') });
   }, 30_000);
 });

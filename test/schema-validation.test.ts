@@ -267,6 +267,30 @@ describe('schema validation', () => {
     ]);
   });
 
+  it('refuses what MongoDB could never index or store as declared: collection names, stored keys, one key indexed twice, nested .unique()', () => {
+    const issues = issuesOf(
+      defineSchema({
+        documents: {
+          A: document({ collection: 'system.users', fields: { x: f.string().map('_id'), y: f.string().map('a.b') } }),
+          B: document({ collection: 'shared', fields: { z: f.string().unique().map('k'), w: f.string().map('k') }, indexes: [{ fields: ['z'] }, { fields: ['w', 'w'] }] }),
+          C: document({ collection: 'shared', fields: { o: f.object({ inner: f.string().unique() }) } }),
+          D: document({ collection: 'a"b', fields: {} }),
+        },
+      }),
+    );
+    expect(issues.map(at)).toEqual([
+      'documents.A.collection: "system.users" cannot name a MongoDB collection (not empty, no $, NUL or ", not starting with "system." or ".", at most 120 bytes)',
+      'documents.A.fields.x.map: "_id" cannot be a stored key (not empty, not _id, no dots, not starting with $)',
+      'documents.A.fields.y.map: "a.b" cannot be a stored key (not empty, not _id, no dots, not starting with $)',
+      'documents.B.fields.w: stored key "k" is already defined at documents.B.fields.z',
+      'documents.B.indexes.1.fields.1: indexed field "w" is already defined at documents.B.indexes.1.fields.0',
+      'documents.B.indexes.0: an index on the key "k:1" is already defined at documents.B.fields.z',
+      'documents.C.fields.o.fields.inner: .unique() and .index() apply to top-level fields: index a nested one with indexes: [{ fields: ["outer.inner"] }]',
+      'documents.D.collection: "a\\"b" cannot name a MongoDB collection (not empty, no $, NUL or ", not starting with "system." or ".", at most 120 bytes)',
+      'documents.C.collection: collection "shared" is already defined at documents.B.collection',
+    ]);
+  });
+
   it('checks TTL indexes and index names of documents', () => {
     const issues = issuesOf(
       defineSchema({
@@ -288,6 +312,7 @@ describe('schema validation', () => {
       'documents.Session.indexes.2.expireAfterSeconds: expireAfterSeconds must be an integer from 0 to 2147483647, got -1',
       'documents.Session.indexes.2: a TTL index (expireAfterSeconds) has exactly one field, a datetime',
       'documents.Session.indexes.3: index "Session_token_idx" is already defined at documents.Session.fields.token',
+      'documents.Session.indexes.3: an index on the key "token:1" is already defined at documents.Session.fields.token',
     ]);
   });
 

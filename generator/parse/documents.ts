@@ -12,12 +12,32 @@ export function parseDocuments(issues: Issues, defs: Record<string, DocumentDef>
   const names = new Set(Object.keys(defs));
   const docs = Object.entries(defs).map(([name, def]) => parseDocument(issues, names, name, def, ['documents', name]));
   checkInverseNames(issues, docs);
+  // Two models in one collection would each find the other's indexes there.
+  reportDuplicates(issues, docs.map((doc) => ({ name: doc.collection ?? doc.name, path: ['documents', doc.name, 'collection'] })), 'collection');
   return docs;
+}
+
+/**
+ * MongoDB's collection names: not empty, no `$` or NUL, not `system.`-prefixed (the server's own), at most 120
+ * bytes (room for the database name in its 255-byte namespace); and no `"`, which the Prisma schema quotes them in.
+ */
+function checkCollectionName(issues: Issues, name: string, path: Path): void {
+  if (name === '' || /[$\0"]/.test(name) || name.startsWith('system.') || name.startsWith('.') || Buffer.byteLength(name) > 120) {
+    issues.add('invalid_value', path, `${JSON.stringify(name)} cannot name a MongoDB collection (not empty, no $, NUL or ", not starting with "system." or ".", at most 120 bytes)`);
+  }
+}
+
+/** A `map`ped key is stored as it is: MongoDB keeps `_id` for itself, reads dots as paths and `$` as operators. */
+function checkStoredName(issues: Issues, name: string, path: Path): void {
+  if (name === '' || name === '_id' || name.includes('.') || name.startsWith('$') || name.includes('\0')) {
+    issues.add('invalid_value', path, `${JSON.stringify(name)} cannot be a stored key (not empty, not _id, no dots, not starting with $)`);
+  }
 }
 
 function parseDocument(issues: Issues, names: Set<string>, name: string, def: DocumentDef, path: Path): DocumentIR {
   checkPrismaTypeName(issues, name, path);
   issues.unknownKeys(def, DOCUMENT_KEYS, path);
+  checkCollectionName(issues, def.collection ?? name, def.collection === undefined ? path : [...path, 'collection']);
   const fields = parseFields(issues, names, name, def.fields ?? {}, [...path, 'fields'], true);
   const timestamps = def.timestamps === true;
   for (const field of fields) {
@@ -30,11 +50,15 @@ function parseDocument(issues: Issues, names: Set<string>, name: string, def: Do
     field.type.kind === 'ref' && field.type.relation ? [{ name: field.type.relation, path: [...path, 'fields', field.name, 'relation'] }] : [],
   );
   reportDuplicates(issues, [...fields.map((field) => ({ name: field.name, path: [...path, 'fields', field.name] })), ...relationNames], 'field');
+  reportDuplicates(issues, fields.map((field) => ({ name: field.storedName ?? field.name, path: [...path, 'fields', field.name] })), 'stored key');
   const indexes = (def.indexes ?? []).map((index, i) => parseIndex(issues, fields, timestamps, index, [...path, 'indexes', i]));
   const doc = { name, collection: def.collection, fields, timestamps, indexes };
   // Two indexes of one name (a field's .index() and an index on that field alone) would be one in MongoDB.
-  const named = documentIndexes(doc).map((index) => ({ name: index.name, path: 'field' in index.origin ? [...path, 'fields', index.origin.field] : [...path, 'indexes', index.origin.index] }));
-  reportDuplicates(issues, named, 'index');
+  const all = documentIndexes(doc);
+  const at = (origin: (typeof all)[number]['origin']) => ('field' in origin ? [...path, 'fields', origin.field] : [...path, 'indexes', origin.index]);
+  reportDuplicates(issues, all.map((index) => ({ name: index.name, path: at(index.origin) })), 'index');
+  // MongoDB keeps one index per key pattern: a second one of the same key would be refused forever.
+  reportDuplicates(issues, all.map((index) => ({ name: index.key.map(([key, direction]) => `${key}:${direction}`).join(', '), path: at(index.origin) })), 'an index on the key');
   return doc;
 }
 
@@ -46,6 +70,10 @@ function parseFields(issues: Issues, names: Set<string>, owner: string, defs: Re
     if (def.spec.default !== undefined) checkDefault(issues, type, def.spec.default, [...fieldPath, 'default']);
     if (type.kind === 'array' && def.spec.optional) {
       issues.add('invalid_type', fieldPath, 'an array cannot be optional: it is stored as an empty list');
+    }
+    if (def.spec.map !== undefined) checkStoredName(issues, def.spec.map, [...fieldPath, 'map']);
+    if (!topLevel && (def.spec.unique || def.spec.indexed)) {
+      issues.add('invalid_value', fieldPath, '.unique() and .index() apply to top-level fields: index a nested one with indexes: [{ fields: ["outer.inner"] }]');
     }
     return {
       name,
@@ -132,6 +160,7 @@ function parseIndex(issues: Issues, fields: DocFieldIR[], timestamps: boolean, d
     return { kind: 'text', fields: [...def.text] };
   }
   const types: Array<DocTypeIR | undefined> = [];
+  reportDuplicates(issues, def.fields.map((part, i) => ({ name: typeof part === 'string' ? part : part.field, path: [...path, 'fields', i] })), 'indexed field');
   const parts = def.fields.map((part, i) => {
     const spec = typeof part === 'string' ? { field: part, order: 'asc' as const } : part;
     types.push(resolve(spec.field, [...path, 'fields', i]));

@@ -4,7 +4,7 @@
  * them). An index whose definition changed is drift: replaced only with `force`. A unique index is built only
  * when the collection holds no duplicates of its key; otherwise nothing is changed and the error names one.
  */
-import type { Db, Document } from 'mongodb';
+import type { Collection, CreateIndexesOptions, Db, Document } from 'mongodb';
 import { PolystoreError } from '../errors.js';
 import type { MongoCollectionSpec, MongoIndexSpec } from '../runtime/mongo-spec.js';
 import type { DocumentCollectionState, DocumentsMigrated } from './migration-report.js';
@@ -15,6 +15,10 @@ interface LiveIndex {
   unique?: boolean;
   expireAfterSeconds?: number;
   weights?: Document;
+  sparse?: boolean;
+  partialFilterExpression?: Document;
+  collation?: Document;
+  hidden?: boolean;
 }
 
 /** An index's definition as text, the same for the schema's spec and for MongoDB's listing of it. */
@@ -23,7 +27,9 @@ const describeSpec = (spec: MongoIndexSpec) =>
 function describeLive(index: LiveIndex): string {
   // A text index is listed as { _fts: 'text', _ftsx: 1 } with its fields as weights.
   const key = index.key._fts === 'text' ? Object.keys(index.weights ?? {}).sort().map((path) => `${path}:text`) : Object.entries(index.key).map(([path, direction]) => `${path}:${direction}`);
-  return `${JSON.stringify(key)}${index.unique ? ' unique' : ''}${index.expireAfterSeconds !== undefined ? ` ttl ${index.expireAfterSeconds}s` : ''}`;
+  // Options the schema never sets change what an index enforces: any of them is a difference.
+  const options = ['sparse', 'partialFilterExpression', 'collation', 'hidden'].filter((option) => index[option as keyof LiveIndex] !== undefined && index[option as keyof LiveIndex] !== false);
+  return `${JSON.stringify(key)}${index.unique ? ' unique' : ''}${index.expireAfterSeconds !== undefined ? ` ttl ${index.expireAfterSeconds}s` : ''}${options.map((option) => ` ${option}`).join('')}`;
 }
 const normalized = (spec: MongoIndexSpec) => (spec.key.every(([, direction]) => direction === 'text') ? { ...spec, key: [...spec.key].sort(([a], [b]) => (a < b ? -1 : 1)) } : spec);
 
@@ -59,27 +65,46 @@ export async function migrateDocuments(db: Db, specs: readonly MongoCollectionSp
   for (const { spec, build } of work) for (const index of build) if (index.unique) await refuseDuplicates(db, spec.collection, index);
   const results: DocumentsMigrated[] = [];
   for (const { spec, state, build } of work) {
-    if (state.state === 'missing') await db.createCollection(spec.collection);
+    const collection = db.collection(spec.collection);
+    // Another process may create it first: MongoDB then answers NamespaceExists (48).
+    if (state.state === 'missing') await db.createCollection(spec.collection).catch(unless(NAMESPACE_EXISTS));
+    const live = state.state === 'missing' ? [] : ((await collection.listIndexes().toArray()) as LiveIndex[]);
     const result: DocumentsMigrated = { collection: spec.collection, created: [], replaced: [], refused: [] };
     for (const index of build) {
-      const replacing = state.drifted.some((d) => d.index === index.name);
-      if (replacing) await db.collection(spec.collection).dropIndex(index.name);
+      const previous = state.drifted.some((d) => d.index === index.name) ? live.find((candidate) => candidate.name === index.name) : undefined;
+      // Another process replacing it too may have dropped it already: IndexNotFound (27).
+      if (previous) await collection.dropIndex(index.name).catch(unless(INDEX_NOT_FOUND));
       try {
-        await db.collection(spec.collection).createIndex(Object.fromEntries(index.key), {
+        await collection.createIndex(Object.fromEntries(index.key), {
           name: index.name,
           ...(index.unique ? { unique: true } : {}),
           ...(index.expireAfterSeconds !== undefined ? { expireAfterSeconds: index.expireAfterSeconds } : {}),
         });
-        (replacing ? result.replaced : result.created).push(index.name);
+        (previous ? result.replaced : result.created).push(index.name);
       } catch (error) {
-        if ((error as { code?: number }).code === 11000) throw duplicateError(spec.collection, index, error);
-        result.refused.push({ index: index.name, reason: (error as Error).message });
+        // A replacement that cannot be built gives the old index back, rather than none.
+        if (previous) await restore(collection, previous);
+        if ((error as { code?: number }).code === DUPLICATE_KEY) throw duplicateError(spec.collection, index, error);
+        result.refused.push({ index: index.name, reason: `${(error as Error).message}${previous ? ' (the index as it was is kept)' : ''}` });
       }
     }
     results.push(result);
   }
   return results;
 }
+
+/** Builds an index again as MongoDB listed it (its options as listed, less the version). */
+async function restore(collection: Collection, index: LiveIndex): Promise<void> {
+  const { key, ...options } = index as LiveIndex & { v?: number };
+  delete (options as { v?: number }).v;
+  await collection.createIndex(key, options as CreateIndexesOptions).catch(() => undefined);
+}
+
+const [DUPLICATE_KEY, NAMESPACE_EXISTS, INDEX_NOT_FOUND] = [11000, 48, 27];
+/** A catch that lets one server error code pass (a race another process won) and throws the rest. */
+const unless = (code: number) => (error: unknown) => {
+  if ((error as { code?: number }).code !== code) throw error;
+};
 
 /** SCHEMA_MISMATCH listing every drifted index, when there is one. */
 export function refuseDrift(states: readonly DocumentCollectionState[]): void {
@@ -93,7 +118,7 @@ async function refuseDuplicates(db: Db, collection: string, index: MongoIndexSpe
   const group = Object.fromEntries(index.key.map(([path], i) => [`k${i}`, `$${path}`]));
   const [duplicate] = await db
     .collection(collection)
-    .aggregate([{ $group: { _id: group, n: { $sum: 1 } } }, { $match: { n: { $gt: 1 } } }, { $limit: 1 }])
+    .aggregate([{ $group: { _id: group, n: { $sum: 1 } } }, { $match: { n: { $gt: 1 } } }, { $limit: 1 }], { allowDiskUse: true })
     .toArray();
   if (!duplicate) return;
   const key = Object.fromEntries(index.key.map(([path], i) => [path, (duplicate._id as Document)[`k${i}`] ?? null]));

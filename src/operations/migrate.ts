@@ -9,7 +9,7 @@ import { type MigrationState, migrationStates, rawQuery } from '../runtime/migra
 import { inspectCollection } from '../runtime/milvus/inspect-collection.js';
 import type { MilvusConnection } from '../runtime/milvus/milvus-connection.js';
 import type { VectorCollectionDescriptor } from '../runtime/vector-store.js';
-import type { MongoConnection } from '../runtime/mongo-connection.js';
+import { type MongoConnection, onMongo } from '../runtime/mongo-connection.js';
 import type { MongoCollectionSpec } from '../runtime/mongo-spec.js';
 import { inspectDocuments, migrateDocuments, refuseDrift } from './document-indexes.js';
 import type { MigrateResult, MigrationStatus } from './migration-report.js';
@@ -24,7 +24,10 @@ export interface MigrationTargets {
   documents?: { mongo: MongoConnection; specs: readonly MongoCollectionSpec[] } | undefined;
 }
 
-const inspectDocumentsOf = async (targets: MigrationTargets) => (targets.documents ? inspectDocuments(await targets.documents.mongo.db(), targets.documents.specs) : []);
+const inspectDocumentsOf = async (targets: MigrationTargets) => {
+  const documents = targets.documents;
+  return documents ? onMongo('migration status', async () => inspectDocuments(await documents.mongo.db(), documents.specs)) : [];
+};
 
 const inspectAll = (targets: MigrationTargets) => Promise.all(targets.milvusCollections.map((descriptor) => inspectCollection(targets.milvus, descriptor.milvus)));
 
@@ -53,7 +56,8 @@ export async function migrateStores(targets: MigrationTargets, force = false): P
   const postgres = await targets.connection.migrate(targets.migrationsFolder);
   const warnings = (await migrationStates(targets.migrationsFolder, rawQuery(targets.connection))).flatMap((migration) => driftWarning(migration) ?? []);
   for (const descriptor of targets.milvusCollections) await targets.milvus.ensure(descriptor);
-  const documents = targets.documents ? await migrateDocuments(await targets.documents.mongo.db(), targets.documents.specs, force) : [];
+  const target = targets.documents;
+  const documents = target ? await onMongo('migrate', async () => migrateDocuments(await target.mongo.db(), target.specs, force)) : [];
   return {
     postgres,
     warnings,

@@ -31,7 +31,15 @@ const POSTGRES = object(
 );
 const PGLITE = object({ dataDir: text, client: (value) => (typeof (value as { query?: unknown })?.query === 'function' ? undefined : `expected a PGlite instance, got ${describe(value)}`) });
 const MILVUS = object({ address: text, token: text, database: text, timeoutMs: number(1), attempts: number(1, true), consistency: oneOf(CONSISTENCY) }, ['address']);
-const MONGODB = object({ url: text }, ['url']);
+/**
+ * A MongoDB URL that names its database: without one the driver would use `test`, where Prisma, which refuses such a
+ * URL, never reads — `migrate` would build the indexes where no document goes.
+ */
+const mongoUrl: Check = (value) =>
+  typeof value === 'string' && /^mongodb(\+srv)?:\/\/[^/]+\/[^/?]+/.test(value)
+    ? undefined
+    : `expected a mongodb:// or mongodb+srv:// URL naming its database (mongodb://host:27017/app), got ${describe(value)}`;
+const MONGODB = object({ url: mongoUrl }, ['url']);
 const redisUrl: Check = (value) => {
   const parsed = typeof value === 'string' && URL.canParse(value) ? new URL(value) : undefined;
   const fine = parsed && (parsed.protocol === 'redis:' || parsed.protocol === 'rediss:') && parsed.hostname && /^\/?\d*$/.test(parsed.pathname);
