@@ -28,7 +28,7 @@ export interface DocFieldIR {
   optional: boolean;
   unique: boolean;
   indexed: boolean;
-  default?: string | number | boolean | { now: true };
+  default?: string | number | boolean | { now: true } | { json: unknown };
 }
 
 export type DocIndexIR =

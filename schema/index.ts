@@ -151,7 +151,7 @@ export default defineSchema({
             feedback: f.object({ rating: f.int().optional(), comment: f.string().optional() }).optional(),
           }),
         ),
-        variables: f.json(),
+        variables: f.json().default({}),
         metadata: f.object({
           source: f.string(),
           userAgent: f.string().optional(),

@@ -291,6 +291,41 @@ describe('schema validation', () => {
     ]);
   });
 
+  it('takes a default for every field type: JSON values for JSON fields, arrays for lists of scalars', async () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    const bad = issuesOf(
+      defineSchema({
+        documents: {
+          D: document({
+            fields: {
+              a: f.json().default({ nan: Number.NaN }),
+              b: f.json().default(cyclic),
+              c: f.array(f.int()).default([1, 2.5]),
+              d: f.array(f.object({ x: f.string() })).default([]),
+              e: f.string().default({ x: 1 }),
+            },
+          }),
+        },
+      }),
+    );
+    expect(bad.map(at)).toEqual([
+      'documents.D.fields.a.default: a JSON default must be plain JSON (no undefined, functions, cycles or non-finite numbers)',
+      'documents.D.fields.b.default: a JSON default must be plain JSON (no undefined, functions, cycles or non-finite numbers)',
+      'documents.D.fields.c.default.1: 2.5 does not fit a list of int',
+      'documents.D.fields.d.default: a default of [] fits a JSON field or a list of scalars, not a field of type array',
+      'documents.D.fields.e.default: a default of {"x":1} fits a JSON field or a list of scalars, not a field of type string',
+    ]);
+    const files = await emitFiles(
+      parseSchema(defineSchema({ documents: { Chat: document({ fields: { variables: f.json().default({ lang: 'en', n: [1] }), tags: f.array(f.string()).default(['new']), roles: f.array(f.enum(['a', 'b'])).default(['a']), none: f.json().default(null) } }) } })),
+    );
+    const prisma = files.get('prisma/schema.prisma')!;
+    expect(prisma).toMatch(/variables Json +@default\("\{\\"lang\\":\\"en\\",\\"n\\":\[1\]\}"\)/);
+    expect(prisma).toMatch(/tags +String\[\] +@default\(\["new"\]\)/);
+    expect(prisma).toMatch(/roles +ChatRoles\[\] +@default\(\[a\]\)/);
+    expect(prisma).toMatch(/none +Json +@default\("null"\)/);
+  });
+
   it('checks TTL indexes and index names of documents', () => {
     const issues = issuesOf(
       defineSchema({

@@ -135,8 +135,10 @@ class PrismaBlocks {
 
 function defaultValue(field: DocFieldIR): string {
   const value = field.default!;
-  if (typeof value === 'object') return 'now()';
   const type = field.type.kind === 'array' ? field.type.of : field.type;
-  if (type.kind === 'enum') return String(value);
-  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+  const scalar = (item: unknown) => (type.kind === 'enum' ? String(item) : typeof item === 'string' ? JSON.stringify(item) : String(item));
+  if (typeof value !== 'object') return scalar(value);
+  if ('now' in value) return 'now()';
+  // A JSON field's default is its JSON text as a string; a list's, a list of its values.
+  return field.type.kind === 'json' ? JSON.stringify(JSON.stringify(value.json)) : `[${(value.json as unknown[]).map(scalar).join(', ')}]`;
 }

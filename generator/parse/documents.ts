@@ -123,19 +123,41 @@ function parseType(issues: Issues, names: Set<string>, owner: string, field: str
 }
 
 function checkDefault(issues: Issues, type: DocTypeIR, value: NonNullable<FieldSpec['default']>, path: Path): void {
-  const ok =
-    typeof value === 'object'
-      ? type.kind === 'datetime'
-      : type.kind === 'enum'
-        ? type.values.includes(String(value))
-        : type.kind === 'string'
-          ? typeof value === 'string'
-          : type.kind === 'int' || type.kind === 'bigint'
-            ? Number.isSafeInteger(value) && (type.kind === 'bigint' || ((value as number) >= -(2 ** 31) && (value as number) < 2 ** 31))
-            : type.kind === 'float'
-              ? typeof value === 'number' && Number.isFinite(value)
-              : type.kind === 'boolean' && typeof value === 'boolean';
-  if (!ok) issues.add('invalid_value', path, `default ${JSON.stringify(value)} does not fit a field of type ${type.kind}`);
+  if (typeof value === 'object' && 'json' in value) return checkJsonDefault(issues, type, value.json, path);
+  if (!fitsScalar(type, value)) issues.add('invalid_value', path, `default ${JSON.stringify(value)} does not fit a field of type ${type.kind}`);
+}
+
+function fitsScalar(type: DocTypeIR, value: string | number | boolean | { now: true }): boolean {
+  if (typeof value === 'object') return type.kind === 'datetime';
+  if (type.kind === 'enum') return type.values.includes(String(value));
+  if (type.kind === 'string') return typeof value === 'string';
+  if (type.kind === 'int' || type.kind === 'bigint') return Number.isSafeInteger(value) && (type.kind === 'bigint' || ((value as number) >= -(2 ** 31) && (value as number) < 2 ** 31));
+  if (type.kind === 'float') return typeof value === 'number' && Number.isFinite(value);
+  return type.kind === 'boolean' && typeof value === 'boolean';
+}
+
+function isPlainJson(value: unknown, seen: object[]): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (typeof value !== 'object' || seen.includes(value)) return false;
+  const inner = [...seen, value];
+  if (Array.isArray(value)) return value.every((item) => isPlainJson(item, inner));
+  const proto = Object.getPrototypeOf(value);
+  return (proto === Object.prototype || proto === null) && Object.values(value).every((item) => isPlainJson(item, inner));
+}
+
+/** A JSON field takes any JSON value; a list of scalars an array of values that fit its element. */
+function checkJsonDefault(issues: Issues, type: DocTypeIR, value: unknown, path: Path): void {
+  if (type.kind === 'json') {
+    if (!isPlainJson(value, [])) issues.add('invalid_value', path, 'a JSON default must be plain JSON (no undefined, functions, cycles or non-finite numbers)');
+    return;
+  }
+  const element = type.kind === 'array' ? type.of : undefined;
+  const scalar = element && !['object', 'ref', 'json', 'array'].includes(element.kind);
+  if (!scalar || !Array.isArray(value)) return issues.add('invalid_value', path, `a default of ${JSON.stringify(value)} fits a JSON field or a list of scalars, not a field of type ${type.kind}`);
+  value.forEach((item, i) => {
+    if (!['string', 'number', 'boolean'].includes(typeof item) || !fitsScalar(element, item as string)) issues.add('invalid_value', [...path, i], `${JSON.stringify(item)} does not fit a list of ${element.kind}`);
+  });
 }
 
 function parseIndex(issues: Issues, fields: DocFieldIR[], timestamps: boolean, def: DocumentIndexDef, path: Path): DocIndexIR {

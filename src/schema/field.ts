@@ -21,7 +21,8 @@ export interface FieldSpec {
   readonly optional: boolean;
   readonly unique: boolean;
   readonly indexed: boolean;
-  readonly default?: string | number | boolean | { now: true };
+  /** `{ json }`: a JSON field's default, or a list's (of strings, numbers, booleans or enum values). */
+  readonly default?: string | number | boolean | { now: true } | { json: unknown };
   /** Key under which MongoDB stores the field, when it differs from its name. */
   readonly map?: string;
 }
@@ -47,8 +48,9 @@ class FieldBuilder implements FieldDef {
   index(): FieldBuilder {
     return this.with({ indexed: true });
   }
-  default(value: string | number | boolean): FieldBuilder {
-    return this.with({ default: value });
+  /** A scalar for a scalar field; any JSON value for a JSON field (a chat's `variables: {}`); an array for a list of scalars. */
+  default(value: string | number | boolean | readonly unknown[] | Readonly<Record<string, unknown>> | null): FieldBuilder {
+    return this.with({ default: typeof value === 'object' ? { json: value } : value });
   }
   /** Current time on insert (datetime fields only). */
   defaultNow(): FieldBuilder {

@@ -23,8 +23,8 @@ export async function probeServer(connection: Pick<Connection<never>, 'kind' | '
   const vectorLiteral = await probeVectorLiteral(connection);
   if (connection.kind === 'pglite') {
     // PGlite reads COPY data as the file '/dev/blob': a role needs the right to read server files.
-    const [[mayRead]] = await connection.execute([{ sql: "SELECT pg_has_role(current_user, 'pg_read_server_files', 'USAGE')", params: [] }]);
-    return { vectorLiteral, copyFromRows: mayRead[0] === true ? COPY_FROM_ROWS.pglite : undefined };
+    const [[[mayRead]]] = await connection.execute([{ sql: "SELECT pg_has_role(current_user, 'pg_read_server_files', 'USAGE')", params: [] }]);
+    return { vectorLiteral, copyFromRows: mayRead === true ? COPY_FROM_ROWS.pglite : undefined };
   }
   const [[[version]]] = await connection.execute([{ sql: 'SELECT version()', params: [] }]);
   return { vectorLiteral, copyFromRows: String(version).includes('PGlite') ? undefined : COPY_FROM_ROWS.server };
