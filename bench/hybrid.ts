@@ -1,8 +1,8 @@
 /**
  * npm run bench:hybrid — keyword, vector and hybrid (reciprocal rank fusion) search on the chunks of bench/prose.ts
  * (about 10,900 chunks of real prose, one tenant), polystore against the floor: hand-written SQL through the same
- * `postgres` driver doing the same work (websearch_to_tsquery on the generated tsvector column, the same candidate
- * depth, ef_search and iterative scan, the fusion in one statement), the two interleaved query by query, who goes
+ * `postgres` driver doing the same work (websearch_to_tsquery on the generated tsvector column, text of no words matching nothing,
+ * the same candidate depth, tie order, ef_search and iterative scan, the fusion in one statement), the two interleaved query by query, who goes
  * first alternating. On the native server when POLYSTORE_TEST_PGVECTOR_URL names one (a database of its own), else
  * on PGlite in-process (the floor then on the same PGlite). BENCH_Q queries (200): 2 to 4 words of a random chunk,
  * the vector their hashed embedding. Writes bench/results/hybrid-{native,pglite}.json.
@@ -64,7 +64,8 @@ const settings: Statement = ["SELECT set_config('hnsw.ef_search', $1, true), set
 const floor = {
   keyword: (text: string) =>
     floorRun([[`SELECT id, team_id, source, content, ts_rank_cd(full_text, websearch_to_tsquery('english', $1)) AS score FROM chunks
-      WHERE full_text @@ websearch_to_tsquery('english', $1) AND team_id = $2 ORDER BY score DESC, id LIMIT $3`, [text, TENANT, K]]]),
+      WHERE full_text @@ websearch_to_tsquery('english', $1) AND querytree(websearch_to_tsquery('english', $1)) <> 'T' AND team_id = $2
+      ORDER BY score DESC, id LIMIT $3`, [text, TENANT, K]]]),
   vector: (query: number[]) =>
     floorRun([[settings[0], [String(efSearch(K))]], [`SELECT id, team_id, source, content, embedding <=> $1::vector AS distance FROM chunks
       WHERE team_id = $2 ORDER BY distance LIMIT $3`, [hexLiteral(query), TENANT, K]]]),
@@ -75,10 +76,13 @@ const floor = {
       ), t AS (
         SELECT id, score, row_number() OVER (ORDER BY score DESC, id) AS r FROM (
           SELECT id, ts_rank_cd(full_text, websearch_to_tsquery('english', $2)) AS score FROM chunks
-          WHERE full_text @@ websearch_to_tsquery('english', $2) AND team_id = $3 ORDER BY score DESC LIMIT $4) m
+          WHERE full_text @@ websearch_to_tsquery('english', $2) AND querytree(websearch_to_tsquery('english', $2)) <> 'T' AND team_id = $3
+          ORDER BY score DESC, id LIMIT $4) m
       ), f AS (
-        SELECT coalesce(v.id, t.id) AS id, coalesce(1.0 / (60 + v.r), 0) + coalesce(1.0 / (60 + t.r), 0) AS fused, v.r AS vr, v.distance, t.r AS tr, t.score
-        FROM v FULL JOIN t ON v.id = t.id ORDER BY fused DESC, id LIMIT $5
+        SELECT * FROM (
+          SELECT coalesce(v.id, t.id) AS id, coalesce(1.0 / (60 + v.r), 0) + coalesce(1.0 / (60 + t.r), 0) AS fused, v.r AS vr, v.distance, t.r AS tr, t.score
+          FROM v FULL JOIN t ON v.id = t.id
+        ) x WHERE fused > 0 ORDER BY fused DESC, id LIMIT $5
       )
       SELECT c.id, c.team_id, c.source, c.content, f.fused, f.vr, f.distance, f.tr, f.score FROM f JOIN chunks c ON c.id = f.id ORDER BY f.fused DESC, f.id`,
       [hexLiteral(query), text, TENANT, CANDIDATES, K]]]),
