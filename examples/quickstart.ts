@@ -1,6 +1,7 @@
 /**
  * npm start: the data layer of schema/ on its embedded defaults. An in-memory PGlite with pgvector is
- * migrated from drizzle/, two teams store chunks in the `embeddings` collection, and each searches its own.
+ * migrated from drizzle/, two teams store chunks in the `embeddings` collection, and each searches its own, by
+ * vector and then by keyword and vector together.
  * Embeddings come from a toy bag-of-words hash, so that the example needs no model and no network.
  */
 import { createHash } from 'node:crypto';
@@ -47,6 +48,10 @@ try {
     console.log(`\n${team} asks "${question}"`);
     for (const hit of hits) console.log(`  ${hit.score.toFixed(3)}  ${hit.record.content}`);
   }
+  // Keyword and vector search fused by rank (the collection declares fullText); each hit says where each side put it.
+  const hybrid = await db.vectors.embeddings.forTenant('team-a').search({ vector: embed(question), text: 'billions of vectors', topK: 2 });
+  console.log('\nteam-a, hybrid search for "billions of vectors":');
+  for (const hit of hybrid) console.log(`  ${hit.score.toFixed(4)}  vector rank ${hit.ranks?.vector?.rank ?? '-'}, keyword rank ${hit.ranks?.text?.rank ?? '-'}  ${hit.record.content}`);
   console.log(`\nteam-a holds ${await db.vectors.embeddings.forTenant('team-a').count()} chunks; team-b cannot see them.`);
 } finally {
   await db.close();
