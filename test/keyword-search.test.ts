@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PolystoreError } from '../src/errors.js';
 import { engines, useEngine } from './helpers/engines.js';
-import { corpus, DIMENSION, expectRareTermsFound, expectReciprocalRankFusion, withRareChunks, WORDS } from './helpers/keyword-search.js';
+import { DIMENSION, expectRareTermsFound, expectReciprocalRankFusion, expectTenantsApart, withRareChunks } from './helpers/keyword-search.js';
 import { random, randomVector } from './helpers/vectors.js';
 
 describe.each(engines.filter((engine) => engine.backend === 'pgvector'))('keyword and hybrid search: $name', (engine) => {
@@ -41,25 +41,7 @@ describe.each(engines.filter((engine) => engine.backend === 'pgvector'))('keywor
     expect(await db().vectors.chunks.forTenant('acme').count()).toBe(302);
   });
 
-  it('keeps each tenant to its own records, for keyword and hybrid searches alike (randomized)', async () => {
-    const next = random(5);
-    const tenants = ['t1', 't2', 't3'];
-    for (const [i, tenant] of tenants.entries()) await db().vectors.chunks.forTenant(tenant).insert(corpus(tenant, 10 + i, 40));
-    for (let round = 0; round < 30; round++) {
-      const tenant = tenants[Math.floor(next() * tenants.length)];
-      const text = `${WORDS[Math.floor(next() * WORDS.length)]} ${next() < 0.5 ? 'or ' : ''}${WORDS[Math.floor(next() * WORDS.length)]}`;
-      const where = next() < 0.5 ? { source: 'chat' } : undefined;
-      const store = db().vectors.chunks.forTenant(tenant);
-      for (const hits of [await store.search({ text, topK: 50, where }), await store.search({ vector: randomVector(next, DIMENSION), text, topK: 50, where })]) {
-        expect(hits.length).toBeGreaterThan(0);
-        for (const hit of hits) {
-          expect(hit.id.startsWith(`${tenant}-`), `${tenant} got ${hit.id}`).toBe(true);
-          expect(hit.record.teamId).toBe(tenant);
-          if (where) expect(hit.record.source).toBe('chat');
-        }
-      }
-    }
-  });
+  it('keeps each tenant to its own records, for keyword and hybrid searches alike (randomized)', () => expectTenantsApart(db(), query));
 
   it('refuses a bad keyword or hybrid query with INVALID_QUERY naming each problem, before any database work', async () => {
     const refused = async (search: () => Promise<unknown>) => {

@@ -87,3 +87,30 @@ export async function expectReciprocalRankFusion(store: Chunks, query: number[])
   const vectorSide = (await store.search({ vector: query, topK: 40 })).map((hit) => hit.id);
   expect((await store.search({ vector: query, text: 'winter', topK: 5 })).map((hit) => hit.id)).toEqual(rrf(vectorSide, textSide, 5).map((hit) => hit.id));
 }
+
+/**
+ * Randomized: three tenants each hold a corpus and one record that matches the same text and vector; keyword and
+ * hybrid searches, with and without `where`, only ever return the searching tenant's own records.
+ */
+export async function expectTenantsApart(db: Polystore, query: number[]): Promise<void> {
+  const next = random(5);
+  const tenants = ['t1', 't2', 't3'];
+  for (const [i, tenant] of tenants.entries()) {
+    await db.vectors.chunks.forTenant(tenant).insert([...corpus(tenant, 10 + i, 40), { id: `${tenant}-lighthouse`, source: 'docs', content: 'lighthouse', embedding: query }]);
+  }
+  const word = () => WORDS[Math.floor(next() * WORDS.length)];
+  for (let round = 0; round < 30; round++) {
+    const tenant = tenants[Math.floor(next() * tenants.length)];
+    const text = `${word()} or ${next() < 0.5 ? 'lighthouse' : word()}`;
+    const where = next() < 0.5 ? { source: 'chat' } : undefined;
+    const store = db.vectors.chunks.forTenant(tenant);
+    for (const hits of [await store.search({ text, topK: 50, where }), await store.search({ vector: next() < 0.5 ? query : randomVector(next, DIMENSION), text, topK: 50, where })]) {
+      expect(hits.length).toBeGreaterThan(0);
+      for (const hit of hits) {
+        expect(hit.id.startsWith(`${tenant}-`), `${tenant} got ${hit.id}`).toBe(true);
+        expect(hit.record.teamId).toBe(tenant);
+        if (where) expect(hit.record.source).toBe('chat');
+      }
+    }
+  }
+}
