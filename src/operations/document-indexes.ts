@@ -1,8 +1,9 @@
 /**
  * `polystore migrate` for the documents: each model's MongoDB collection and indexes, compared with the schema
  * and made to match it. Indexes the schema does not have are reported, never dropped (`prisma db push` drops
- * them). An index whose definition changed is drift: replaced only with `force`. A unique index is built only
- * when the collection holds no duplicates of its key; otherwise nothing is changed and the error names one.
+ * them). An index whose definition changed is drift: replaced only with `force`. Before anything is built, each
+ * unique index to build is checked for duplicates of its key, by value (the error names one); MongoDB's own rules
+ * (arrays, a missing field as null) can still fail the build itself, with the same error.
  */
 import type { Collection, CreateIndexesOptions, Db, Document } from 'mongodb';
 import { PolystoreError } from '../errors.js';
