@@ -2,8 +2,8 @@
  * Reciprocal rank fusion of a vector ranking and a keyword ranking, for backends that cannot fuse where they
  * search (pgvector fuses in its SQL). Each hit's score is Σ weight / (k + rank) over the sides that found it.
  */
-import { RRF_K } from './search-breadth.js';
-import type { FusionOptions, SearchHit } from './vector-store.js';
+import type { HybridSettings } from './search-breadth.js';
+import type { SearchHit } from './vector-store.js';
 
 type Side = 'vector' | 'text';
 
@@ -16,11 +16,10 @@ export function ranked<T>(hits: Array<SearchHit<T>>): Array<SearchHit<T>> {
  * The `topK` best fused hits, best first (ties by id), each with the rank (from 1) and score every side that
  * found it gave it. `sides` are in rank order (see `ranked`).
  */
-export function fuseRanks<T>(sides: Record<Side, Array<SearchHit<T>>>, topK: number, fusion: FusionOptions | undefined): Array<SearchHit<T>> {
-  const k = fusion?.k ?? RRF_K;
+export function fuseRanks<T>(sides: Record<Side, Array<SearchHit<T>>>, topK: number, { k, weights }: Pick<HybridSettings, 'k' | 'weights'>): Array<SearchHit<T>> {
   const fused = new Map<string, SearchHit<T> & { ranks: NonNullable<SearchHit<T>['ranks']> }>();
   for (const side of ['vector', 'text'] as const) {
-    const weight = fusion?.weights?.[side] ?? 1;
+    const weight = weights[side];
     sides[side].forEach(({ id, score, record }, i) => {
       const hit = fused.get(id) ?? { id, score: 0, record, ranks: {} };
       hit.score += weight / (k + i + 1);

@@ -1,3 +1,5 @@
+import type { HybridSearchQuery } from './vector-store.js';
+
 /** HNSW's ef_search is at most 1000 in pgvector. */
 const MAX_EF_SEARCH = 1_000;
 /**
@@ -15,7 +17,7 @@ export const efSearch = (topK: number): number => Math.min(MAX_EF_SEARCH, Math.m
 export const ivfProbes = (lists: number): number => Math.max(1, Math.ceil(Math.sqrt(lists)));
 
 /** Reciprocal rank fusion's k: the constant of its paper (Cormack et al., 2009), FastGPT's too. */
-export const RRF_K = 60;
+const RRF_K = 60;
 /** The most hits each side of a hybrid search ranks before the fusion. */
 export const MAX_CANDIDATES = 1_000;
 
@@ -24,3 +26,16 @@ export const MAX_CANDIDATES = 1_000;
  * only still reaches the fusion.
  */
 export const hybridCandidates = (topK: number): number => Math.min(MAX_CANDIDATES, Math.max(40, 4 * topK));
+
+/** What a hybrid search runs with, on every backend: its candidate depth and fusion, defaults filled in. */
+export interface HybridSettings {
+  candidates: number;
+  k: number;
+  weights: { vector: number; text: number };
+}
+
+export const hybridSettings = (query: Pick<HybridSearchQuery<unknown>, 'topK' | 'candidates' | 'fusion'>): HybridSettings => ({
+  candidates: query.candidates ?? hybridCandidates(query.topK),
+  k: query.fusion?.k ?? RRF_K,
+  weights: { vector: query.fusion?.weights?.vector ?? 1, text: query.fusion?.weights?.text ?? 1 },
+});

@@ -7,7 +7,7 @@ import type { ConsistencyLevelEnum, RowData } from '@zilliz/milvus2-sdk-node';
 import { PartialWriteError, PolystoreError } from '../../errors.js';
 import { parseDeleteTarget } from '../delete-target.js';
 import { fuseRanks, ranked } from '../rank-fusion.js';
-import { efSearch, hybridCandidates, ivfProbes } from '../search-breadth.js';
+import { efSearch, hybridSettings, ivfProbes } from '../search-breadth.js';
 import { type FilterNode, isFalse, isTrue } from '../filter/filter-node.js';
 import { keyedSerial } from '../keyed-serial.js';
 import { scopedFilter, stampTenant, type TenantScope, updateChanges, withinTenant } from '../tenant.js';
@@ -233,9 +233,9 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
       // Milvus's hybrid_search fuses by rank too, but returns only the fused score: each side's rank and score
       // (`ranks`) come from running the two searches, with the same filter, and fusing them here.
       const hybrid = query as HybridSearchQuery<W>;
-      const candidates = hybrid.candidates ?? hybridCandidates(query.topK);
+      const { candidates, ...fusion } = hybridSettings(hybrid);
       const [vector, keyword] = await Promise.all([nearest(hybrid.vector, candidates, filter, outputFields), matching(text, candidates, filter, outputFields)]);
-      return bestFirst(fuseRanks({ vector: ranked(vector), text: ranked(keyword) }, query.topK, hybrid.fusion), query.minScore);
+      return bestFirst(fuseRanks({ vector: ranked(vector), text: ranked(keyword) }, query.topK, fusion), query.minScore);
     },
 
     // `options.consistency` is PostgreSQL's: Milvus reads at `milvus.consistency`.

@@ -4,6 +4,7 @@
  * words, a phrase, `or` or `-word`, and never raises a syntax error. Ranking reads the generated tsvector column
  * (ts_rank_cd: how often and how close together the terms occur), found through its GIN index.
  */
+import type { HybridSettings } from '../search-breadth.js';
 
 /** What both statements need of the store: quoted identifiers, its condition, and the parameters bound so far. */
 export interface KeywordSearchParts {
@@ -28,19 +29,16 @@ export function keywordSearchSql(parts: KeywordSearchParts, topK: number): strin
     order by "polystore_text_score" desc, c.${parts.id} limit $${params.push(topK)}`;
 }
 
-export interface HybridParts extends KeywordSearchParts {
+export interface HybridParts extends KeywordSearchParts, HybridSettings {
   /** `c."embedding" <=> $n::vector`: the distance to the query vector. */
   distance: string;
-  candidates: number;
   topK: number;
-  k: number;
-  weights: { vector: number; text: number };
 }
 
 /**
  * The hits of a hybrid search: each side ranks its `candidates` best (the vector side through the HNSW or IVFFlat
- * index, the keyword side through the GIN index; ties at the cut by id, as a keyword search orders them), the two lists are joined on the id, and each hit's score is
- * Σ weight / (k + rank) over the sides that found it. Columns: the record's, then the fused score, the vector
+ * index, the keyword side through the GIN index; ties at the cut by id, as a keyword search orders them), the
+ * two lists are joined on the id, and each hit's score is Σ weight / (k + rank) over the sides that found it. Columns: the record's, then the fused score, the vector
  * side's rank and distance, the keyword side's rank and score (null where that side did not find the hit).
  */
 export function hybridSearchSql(parts: HybridParts): string {

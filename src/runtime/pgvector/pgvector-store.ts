@@ -8,7 +8,7 @@ import { type FilterNode, isFalse } from '../filter/filter-node.js';
 import { parseWhere } from '../filter/parse-where.js';
 import { stampTenant, type TenantScope, updateChanges, withinTenant } from '../tenant.js';
 import { validateIds, validateReadOptions, validateRecords, validateSearch } from '../validate.js';
-import { hybridCandidates, RRF_K } from '../search-breadth.js';
+import { hybridSettings } from '../search-breadth.js';
 import {
   type BackendStore,
   bestFirst,
@@ -159,8 +159,7 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
       return bestFirst(hits, search.minScore);
     }
     const hybrid = search as HybridSearchQuery<W>;
-    const candidates = hybrid.candidates ?? hybridCandidates(search.topK);
-    const fusion = { k: hybrid.fusion?.k ?? RRF_K, weights: { vector: hybrid.fusion?.weights?.vector ?? 1, text: hybrid.fusion?.weights?.text ?? 1 } };
+    const { candidates, ...fusion } = hybridSettings(hybrid);
     const vector = `$${params.push(literal(hybrid.vector))}::${descriptor.storage}`;
     const sql = hybridSearchSql({ ...parts, distance: `c.${distance} ${vector}`, candidates, topK: search.topK, ...fusion });
     const settings = searchSettings(descriptor, candidates);
