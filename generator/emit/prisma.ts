@@ -50,7 +50,7 @@ class PrismaBlocks {
     const indexes = documentIndexes(doc);
     const fieldIndex = (name: string) => indexes.find((index) => 'field' in index.origin && index.origin.field === name)!;
     for (const field of doc.fields) {
-      lines.push(this.field(doc.name, [field.name], field, true, field.unique ? fieldIndex(field.name).name : undefined));
+      lines.push(this.field(doc.name, [field.name], field, field.unique ? fieldIndex(field.name).name : undefined));
       if (field.indexed && !field.unique) attributes.push(`@@index([${field.name}], map: "${fieldIndex(field.name).name}")`);
       if (field.type.kind === 'ref' && field.type.relation) {
         const optional = field.optional ? '?' : '';
@@ -78,9 +78,10 @@ class PrismaBlocks {
     return block(`model ${doc.name}`, lines, attributes);
   }
 
-  private field(owner: string, path: string[], field: DocFieldIR, topLevel: boolean, uniqueName?: string): Line {
+  /** `uniqueName`: the unique index of a top-level field (the parser refuses `.unique()` on nested ones). */
+  private field(owner: string, path: string[], field: DocFieldIR, uniqueName?: string): Line {
     const attributes: string[] = [];
-    if (field.unique && topLevel) attributes.push(`@unique(map: "${uniqueName}")`);
+    if (uniqueName) attributes.push(`@unique(map: "${uniqueName}")`);
     if (field.default !== undefined) attributes.push(`@default(${defaultValue(field)})`);
     if (field.storedName) attributes.push(`@map(${JSON.stringify(field.storedName)})`);
     if (field.type.kind === 'ref' || (field.type.kind === 'array' && field.type.of.kind === 'ref')) attributes.push('@db.ObjectId');
@@ -114,7 +115,7 @@ class PrismaBlocks {
       }
       case 'object': {
         const name = this.claim(owner, path);
-        const lines = type.fields.map((field) => this.field(owner, [...path, field.name], field, false));
+        const lines = type.fields.map((field) => this.field(owner, [...path, field.name], field));
         this.types.push(block(`type ${name}`, lines));
         return name;
       }
