@@ -114,10 +114,7 @@ export function parseTableIndex(issues: Issues, table: string, lookup: ColumnLoo
     }
     case 'fulltext': {
       issues.unknownKeys(def, ['using', 'column', 'language', 'where'], path);
-      const language = def.language ?? 'english';
-      if (!TEXT_SEARCH_LANGUAGES.has(language)) {
-        issues.add('invalid_value', [...path, 'language'], `unknown text search language ${JSON.stringify(language)}`);
-      }
+      const language = textSearchLanguage(issues, def.language, [...path, 'language']);
       const found = lookup(def.column, [...path, 'column']);
       if (found && found.type.kind !== 'text' && found.type.kind !== 'varchar') {
         issues.add('invalid_type', [...path, 'column'], `full-text search needs a text column, "${def.column}" is ${found.type.kind}`);
@@ -220,3 +217,10 @@ function parsePartition(issues: Issues, lookup: ColumnLookup, primaryKey: string
   return { column: column.name, months: Array.from({ length: def.count }, (_, i) => monthText(first + i)) };
 }
 
+
+/** A full-text index's or keyword search's text search configuration: PostgreSQL's, 'english' when not given. */
+export function textSearchLanguage(issues: Issues, language: string | undefined, path: Path): string {
+  const chosen = language ?? 'english';
+  if (!TEXT_SEARCH_LANGUAGES.has(chosen)) issues.add('invalid_value', path, `unknown text search language ${JSON.stringify(chosen)}`);
+  return chosen;
+}

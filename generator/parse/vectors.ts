@@ -5,9 +5,9 @@ import type { MilvusFieldSpec, MilvusIndexSpec, MilvusMetric } from '../../src/r
 import { milvusAnalyzer } from './milvus-analyzer.js';
 import type { ColumnIR, TableIndexIR, TableIR, VectorCollectionIR, VectorFieldIR, VectorFieldTypeIR } from '../ir.js';
 import type { Issues, Path } from './issues.js';
-import { limits, MILVUS_NAME, TEXT_SEARCH_LANGUAGES } from './limits.js';
+import { limits, MILVUS_NAME } from './limits.js';
 import { camelCase, checkSqlName, checkTsName, indexName, reportDuplicates, snakeCase } from './names.js';
-import { columnLookup, parseTableIndex } from './tables.js';
+import { columnLookup, parseTableIndex, textSearchLanguage } from './tables.js';
 import { vectorIndex, vectorStorage } from './vector-index.js';
 
 const COLLECTION_KEYS = ['kind', 'dimension', 'metric', 'index', 'fields', 'tenant', 'backend', 'fullText', 'indexes'];
@@ -112,8 +112,7 @@ function parseFullText(issues: Issues, def: NonNullable<VectorCollectionDef['ful
     return undefined;
   }
   issues.unknownKeys(def, ['field', 'language'], path);
-  const language = def.language ?? 'english';
-  if (!TEXT_SEARCH_LANGUAGES.has(language)) issues.add('invalid_value', [...path, 'language'], `unknown text search language ${JSON.stringify(language)}`);
+  const language = textSearchLanguage(issues, def.language, [...path, 'language']);
   const field = fields.find((candidate) => candidate.name === def.field);
   if (!field) issues.add('unknown_field', [...path, 'field'], `unknown field ${JSON.stringify(def.field)}`);
   else if (field.type.kind !== 'string') issues.add('invalid_type', [...path, 'field'], `keyword search needs a string field, "${def.field}" is ${field.type.kind}`);
