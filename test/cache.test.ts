@@ -245,7 +245,7 @@ describe.skipIf(!redisUrl)('cache in Redis', () => {
       expect((await notes.search(query))[0].record.title).toBe('note a');
       expect((await notes.search(query))[0].record.title).toBe('note a');
       const child = new URL('./helpers/cache-child.ts', import.meta.url).pathname;
-      const { stdout } = await run(process.execPath, ['--import', 'tsx', child, JSON.stringify(options), 'from the other process']);
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', child, JSON.stringify(options), 'update', 'from the other process']);
       expect(stdout.trim()).toBe('updated');
       expect((await notes.search(query))[0].record.title).toBe('from the other process');
     } finally {

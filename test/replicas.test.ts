@@ -1,7 +1,10 @@
 // Read replicas, on the native server and a hot standby streaming from it (`scripts/pgvector-server.sh replica`;
 // .ci/run exports POLYSTORE_TEST_REPLICA_URL). With the standby's WAL replay paused, a write on the primary is
 // missing on the standby: what a read returns then tells which server answered it.
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,9 +14,11 @@ import { createRuntime } from '../src/runtime/create-runtime.js';
 import * as fixtureSchema from './fixtures/runtime/drizzle/schema.js';
 import { createPolystore, exactCollection, type Polystore } from './fixtures/runtime/generated/index.js';
 import { serverDatabase, serverUrl } from './helpers/engines.js';
+import { redisUrl } from './helpers/redis.js';
 import { tcpProxy } from './helpers/tcp-proxy.js';
 import { note } from './helpers/vectors.js';
 
+const run = promisify(execFile);
 const replicaUrl = process.env.POLYSTORE_TEST_REPLICA_URL;
 if (!replicaUrl && process.env.CI) throw new Error('CI runs the read-replica suite: set POLYSTORE_TEST_REPLICA_URL (.ci/run starts the standby)');
 
@@ -167,6 +172,36 @@ describe.skipIf(!serverUrl || !replicaUrl)('read replicas: a hot standby of the 
     } finally {
       await resumeReplay();
     }
+  });
+
+  it.skipIf(!redisUrl)('a shared cache keeps readYourWritesMs: a read in the window is not answered by an entry a lagging replica gave another process, nor is that entry kept', async () => {
+    const cache = { redis: redisUrl!, namespace: `replica${randomUUID()}`, timeoutMs: 2_000 };
+    const writerOptions = { postgres: { url: database.url, replicas: [standbyUrl], readYourWritesMs: 3_000 }, cache };
+    const a = createPolystore(writerOptions);
+    opened.push(a);
+    /** What another OS process with no window of its own reads through the replica and the shared cache. */
+    const readElsewhere = async () => (await run(process.execPath, ['--import', 'tsx', new URL('./helpers/cache-child.ts', import.meta.url).pathname, JSON.stringify({ ...writerOptions, postgres: { url: database.url, replicas: [standbyUrl] } }), 'read'])).stdout.trim();
+    const notes = a.vectors.notes.forTenant('t1');
+    await notes.insert([note('a', { title: 'v1' })]);
+    await caughtUp();
+    await new Promise((resolve) => setTimeout(resolve, 3_100));
+    expect(await readElsewhere()).toBe('v1');
+    await pauseReplay();
+    try {
+      await notes.update('a', { title: 'v2' });
+      // The other process reads the lagging replica: the old title, as it would without a cache.
+      expect(await readElsewhere()).toBe('v1');
+      // In its window, the writer reads its write on the primary, not the other process's answer from the cache.
+      expect((await notes.get(['a']))[0].title).toBe('v2');
+    } finally {
+      await resumeReplay();
+    }
+    await caughtUp();
+    // Once the replica has the write, nobody is answered the old title from the cache.
+    expect(await readElsewhere()).toBe('v2');
+    await new Promise((resolve) => setTimeout(resolve, 3_100));
+    expect((await notes.get(['a']))[0].title).toBe('v2');
+    expect(await readElsewhere()).toBe('v2');
   });
 
   it('polystore vectors copy reads the primary: it counts and compares what it has just written', async () => {

@@ -20,7 +20,7 @@ import { createMilvusStore } from './milvus/milvus-store.js';
 import { keyedSerial } from './keyed-serial.js';
 import { guarded, lifecycle } from './lifecycle.js';
 import { once } from './once.js';
-import { primaryReads, type ReadRouting, readYourWrites } from './read-routing.js';
+import { primaryReads, REPLICA_SETTLE_FLOOR_MS, type ReadRouting, readYourWrites } from './read-routing.js';
 import { replicaProbes } from './replica-probe.js';
 import { type TenantScope, tenantScope } from './tenant.js';
 import type { BackendStore, TenantVectorStore, VectorCollectionDescriptor, VectorRecordBase, VectorStore } from './vector-store.js';
@@ -70,18 +70,24 @@ export function createRuntime<S extends Record<string, unknown>>(
     return serverTraits();
   };
 
-  const withReadYourWrites = readYourWrites(typeof options.postgres === 'object' ? (options.postgres.readYourWritesMs ?? 0) : 0);
+  const server = typeof options.postgres === 'object' ? options.postgres : undefined;
+  const readYourWritesMs = server?.readYourWritesMs ?? 0;
+  const withReadYourWrites = readYourWrites(readYourWritesMs);
+  // How long after a write the cache stores no answer a replica gave in that scope: the lag the application allows for.
+  const replicaSettleMs = (server?.replicas?.length ?? 0) > 0 ? Math.max(readYourWritesMs, REPLICA_SETTLE_FLOOR_MS) : 0;
   const backendOf = (descriptor: VectorCollectionDescriptor) => options.vectorBackends?.[descriptor.name] ?? descriptor.backend;
   const onMilvus = () => collections.filter((descriptor) => backendOf(descriptor) === 'milvus');
   const cache = openCache(options.cache);
-  /** A backend's store, its reads routed, within the cache layer (`cacheReads` false: writes still invalidate), within the lifecycle. */
+  /**
+   * A backend's store within the cache layer (`cacheReads` false: writes still invalidate), its reads routed, within
+   * the lifecycle. Routing is above the cache: a read it sends to the primary (a write's window) bypasses the cache,
+   * whose entries may have been read on a replica.
+   */
   const store = <T extends VectorRecordBase, W>(descriptor: VectorCollectionDescriptor, scope?: TenantScope, backend = backendOf(descriptor), reads: ReadRouting = withReadYourWrites, cacheReads = true): BackendStore<T, W> => {
-    const backendStore =
-      backend === 'milvus'
-        ? createMilvusStore<T, W>(descriptor, milvus, scope)
-        : reads(createPgvectorStore<T, W>(descriptor, connection, ready, scope), JSON.stringify([descriptor.name, scope?.tenantId ?? null]));
-    const layered = cache ? cachedStore(backendStore, cache, { collection: descriptor.name, tenant: scope?.tenantId }, descriptor, cacheReads) : backendStore;
-    return guarded(layered, life, descriptor.name);
+    const onPgvector = backend === 'pgvector';
+    const backendStore = onPgvector ? createPgvectorStore<T, W>(descriptor, connection, ready, scope) : createMilvusStore<T, W>(descriptor, milvus, scope);
+    const cached = cache ? cachedStore(backendStore, cache, { collection: descriptor.name, tenant: scope?.tenantId }, descriptor, { cacheReads, replicaSettleMs: onPgvector ? replicaSettleMs : 0 }) : backendStore;
+    return guarded(onPgvector ? reads(cached, JSON.stringify([descriptor.name, scope?.tenantId ?? null])) : cached, life, descriptor.name);
   };
 
   return {

@@ -1,6 +1,12 @@
 import { isPlainObject } from './validate.js';
 import type { BackendStore, ReadOptions, VectorRecordBase } from './vector-store.js';
 
+/**
+ * The least time after a write during which a shared cache keeps no answer read on a replica in the write's scope
+ * (`readYourWritesMs` when longer): the lag a replica is assumed to catch up within when no window says otherwise.
+ */
+export const REPLICA_SETTLE_FLOOR_MS = 1_000;
+
 /** How a pgvector store's reads are routed, given the store and its key (collection and tenant). */
 export type ReadRouting = <T extends VectorRecordBase, W>(store: BackendStore<T, W>, key: string) => BackendStore<T, W>;
 
