@@ -27,7 +27,7 @@ const NOWHERE = 'postgres://postgres@127.0.0.1:9/none';
 const record = (id: string) => ({ id, label: id, embedding: [1, 0, 0, 0] });
 
 describe('createPolystore options and call options for replicas', () => {
-  it('refuses a replica that is not a postgres:// URL, naming its index, and a negative readYourWritesMs', () => {
+  it('refuses a replica that is not a postgres:// URL, naming its index, a negative readYourWritesMs and a replicaTimeoutMs below 1', () => {
     const issuesOf = (postgres: unknown) => {
       try {
         createPolystore({ postgres: postgres as never });
@@ -37,10 +37,11 @@ describe('createPolystore options and call options for replicas', () => {
         return (error as InvalidInputError).issues;
       }
     };
-    expect(issuesOf({ url: NOWHERE, replicas: [NOWHERE, 'mysql://x', ''], readYourWritesMs: -1 })).toEqual([
+    expect(issuesOf({ url: NOWHERE, replicas: [NOWHERE, 'mysql://x', ''], readYourWritesMs: -1, replicaTimeoutMs: 0 })).toEqual([
       { code: 'INVALID_OPTION', path: ['postgres', 'replicas', 1], message: 'expected a postgres:// URL, got "mysql://x"' },
       { code: 'INVALID_OPTION', path: ['postgres', 'replicas', 2], message: 'expected a postgres:// URL, got ""' },
       { code: 'INVALID_OPTION', path: ['postgres', 'readYourWritesMs'], message: 'expected a number of at least 0, got -1' },
+      { code: 'INVALID_OPTION', path: ['postgres', 'replicaTimeoutMs'], message: 'expected a number of at least 1, got 0' },
     ]);
     expect(issuesOf({ url: NOWHERE, replicas: NOWHERE })).toEqual([{ code: 'INVALID_OPTION', path: ['postgres', 'replicas'], message: `expected an array, got "${NOWHERE}"` }]);
   });
@@ -248,6 +249,32 @@ describe.skipIf(!serverUrl || !replicaUrl)('read replicas: a hot standby of the 
       expect(await db.vectors.exact.count()).toBe(before);
     } finally {
       await resumeReplay();
+      await proxy.close();
+    }
+  });
+
+  it('a standby that holds its connections open and never answers is given up after replicaTimeoutMs: the read runs on the primary', async () => {
+    const proxy = await tcpProxy(new URL(replicaUrl!).host);
+    const viaProxy = new URL(standbyUrl);
+    viaProxy.host = proxy.address;
+    const db = createPolystore({ postgres: { url: database.url, max: 2, replicas: [viaProxy.href], replicaTimeoutMs: 1_000 } });
+    await caughtUp();
+    const before = await writer.vectors.exact.count();
+    await pauseReplay();
+    try {
+      await writer.vectors.exact.insert([record('z1')]);
+      expect(await db.vectors.exact.count()).toBe(before);
+      proxy.freeze();
+      const started = performance.now();
+      expect(await db.vectors.exact.count()).toBe(before + 1);
+      expect(performance.now() - started).toBeLessThan(4_000);
+      // Left out for the cool-down: the next reads go straight to the primary.
+      expect(await db.vectors.exact.get(['z1'])).toEqual([record('z1')]);
+      expect(performance.now() - started).toBeLessThan(4_000);
+    } finally {
+      proxy.thaw();
+      await resumeReplay();
+      await db.close();
       await proxy.close();
     }
   });

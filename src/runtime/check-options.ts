@@ -26,7 +26,7 @@ const is = (type: 'boolean' | 'function'): Check => (value) => (typeof value ===
 export const object = (shape: Record<string, Check>, required: string[] = []) => ({ shape, required });
 
 const POSTGRES = object(
-  { url: postgresUrl, max: number(1, true), idleTimeoutSeconds: number(0), connectTimeoutSeconds: number(1), replicas: listOf(postgresUrl), readYourWritesMs: number(0) },
+  { url: postgresUrl, max: number(1, true), idleTimeoutSeconds: number(0), connectTimeoutSeconds: number(1), prepare: is('boolean'), replicas: listOf(postgresUrl), replicaTimeoutMs: number(1), readYourWritesMs: number(0) },
   ['url'],
 );
 const PGLITE = object({ dataDir: text, client: (value) => (typeof (value as { query?: unknown })?.query === 'function' ? undefined : `expected a PGlite instance, got ${describe(value)}`) });

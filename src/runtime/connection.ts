@@ -77,6 +77,8 @@ function openPool(url: string, server: PostgresServerOptions): postgres.Sql {
     max: server.max ?? POOL_DEFAULTS.max,
     idle_timeout: server.idleTimeoutSeconds ?? POOL_DEFAULTS.idleTimeoutSeconds,
     connect_timeout: server.connectTimeoutSeconds ?? POOL_DEFAULTS.connectTimeoutSeconds,
+    // Off, no statement is named: every query is parsed again, as a pooler in transaction mode needs (see README).
+    prepare: server.prepare ?? true,
     onnotice: () => {},
     // What the stores read back as text must not depend on the server's or the database's settings: timestamps
     // in UTC and ISO order (a DateStyle of 'SQL, DMY' swaps day and month), floats with every digit.
@@ -97,7 +99,7 @@ export function openConnection<S extends Record<string, unknown>>(schema: S, opt
     const server = typeof options.postgres === 'string' ? { url: options.postgres } : options.postgres;
     const client = openPool(server.url, server);
     const replicas = (server.replicas ?? []).map((url) => openPool(url, server));
-    const onReplica = replicaRoute(replicas, client);
+    const onReplica = replicaRoute(replicas, client, server.replicaTimeoutMs ?? POOL_DEFAULTS.replicaTimeoutMs);
     const db = drizzlePostgres({ client: gatedPostgres(client, gate), schema, logger });
     const run = (sql: postgres.Sql | postgres.TransactionSql, statement: Statement) =>
       sql.unsafe(statement.sql, statement.params as postgres.ParameterOrJSON<never>[], { prepare: true }).values();

@@ -11,11 +11,23 @@ export interface PostgresServerOptions {
   /** Gives up connecting after this long, in seconds (default 10). */
   connectTimeoutSeconds?: number | undefined;
   /**
+   * Named prepared statements (default true): each statement is parsed once per connection. Turn them off behind
+   * a pooler in transaction mode that does not track them (PgBouncer before 1.21, or without `max_prepared_statements`),
+   * where a connection's statements are on a server connection it may no longer have.
+   */
+  prepare?: boolean | undefined;
+  /**
    * Hot standbys streaming from `url`, each with a pool of the settings above. Vector searches, gets and counts go
    * to them in turn (one that fails to connect is left out for 5 s, and with all out, to `url`); writes,
    * migrations and `db.sql` go to `url`. A standby lags behind: see `consistency` and `readYourWritesMs`.
    */
   replicas?: readonly string[] | undefined;
+  /**
+   * A read on a replica that has not answered after this long, in milliseconds (default 5,000), connecting
+   * included, is given up: the replica is left out as one that refused, and the read runs on the next one or `url`.
+   * Set it above the slowest read you expect, which would otherwise run twice.
+   */
+  replicaTimeoutMs?: number | undefined;
   /**
    * After a write through a vector store, that store's reads (a tenant's, under `forTenant`) go to `url` for this
    * long, in milliseconds (default 0), so that they see the write whatever the replication lag. In this process only.
@@ -85,6 +97,6 @@ export interface PolystoreOptions<Collection extends string = string> {
   cache?: CacheOptions | undefined;
 }
 
-export const POOL_DEFAULTS = { max: 10, idleTimeoutSeconds: 30, connectTimeoutSeconds: 10 } as const;
+export const POOL_DEFAULTS = { max: 10, idleTimeoutSeconds: 30, connectTimeoutSeconds: 10, replicaTimeoutMs: 5_000 } as const;
 
 export const MILVUS_DEFAULTS = { timeoutMs: 30_000, attempts: 4, consistency: 'Strong' } as const;

@@ -17,12 +17,35 @@ function unavailable(error: unknown): boolean {
   return typeof code === 'string' && (BROKEN_CONNECTION.has(code) || /^(08|28)...$|^3D000$|^53300$|^57P0[123]$/.test(code));
 }
 
+/** A replica's read that had no answer within the deadline: the server is frozen, or the network drops its packets. */
+class ReplicaTimeout extends Error {
+  readonly code = 'REPLICA_TIMEOUT';
+}
+
 /**
- * Reads spread over replicas in turn. A replica that cannot serve one is left out for a cool-down and the read
- * moves on to the next; with every replica out, it goes to the primary. Only reads take this route: they can run
- * again elsewhere, and a replica refuses writes.
+ * The read, given up after `timeoutMs`. A server that holds the connection open and never answers would hold the
+ * read for as long as it is frozen: no socket error comes. The query given up on is left to settle by itself (its
+ * connection stays busy until the server answers or the socket breaks); nobody waits for it.
  */
-export function replicaRoute<Pool>(replicas: readonly Pool[], primary: Pool) {
+async function withDeadline<R>(read: Promise<R>, timeoutMs: number): Promise<R> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ReplicaTimeout(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  read.catch(() => undefined);
+  try {
+    return await Promise.race([read, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Reads spread over replicas in turn. A replica that cannot serve one, or has not answered it within `timeoutMs`,
+ * is left out for a cool-down and the read moves on to the next; with every replica out, it goes to the primary.
+ * Only reads take this route: they can run again elsewhere, and a replica refuses writes.
+ */
+export function replicaRoute<Pool>(replicas: readonly Pool[], primary: Pool, timeoutMs: number) {
   const outUntil = replicas.map(() => 0);
   let next = 0;
   return async <R>(read: (pool: Pool) => Promise<R>): Promise<R> => {
@@ -32,9 +55,9 @@ export function replicaRoute<Pool>(replicas: readonly Pool[], primary: Pool) {
       const index = (first + turn) % replicas.length;
       if (outUntil[index] > performance.now()) continue;
       try {
-        return await read(replicas[index]);
+        return await withDeadline(read(replicas[index]), timeoutMs);
       } catch (error) {
-        if (!unavailable(error)) throw error;
+        if (!(error instanceof ReplicaTimeout) && !unavailable(error)) throw error;
         outUntil[index] = performance.now() + COOL_DOWN_MS;
       }
     }
