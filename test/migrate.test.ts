@@ -9,6 +9,7 @@ import { DataType, MilvusClient } from '@zilliz/milvus2-sdk-node';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PolystoreError } from '../src/errors.js';
+import { migrateDown } from '../src/operations/migrate-down.js';
 import { openConnection } from '../src/runtime/connection.js';
 import { acquireMilvusLite } from '../src/runtime/milvus/milvus-lite.js';
 import { createPolystore } from './fixtures/runtime/generated/index.js';
@@ -267,6 +268,56 @@ describe('migrate down', () => {
     } finally {
       await db.close();
       await database.drop();
+    }
+  }, 120_000);
+
+  // A reversal edited by hand may keep every name and still lose rows: each is judged by identity and counts.
+  const handEdited = [
+    { what: 'drops a table and makes it again under its name', sql: ['CREATE TABLE notes_new (LIKE notes INCLUDING ALL)', 'DROP TABLE notes', 'ALTER TABLE notes_new RENAME TO notes'], lost: 'table "notes" (3 rows)' },
+    { what: 'drops a column and adds it again', sql: ['ALTER TABLE notes DROP COLUMN weight', 'ALTER TABLE notes ADD COLUMN weight double precision'], lost: 'column "notes"."weight" (2 non-null values)' },
+    { what: 'truncates', sql: ['TRUNCATE notes'], lost: 'table "notes" (3 rows)' },
+    { what: 'deletes', sql: ["DELETE FROM notes WHERE id <> 'n1'"], lost: 'table "notes" (2 rows)' },
+    { what: 'empties a column', sql: ['UPDATE notes SET meta = NULL'], lost: 'column "notes"."meta" (1 non-null values)' },
+  ];
+  const engines = [
+    ...(serverUrl ? [{ name: 'the native server', open: () => serverDatabase(serverUrl!).then((database) => ({ options: { postgres: database.url }, drop: database.drop })) }] : []),
+    { name: 'PGlite', open: async (dir: string) => ({ options: { pglite: { dataDir: join(dir, 'pglite') } }, drop: async () => {} }) },
+  ];
+  it.each(engines)('a hand-edited reversal that keeps every name but loses rows is refused without --force ($name)', async ({ open }) => {
+    const dir = scratchDir();
+    const folder = join(dir, 'drizzle');
+    cpSync(join(repoRoot, 'test/fixtures/runtime/drizzle'), folder, { recursive: true });
+    const database = await open(dir);
+    const connection = openConnection({}, database.options, (query) => query());
+    const down = (statements: string[]) => writeFileSync(join(folder, 'down/0003_keyword_search.sql'), ['DROP TABLE "chunks" CASCADE;', ...statements].join('\n--> statement-breakpoint\n'));
+    const count = async () => Number((await connection.execute([{ sql: 'select count(*), count(weight), count(meta) from notes', params: [] }]))[0][0].join(''));
+    try {
+      await connection.migrate(folder);
+      await connection.execute([
+        {
+          sql: `insert into notes (id, tenant_id, title, rank, weight, published, kind, created_at, meta, embedding)
+                values ('n1', 't', 'a', 1, 0.5, true, 'k', now(), '{"a":1}', $1), ('n2', 't', 'b', 2, 1.5, true, 'k', now(), null, $1), ('n3', 't', 'c', 3, null, true, 'k', now(), null, $1)`,
+          params: [`[${Array(8).fill(1).join(',')}]`],
+        },
+      ]);
+      expect(await count()).toBe(321);
+      for (const edit of handEdited) {
+        down(edit.sql);
+        const dry = await migrateDown(connection, folder, { to: '0002_halfvec_collection', dryRun: true });
+        expect(dry.drops.filter((drop) => drop.rows > 0), edit.what).toHaveLength(1);
+        const refused = await migrateDown(connection, folder, { to: '0002_halfvec_collection' }).catch((error: unknown) => error);
+        expect(refused, edit.what).toMatchObject({ code: 'MIGRATION_DATA_LOSS', message: `the reversal would drop ${edit.lost}; nothing was changed. Pass force (--force) to drop them.` });
+        expect(await count(), edit.what).toBe(321);
+      }
+      // Made again with its rows copied, the table lost nothing: reported as dropped (0 rows), and not refused.
+      down(['CREATE TABLE notes_new (LIKE notes INCLUDING ALL)', 'INSERT INTO notes_new SELECT * FROM notes', 'DROP TABLE notes', 'ALTER TABLE notes_new RENAME TO notes']);
+      const kept = await migrateDown(connection, folder, { to: '0002_halfvec_collection' });
+      expect(kept.drops).toEqual([{ table: 'chunks', rows: 0 }, { table: 'notes', rows: 0 }]);
+      expect(await count()).toBe(321);
+    } finally {
+      await connection.close();
+      await database.drop();
+      rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
 

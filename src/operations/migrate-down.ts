@@ -1,10 +1,10 @@
 /**
  * `polystore migrate down --to <tag>` / `db.migrateDown()`: the applied migrations after `tag` reversed, newest
  * first, by the `down/<tag>.sql` files `polystore generate` writes beside them, in one transaction under the
- * migrations' advisory lock: all reversed, or none. What a reversal drops is not read from its SQL (which may be
- * edited by hand) but seen: the reversal runs once in a transaction that is rolled back, and the tables and columns
- * it made disappear are compared. Then, for real, those are locked and counted first: any holding rows refuses the
- * whole reversal unless `force`.
+ * migrations' advisory lock: all reversed, or none. What a reversal loses is not read from its SQL (which may be
+ * edited by hand) but seen: the reversal runs once in a transaction that is rolled back, which says the tables it
+ * touches (reversal-losses.ts). Then, for real, those are locked and counted before and after it, in the same
+ * transaction: any row or value lost refuses the whole reversal unless `force`.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import { describe } from '../runtime/validate.js';
 import { text } from '../runtime/check-options.js';
 import { checkOperationOptions, isBoolean } from './check-operation-options.js';
 import { NothingToDo, runLocked } from './locked-ddl.js';
+import { countsAfter, countsBefore, type DroppedData, type Fate, fates, IDENTITY, losses, WRITTEN } from './reversal-losses.js';
 
 export interface MigrateDownOptions {
   /** The tag of the migration to go back to: it stays applied, every applied one after it is reversed. */
@@ -26,34 +27,16 @@ export interface MigrateDownOptions {
   dryRun?: boolean | undefined;
 }
 
-/** A table, or a column of one, that the reversal drops, with the rows (non-null values) it holds. */
-export interface DroppedData {
-  table: string;
-  column?: string;
-  rows: number;
-}
+export type { DroppedData } from './reversal-losses.js';
 
 export interface MigrateDownResult {
   /** Tags reversed (in a dry run: that would be), newest first. */
   reversed: string[];
+  /** What the reversal drops or empties: each table it drops (with the rows it held) or that loses rows, each column that does. */
   drops: DroppedData[];
   /** The SQL run (or that would run), in order. */
   statements: string[];
 }
-
-type Dropped = { table: string; column?: string };
-
-/**
- * Every column of every plain table (partitions included) of the schema: what a reversal can make disappear.
- * Generated columns (keyword search's tsvector) hold nothing of their own: PostgreSQL computes them again.
- */
-const CATALOG: Statement = {
-  sql: `select c.relname, a.attname from pg_class c
-          join pg_namespace n on n.oid = c.relnamespace and n.nspname = current_schema()
-          join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped and a.attgenerated = ''
-         where c.relkind = 'r'`,
-  params: [],
-};
 
 export async function migrateDown(connection: Pick<Connection<never>, 'execute'>, folder: string, options: MigrateDownOptions): Promise<MigrateDownResult> {
   checkOperationOptions('migrateDown', options, { to: text, force: isBoolean, dryRun: isBoolean });
@@ -61,34 +44,28 @@ export async function migrateDown(connection: Pick<Connection<never>, 'execute'>
   const reversed = plan.reversed.map((migration) => migration.tag);
   if (plan.statements.length === 0) return { reversed, drops: [], statements: [] };
   const downs = plan.statements.map((sql) => ({ sql, params: [] }));
-  const dropped = await rehearse(connection, downs);
-  const counts = dropped.map(({ table, column }) => ({ sql: `select count(${column ? quote(column) : '*'}) from ${quote(table)}`, params: [] }));
-  if (options.dryRun) {
-    const rows = counts.length > 0 ? await connection.execute(counts) : [];
-    return { reversed, drops: dropped.map((target, i) => ({ ...target, rows: Number(rows[i][0][0]) })), statements: plan.statements };
-  }
+  const touched = await rehearse(connection, downs);
+  const before = countsBefore(touched);
+  const after = countsAfter(touched);
   const head: Statement[] = [
     { sql: 'select count(*) from drizzle.__drizzle_migrations where created_at > $1', params: [plan.target.when] },
-    ...(dropped.length > 0 ? [{ sql: `lock table ${[...new Set(dropped.map((d) => quote(d.table)))].join(', ')} in access exclusive mode`, params: [] }] : []),
-    CATALOG,
+    ...(touched.length > 0 ? [{ sql: `lock table ${touched.map((fate) => quote(fate.table)).join(', ')} in access exclusive mode`, params: [] }] : []),
+    IDENTITY,
   ];
-  const afterIndex = head.length + counts.length + downs.length;
+  const statements = [...head, ...before, ...downs, WRITTEN, IDENTITY, ...after, { sql: 'delete from drizzle.__drizzle_migrations where created_at > $1', params: [plan.target.when] }];
+  const at = { identity: head.length - 1, written: head.length + before.length + downs.length, after: head.length + before.length + downs.length + 2 };
   let drops: DroppedData[] = [];
-  let catalogBefore: unknown[][] = [];
-  const check = (rows: unknown[][], index: number) => {
-    if (index === head.length - 1) catalogBefore = rows;
+  const seen: unknown[][][] = [];
+  await runLocked(connection, 'migrate down', statements, (rows, index) => {
+    seen[index] = rows;
     // Under the lock, the database must still be where the plan started: another process may have migrated since.
     if (index === 0 && Number(rows[0][0]) !== plan.reversed.length) throw conflict();
-    const count = index - head.length;
-    if (count >= 0 && count < counts.length) {
-      drops.push({ ...dropped[count], rows: Number(rows[0][0]) });
-      if (count === counts.length - 1 && !options.force) refuseDataLoss(drops);
+    if (index === at.after - 1 && !sameFates(fates(seen[at.identity], seen[at.written], rows), touched)) throw conflict();
+    if (index === at.after + after.length - 1) {
+      drops = losses(touched, seen.slice(at.identity + 1, at.identity + 1 + before.length).map((counted) => counted[0]), seen.slice(at.after).map((counted) => counted[0]));
+      if (!options.force && !options.dryRun) refuseDataLoss(drops);
     }
-    if (index === afterIndex && !sameDrops(disappeared(catalogBefore, rows), dropped)) throw conflict();
-  };
-  await runLocked(connection, 'migrate down', [...head, ...counts, ...downs, CATALOG, { sql: 'delete from drizzle.__drizzle_migrations where created_at > $1', params: [plan.target.when] }], (rows, index) => {
-    if (index === 0) drops = [];
-    check(rows, index);
+    if (options.dryRun && index === statements.length - 1) throw new NothingToDo();
   });
   return { reversed, drops, statements: plan.statements };
 }
@@ -114,30 +91,22 @@ function planReversal(states: MigrationState[], folder: string, to: string) {
   return { target, reversed, statements };
 }
 
-/** Runs the reversal in a transaction that is rolled back, and returns the tables and columns it made disappear. */
-async function rehearse(connection: Pick<Connection<never>, 'execute'>, downs: Statement[]): Promise<Dropped[]> {
+/** Runs the reversal in a transaction that is rolled back, and returns what became of each table it touched. */
+async function rehearse(connection: Pick<Connection<never>, 'execute'>, downs: Statement[]): Promise<Fate[]> {
   let before: unknown[][] = [];
-  let result: Dropped[] = [];
-  await runLocked(connection, 'migrate down', [CATALOG, ...downs, CATALOG], (rows, index) => {
+  let written: unknown[][] = [];
+  let result: Fate[] = [];
+  await runLocked(connection, 'migrate down', [IDENTITY, ...downs, WRITTEN, IDENTITY], (rows, index) => {
     if (index === 0) before = rows;
-    if (index !== downs.length + 1) return;
-    result = disappeared(before, rows);
+    if (index === downs.length + 1) written = rows;
+    if (index !== downs.length + 2) return;
+    result = fates(before, written, rows);
     throw new NothingToDo();
   });
   return result;
 }
 
-/** Tables gone from the catalog, and columns gone from tables still there. */
-function disappeared(before: unknown[][], after: unknown[][]): Dropped[] {
-  const tablesAfter = new Set(after.map(([table]) => table as string));
-  const columnsAfter = new Set(after.map(([table, column]) => `${table}\0${column}`));
-  const tables = [...new Set(before.map(([table]) => table as string))].filter((table) => !tablesAfter.has(table)).sort();
-  const columns = before.filter(([table, column]) => tablesAfter.has(table as string) && !columnsAfter.has(`${table}\0${column}`)).map(([table, column]) => ({ table: table as string, column: column as string }));
-  columns.sort((a, b) => (`${a.table}.${a.column}` < `${b.table}.${b.column}` ? -1 : 1));
-  return [...tables.map((table) => ({ table })), ...columns];
-}
-
-const sameDrops = (a: Dropped[], b: Dropped[]) => JSON.stringify(a) === JSON.stringify(b);
+const sameFates = (a: Fate[], b: Fate[]) => JSON.stringify(a) === JSON.stringify(b);
 
 const conflict = () => new PolystoreError('MIGRATION_CONFLICT', 'the database changed while planning the reversal (another process migrated or changed the tables): nothing was changed; run it again');
 

@@ -1,0 +1,117 @@
+/**
+ * What a reversal loses, judged by identity and contents, never by names: a hand-edited reversal may drop a table
+ * and create another under its name, drop a column and add it again, TRUNCATE or DELETE, and the catalog's names
+ * are then the same before and after. Its rehearsal (rolled back) says which tables it wrote to, altered or dropped
+ * (the relation locks it took stronger than reading, and the OIDs gone from the catalog) and what became of each
+ * (the same OID, else a table of the same name; the same attribute number, else a column of the same name). The
+ * run then counts those tables' rows and their columns' non-null values before and after, in its own transaction.
+ */
+import type { Statement } from '../runtime/connection.js';
+import { quoteIdentifier as quote } from '../runtime/pgvector/quote-identifier.js';
+
+/**
+ * Every plain table of the schema (partitions included) and its columns, by OID and attribute number. Generated
+ * columns (keyword search's tsvector) hold nothing of their own: PostgreSQL computes them again.
+ */
+export const IDENTITY: Statement = {
+  sql: `select c.oid::text, c.relname, a.attnum, a.attname from pg_class c
+          join pg_namespace n on n.oid = c.relnamespace and n.nspname = current_schema()
+          left join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped and a.attgenerated = ''
+         where c.relkind = 'r'`,
+  params: [],
+};
+
+/** The relations this transaction has locked for more than reading: written, truncated, altered or dropped. */
+export const WRITTEN: Statement = {
+  sql: `select distinct relation::text from pg_locks where pid = pg_backend_pid() and locktype = 'relation' and mode <> 'AccessShareLock'`,
+  params: [],
+};
+
+/** A table the reversal touches: its columns, and what each became (undefined: gone), so that their counts compare. */
+export interface Fate {
+  table: string;
+  columns: string[];
+  /** Its OID is gone: dropped (and perhaps made again under its name). */
+  ended: boolean;
+  /** Per column: its attribute number is gone from a table that stayed (dropped, and perhaps added again). */
+  columnsEnded: boolean[];
+  after?: { table: string; columns: Array<string | undefined> };
+}
+
+/** A table, or a column of one, that the reversal drops or empties, with the rows (non-null values) it loses. */
+export interface DroppedData {
+  table: string;
+  column?: string;
+  rows: number;
+}
+
+type Table = { name: string; columns: Map<number, string> };
+
+function tables(identity: unknown[][]): Map<string, Table> {
+  const byOid = new Map<string, Table>();
+  for (const [oid, name, attnum, column] of identity) {
+    const table = byOid.get(oid as string) ?? { name: name as string, columns: new Map<number, string>() };
+    if (column !== null) table.columns.set(Number(attnum), column as string);
+    byOid.set(oid as string, table);
+  }
+  return byOid;
+}
+
+/** The fates of the tables `written` touched, from the identities before and after, in the order of their names. */
+export function fates(identityBefore: unknown[][], written: unknown[][], identityAfter: unknown[][]): Fate[] {
+  const before = tables(identityBefore);
+  const after = tables(identityAfter);
+  const locked = new Set(written.map(([oid]) => oid as string));
+  const afterByName = new Map([...after.values()].map((table) => [table.name, table]));
+  const touched = [...before].filter(([oid]) => locked.has(oid) || !after.has(oid));
+  return touched
+    .map(([oid, table]): Fate => {
+      const stayed = after.get(oid);
+      const successor = stayed ?? afterByName.get(table.name);
+      const names = [...successor?.columns.values() ?? []];
+      const columns = [...table.columns].map(([attnum, name]) => ({ name, same: stayed?.columns.get(attnum) }));
+      return {
+        table: table.name,
+        columns: columns.map((column) => column.name),
+        ended: !stayed,
+        columnsEnded: columns.map((column) => stayed !== undefined && column.same === undefined),
+        ...(successor && { after: { table: successor.name, columns: columns.map((column) => column.same ?? (names.includes(column.name) ? column.name : undefined)) } }),
+      };
+    })
+    .sort((a, b) => (a.table < b.table ? -1 : 1));
+}
+
+/** Its rows and the non-null values of `columns` (0 for a column that is not there). */
+const counting = (table: string, columns: Array<string | undefined>): Statement => ({
+  sql: `select ${['count(*)', ...columns.map((column) => (column === undefined ? '0' : `count(${quote(column)})`))].join(', ')} from ${quote(table)}`,
+  params: [],
+});
+
+/** The counts to take before the reversal, one statement per fate. */
+export const countsBefore = (touched: Fate[]): Statement[] => touched.map((fate) => counting(fate.table, fate.columns));
+
+/** The counts to take after it, one statement per fate whose table is still there under some name. */
+export const countsAfter = (touched: Fate[]): Statement[] => touched.flatMap((fate) => (fate.after ? [counting(fate.after.table, fate.after.columns)] : []));
+
+/**
+ * What was lost, from the counts' rows: a table that ended or lost rows, and, in a table that kept its rows, a
+ * column that ended or lost values. Tables first, then columns, each in order.
+ */
+export function losses(touched: Fate[], before: unknown[][], after: unknown[][]): DroppedData[] {
+  const tableLosses: DroppedData[] = [];
+  const columnLosses: DroppedData[] = [];
+  let next = 0;
+  touched.forEach((fate, i) => {
+    const [rows, ...values] = before[i].map(Number);
+    const [rowsAfter, ...valuesAfter] = fate.after ? after[next++].map(Number) : [0];
+    const lost = (count: number, left: number | undefined) => Math.max(0, count - (left ?? 0));
+    if (fate.ended || lost(rows, rowsAfter) > 0) tableLosses.push({ table: fate.table, rows: lost(rows, rowsAfter) });
+    // Rows lost take their values with them: the table's line says it.
+    if (lost(rows, rowsAfter) > 0 || !fate.after) return;
+    fate.columns.forEach((column, j) => {
+      if (fate.columnsEnded[j] || lost(values[j], valuesAfter[j]) > 0) columnLosses.push({ table: fate.table, column, rows: lost(values[j], valuesAfter[j]) });
+    });
+  });
+  columnLosses.sort((a, b) => (`${a.table}.${a.column}` < `${b.table}.${b.column}` ? -1 : 1));
+  return [...tableLosses, ...columnLosses];
+}
