@@ -341,6 +341,31 @@ describe.skipIf(!hasRedisServer)('cache in Redis that fails', () => {
     }
   }, 60_000);
 
+  it('a paused Redis does not hold close(): it returns within about the timeout, used or not, with an invalidation pending', async () => {
+    const redis = await ownRedis();
+    const used = createPolystore({ cache: { redis: redis.url, timeoutMs: 200 } });
+    const fresh = createPolystore({ cache: { redis: redis.url, timeoutMs: 200 } });
+    try {
+      const notes = used.vectors.notes.forTenant('t1');
+      await notes.insert([note('a')]);
+      await notes.search(query);
+      redis.pause();
+      await notes.update('a', { title: 'written while Redis was paused' });
+      expect((await fresh.vectors.notes.forTenant('t1').search(query))).toEqual([]);
+      for (const db of [used, fresh]) {
+        const started = performance.now();
+        // Raced, so that a close that hangs fails the test instead of leaving this Redis paused.
+        await Promise.race([db.close(), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+        expect(performance.now() - started).toBeLessThan(200 + 2_000);
+      }
+    } finally {
+      redis.resume();
+      await used.close();
+      await fresh.close();
+      await redis.stop();
+    }
+  }, 60_000);
+
   it('a Redis that answers slowly costs each call at most about the timeout', async () => {
     const redis = await ownRedis();
     const db = createPolystore({ cache: { redis: redis.url, timeoutMs: 50 } });

@@ -4,6 +4,7 @@
  * (no offline queue), and the client reconnects by itself.
  */
 import KeyvRedis, { Keyv } from '@keyv/redis';
+import { TimeoutStrategy, timeout } from 'cockatiel';
 import { once } from '../runtime/once.js';
 import type { CacheBackend } from './cache-backend.js';
 
@@ -42,6 +43,12 @@ export function redisBackend(url: string, settings: { timeoutMs: number }): Cach
       await connect();
       await (await store.getClient()).ping();
     },
-    close: () => keyv.disconnect(),
+    // A graceful close waits for Redis to answer what is in flight, which a paused Redis never does: after the
+    // timeout the socket is dropped instead (those requests were already given up on).
+    async close() {
+      const graceful = store.disconnect();
+      graceful.catch(() => undefined);
+      await timeout(settings.timeoutMs, TimeoutStrategy.Aggressive).execute(() => graceful).catch(() => store.disconnect(true));
+    },
   };
 }

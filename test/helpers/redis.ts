@@ -37,6 +37,13 @@ export async function ownRedis() {
       child?.kill('SIGKILL');
     },
     start,
+    /** SIGSTOP: the sockets stay open and nothing answers, as a frozen host. */
+    pause() {
+      child?.kill('SIGSTOP');
+    },
+    resume() {
+      child?.kill('SIGCONT');
+    },
     async stop() {
       if (child && child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child!.once('exit', resolve));
