@@ -275,6 +275,29 @@ describe.skipIf(!redisUrl)('cache in Redis', () => {
     }
   });
 
+  it('a TTL that is not a whole number of milliseconds (3 * 1.1 s, 60.0015 s) is rounded to one: answers are cached', async () => {
+    for (const ttlSeconds of [3 * 1.1, 60.0015]) {
+      const namespace = `ttl${unique}`;
+      const db = open({ cache: { ...settings('ttl'), namespace, ttlSeconds } });
+      const redis = await redisClient(redisUrl!);
+      try {
+        const notes = db.vectors.notes.forTenant('t1');
+        await notes.insert([note('a')]);
+        await notes.search(query);
+        for (let tries = 0; (await redis.keys(`${namespace}:entry:*`)).length === 0; tries++) {
+          expect(db.cache.stats().errors, `ttlSeconds ${ttlSeconds}`).toBe(0);
+          if (tries === 500) throw new Error(`ttlSeconds ${ttlSeconds}: no cache entry was stored in 10 s`);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        await notes.search(query);
+        expect(db.cache.stats()).toMatchObject({ hits: 1, errors: 0 });
+      } finally {
+        redis.destroy();
+        await db.close();
+      }
+    }
+  });
+
   it('garbage under a key is a miss, counted as an error, never an answer', async () => {
     const namespace = `garbage${unique}`;
     const db = open({ cache: { ...settings('garbage'), namespace } });
@@ -365,6 +388,28 @@ describe.skipIf(!hasRedisServer)('cache in Redis that fails', () => {
       await redis.stop();
     }
   }, 60_000);
+
+  it('a Redis that refuses every write (out of memory) shows in stats() and health, though its reads succeed', async () => {
+    const redis = await ownRedis();
+    const admin = await redisClient(redis.url);
+    const db = createPolystore({ cache: { redis: redis.url, timeoutMs: 2_000 } });
+    try {
+      const notes = db.vectors.notes.forTenant('t1');
+      await notes.insert([note('a')]);
+      await admin.configSet({ maxmemory: '1', 'maxmemory-policy': 'noeviction' });
+      for (let i = 0; i < 6; i++) expect((await notes.search(query))[0].id).toBe('a');
+      expect(db.cache.stats()).toMatchObject({ hits: 0, breaker: 'closed', lastWriteError: expect.stringMatching(/OOM/) });
+      expect((await db.health({ timeoutMs: 2_000 })).stores.redis).toMatchObject({ status: 'degraded', error: expect.stringMatching(/latest write to Redis failed \(OOM/) });
+      await admin.configSet({ maxmemory: '0' });
+      await notes.search(query);
+      expect(db.cache.stats().lastWriteError).toBeUndefined();
+      expect((await db.health({ timeoutMs: 2_000 })).stores.redis).toMatchObject({ status: 'up' });
+    } finally {
+      admin.destroy();
+      await db.close();
+      await redis.stop();
+    }
+  }, 30_000);
 
   it('a Redis that answers slowly costs each call at most about the timeout', async () => {
     const redis = await ownRedis();

@@ -23,6 +23,8 @@ export interface CacheStats {
   breaker: 'closed' | 'open' | 'half-open';
   /** Invalidations waiting for the backend. */
   pendingInvalidations: number;
+  /** Why the latest write (an entry or a generation) failed; absent once one succeeds. Reads work, nothing is stored. */
+  lastWriteError?: string;
 }
 
 const CONNECT_TIMEOUT_MS = 1_000;
@@ -47,13 +49,27 @@ export function guardedCache(backend: CacheBackend, settings: ResolvedCacheSetti
       return sent;
     });
   };
+  // Reads that succeed between failing writes keep the breaker closed: a Redis that refuses every write
+  // (out of memory, read-only) would otherwise look healthy.
+  let lastWriteError: string | undefined;
+  const write = async (request: () => Promise<unknown>): Promise<void> => {
+    try {
+      await fire(request);
+      lastWriteError = undefined;
+    } catch (error) {
+      lastWriteError = error instanceof Error ? error.message : String(error);
+      throw error;
+    }
+  };
+  // Redis takes whole milliseconds (SET … PX): 3 * 1.1 s is 3300.0000000000005 ms.
+  const ttlMs = Math.round(settings.ttlSeconds * 1_000);
   const pending = new Set<string>();
   /** Reads in flight, with the generation keys they read under: a write drops those it covers, so no later read joins them. */
   const inFlight = new Map<string, { promise: Promise<unknown>; generationKeys: readonly string[] }>();
   let retry: NodeJS.Timeout | undefined;
 
   const renew = async (keys: readonly string[]) => {
-    await fire(() => Promise.all(keys.map((key) => backend.set(key, newGeneration()))));
+    await write(() => Promise.all(keys.map((key) => backend.set(key, newGeneration()))));
   };
   /** Delivers the kept invalidations; while some remain, tries again every second, also in a process that only writes. */
   const flush = async (): Promise<boolean> => {
@@ -84,7 +100,7 @@ export function guardedCache(backend: CacheBackend, settings: ResolvedCacheSetti
       const missing = generationKeys.filter((_, i) => !values[i]);
       if (missing.length === 0) return { generations, entry: values[generationKeys.length] };
       const made = missing.map(() => newGeneration());
-      await fire(() => Promise.all(missing.map((generationKey, i) => backend.set(generationKey, made[i]))));
+      await write(() => Promise.all(missing.map((generationKey, i) => backend.set(generationKey, made[i]))));
       return { generations: generationKeys.map((generationKey, i) => values[i] || made[missing.indexOf(generationKey)]), entry: undefined };
     } catch {
       counts.bypassed += 1;
@@ -106,7 +122,7 @@ export function guardedCache(backend: CacheBackend, settings: ResolvedCacheSetti
       return flight.promise;
     },
     /** Not awaited by reads: a slow or failed store only costs the next reader a miss. */
-    set: (key: string, value: string): void => void fire(() => backend.set(key, value, settings.ttlSeconds * 1_000)).catch(() => undefined),
+    set: (key: string, value: string): void => void write(() => backend.set(key, value, ttlMs)).catch(() => undefined),
     /** Never throws: what cannot be delivered now is kept, and blocks this process's cached reads until it is. */
     async invalidate(keys: readonly string[]): Promise<void> {
       for (const [key, flight] of inFlight) if (flight.generationKeys.some((generationKey) => keys.includes(generationKey))) inFlight.delete(key);
@@ -122,6 +138,7 @@ export function guardedCache(backend: CacheBackend, settings: ResolvedCacheSetti
       ...counts,
       breaker: !breaker || breaker.state === CircuitState.Closed ? 'closed' : breaker.state === CircuitState.HalfOpen ? 'half-open' : 'open',
       pendingInvalidations: pending.size,
+      ...(lastWriteError !== undefined && { lastWriteError }),
     }),
     ping: () => backend.ping(),
     /** One last try to deliver kept invalidations (bounded by the timeout), then the connection is released. */

@@ -93,7 +93,8 @@ export function mongoProbe(mongo: MongoConnection): Probe {
 export function cacheProbe(cache: Pick<Cache, 'ping' | 'stats'>): Probe {
   return async () => {
     await cache.ping();
-    const { breaker, hits, misses, errors } = cache.stats();
-    return { degraded: breaker === 'closed' ? undefined : `the cache's circuit breaker is ${breaker}: calls skip Redis`, details: { breaker, hits, misses, errors } };
+    const { breaker, hits, misses, errors, lastWriteError } = cache.stats();
+    const degraded = breaker !== 'closed' ? `the cache's circuit breaker is ${breaker}: calls skip Redis` : lastWriteError && `the cache's latest write to Redis failed (${lastWriteError}): answers may not be cached`;
+    return { degraded: degraded || undefined, details: { breaker, hits, misses, errors } };
   };
 }
