@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PolystoreError } from '../src/errors.js';
 import { engines, useEngine } from './helpers/engines.js';
-import { DIMENSION, expectRareTermsFound, expectReciprocalRankFusion, expectTenantsApart, withRareChunks } from './helpers/keyword-search.js';
+import { DIMENSION, expectRareTermsFound, expectReciprocalRankFusion, expectTenantsApart, expectUnspacedRunsWhole, withRareChunks } from './helpers/keyword-search.js';
 import { random, randomVector } from './helpers/vectors.js';
 
 describe.each(engines.filter((engine) => engine.backend === 'pgvector'))('keyword and hybrid search: $name', (engine) => {
@@ -40,6 +40,8 @@ describe.each(engines.filter((engine) => engine.backend === 'pgvector'))('keywor
     expect(await acme().search({ text: '🦀'.repeat(16_384), topK: 5 })).toEqual([]);
     expect(await db().vectors.chunks.forTenant('acme').count()).toBe(302);
   });
+
+  it("reads an unspaced Chinese or Japanese run as one word (PostgreSQL's parser): a word inside a sentence is not found", () => expectUnspacedRunsWhole(db().vectors.chunks.forTenant('cjk'), query));
 
   it('keeps each tenant to its own records, for keyword and hybrid searches alike (randomized)', () => expectTenantsApart(db(), query));
 

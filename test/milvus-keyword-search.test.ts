@@ -15,7 +15,7 @@ import { checkServerVersion } from '../src/runtime/milvus/server-version.js';
 import * as fixtureSchema from './fixtures/runtime/drizzle/schema.js';
 import { type ChunksRecord, chunksCollection, createPolystore, type Polystore } from './fixtures/runtime/generated/index.js';
 import { chunksMilvus } from './fixtures/runtime/generated/milvus.js';
-import { corpus, expectRareTermsFound, expectReciprocalRankFusion, expectTenantsApart, RARE, withRareChunks } from './helpers/keyword-search.js';
+import { corpus, expectRareTermsFound, expectReciprocalRankFusion, expectTenantsApart, expectUnspacedRunsWhole, RARE, withRareChunks } from './helpers/keyword-search.js';
 import { cosineSimilarity, random, randomVector } from './helpers/vectors.js';
 
 const RECORD_KEYS = ['content', 'id', 'source', 'teamId'];
@@ -144,6 +144,8 @@ describe('keyword and hybrid search on Milvus Lite', () => {
     expect((await acme().search({ text: 'winters', topK: 5 })).map((hit) => hit.id)).toEqual([]);
     expect((await acme().search({ text: 'the', topK: 5 })).map((hit) => hit.id)).toEqual(['code-3']);
   });
+
+  it('reads an unspaced Chinese or Japanese run as one word, as PostgreSQL does: a word inside a sentence is not found', () => expectUnspacedRunsWhole(db.vectors.chunks.forTenant('cjk'), query));
 
   it('searches by vector as before: the nearest records, scored by the metric, without ranks', async () => {
     const all = await acme().get([...corpus('acme', 1, 300).map((record) => record.id), ...Object.keys(RARE)]);
