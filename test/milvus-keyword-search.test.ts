@@ -15,7 +15,7 @@ import { checkServerVersion } from '../src/runtime/milvus/server-version.js';
 import * as fixtureSchema from './fixtures/runtime/drizzle/schema.js';
 import { type ChunksRecord, chunksCollection, createPolystore, type Polystore } from './fixtures/runtime/generated/index.js';
 import { chunksMilvus } from './fixtures/runtime/generated/milvus.js';
-import { corpus, expectRareTermsFound, expectReciprocalRankFusion, expectTenantsApart, expectUnspacedRunsWhole, RARE, withRareChunks } from './helpers/keyword-search.js';
+import { corpus, expectRareTermsFound, expectReciprocalRankFusion, expectTenantsApart, expectUnspacedRunsWhole, RARE, WORDS, withRareChunks } from './helpers/keyword-search.js';
 import { cosineSimilarity, random, randomVector } from './helpers/vectors.js';
 
 const RECORD_KEYS = ['content', 'id', 'source', 'teamId'];
@@ -159,6 +159,38 @@ describe('keyword and hybrid search on Milvus Lite', () => {
   });
 
   it('keeps each tenant to its own records, for keyword and hybrid searches alike (randomized)', () => expectTenantsApart(db, query));
+
+  it('finds what pgvector finds on the same corpus, within tenants whose ids look like Milvus expressions', async () => {
+    const pg = createPolystore({});
+    try {
+      // Ids a careless filter would read as expressions, and near-twins; each tenant has its own corpus and the same lighthouse.
+      const tenants = ['p" || team_id != "', 'p\\', 'p\\" or true or "', 'p\n', 'p', 'p ', 'P', 'p-数据'];
+      for (const [i, tenant] of tenants.entries()) {
+        const records = [...corpus(`p${i}`, 20 + i, 40), { id: `p${i}-lighthouse`, source: 'docs', content: 'lighthouse river', embedding: query }];
+        await db.vectors.chunks.forTenant(tenant).insert(records);
+        await pg.vectors.chunks.forTenant(tenant).insert(records);
+      }
+      const ids = async (store: ReturnType<Polystore['vectors']['chunks']['forTenant']>, search: Parameters<typeof store.search>[0]) => (await store.search(search)).map((hit) => hit.id).sort();
+      for (const [i, tenant] of tenants.entries()) {
+        const [milvus, postgres] = [db, pg].map((facade) => facade.vectors.chunks.forTenant(tenant));
+        for (const word of [...WORDS, 'lighthouse']) {
+          for (const where of [undefined, { source: 'chat' }]) {
+            const found = await ids(milvus, { text: word, topK: 100, where });
+            expect(found, `${tenant} ${word}`).toEqual(await ids(postgres, { text: word, topK: 100, where }));
+            expect(found.every((id) => id.startsWith(`p${i}-`)), `${tenant} ${word}`).toBe(true);
+          }
+        }
+        // Two words: every record with both (pgvector) is among those with either (Milvus's bag of words).
+        const either = await ids(milvus, { text: 'river stone', topK: 100 });
+        expect(either).toEqual(expect.arrayContaining(await ids(postgres, { text: 'river stone', topK: 100 })));
+        const hybrid = await milvus.search({ vector: query, text: 'lighthouse', topK: 50 });
+        expect(hybrid[0].id).toBe(`p${i}-lighthouse`);
+        expect(hybrid.every((hit) => hit.record.teamId === tenant)).toBe(true);
+      }
+    } finally {
+      await pg.close();
+    }
+  }, 120_000);
 
   it('refuses a bad query with INVALID_QUERY before any Milvus work, as on pgvector', async () => {
     const untyped = acme() as unknown as { search(query: unknown): Promise<unknown> };
