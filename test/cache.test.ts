@@ -12,6 +12,7 @@ import * as fixtureSchema from './fixtures/runtime/drizzle/schema.js';
 import { createPolystore, notesCollection, type NotesRecord, type Polystore } from './fixtures/runtime/generated/index.js';
 import { serverDatabase, serverUrl } from './helpers/engines.js';
 import { hasRedisServer, ownRedis, redisClient, redisUrl } from './helpers/redis.js';
+import { random } from './helpers/vectors.js';
 
 const run = promisify(execFile);
 /** Namespaces of this run only: the shared Redis may hold a former run's keys. */
@@ -297,6 +298,55 @@ describe.skipIf(!redisUrl)('cache in Redis', () => {
       }
     }
   });
+
+  it('clear() racing writes and reads across two facades never leaves an answer older than a resolved write (randomized)', async () => {
+    const pglite = await import('@electric-sql/pglite');
+    const { vector } = await import('@electric-sql/pglite-pgvector');
+    const client = new pglite.PGlite({ extensions: { vector } });
+    const [a, b] = [1, 2].map(() => open({ pglite: { client }, cache: settings('race') }));
+    const notes = (db: Polystore) => db.vectors.notes.forTenant('t1');
+    const next = random(11);
+    const pause = () => new Promise((resolve) => setTimeout(resolve, next() * 4));
+    try {
+      await notes(a).insert([note('a', 'v0')]);
+      /** The last version whose update and insert have both resolved: no read that starts later may see less. */
+      let resolved = 0;
+      let done = false;
+      const version = (title: string) => Number(title.slice(1));
+      const reader = async (db: Polystore) => {
+        for (let reads = 0; !done; reads++) {
+          const floor = resolved;
+          const [got] = await notes(db).get(['a']);
+          expect(version(got.title)).toBeGreaterThanOrEqual(floor);
+          for (const hit of await notes(db).search({ ...query, where: { id: 'a' } })) expect(version(hit.record.title)).toBeGreaterThanOrEqual(floor);
+          expect(await notes(db).count()).toBeGreaterThanOrEqual(floor + 1);
+          if (reads % 3 === 0) await pause();
+        }
+      };
+      const writer = async () => {
+        for (let v = 1; v <= 40; v++) {
+          await notes(a).update('a', { title: `v${v}` });
+          await notes(a).insert([note(`r${v}`)]);
+          resolved = v;
+          await pause();
+        }
+        done = true;
+      };
+      const clearer = async () => {
+        while (!done) {
+          await (next() < 0.5 ? a : b).cache.clear(next() < 0.5 ? undefined : 'notes');
+          await pause();
+        }
+      };
+      await Promise.all([writer(), reader(a), reader(b), reader(b), clearer()]);
+      for (const db of [a, b]) expect(db.cache.stats()).toMatchObject({ errors: 0, breaker: 'closed', pendingInvalidations: 0 });
+      expect(a.cache.stats().hits + b.cache.stats().hits).toBeGreaterThan(0);
+    } finally {
+      await a.close();
+      await b.close();
+      await client.close();
+    }
+  }, 120_000);
 
   it('garbage under a key is a miss, counted as an error, never an answer', async () => {
     const namespace = `garbage${unique}`;
