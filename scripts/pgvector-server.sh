@@ -5,6 +5,7 @@
 #                                       trusts local connections, and prints its URL (idempotent)
 #   scripts/pgvector-server.sh replica  starts the server if needed, then a hot standby streaming from it (pg_basebackup -R)
 #                                       on 127.0.0.1:${REPLICA_PORT:-55434}, and prints the standby's URL (idempotent)
+#   scripts/pgvector-server.sh restart-replica  restarts the standby (a test of what it reports just after)
 #   scripts/pgvector-server.sh stop     stops both
 # PostgreSQL refuses to run as root: as root, the server runs as the system user ${POLYSTORE_PG_USER:-polystore-pg}.
 set -euo pipefail
@@ -34,6 +35,11 @@ start_server() { # data directory, port
 if [ "$command" = stop ]; then
   stop_server "$replica_data"
   stop_server "$data"
+  exit 0
+fi
+if [ "$command" = restart-replica ]; then
+  stop_server "$replica_data"
+  start_server "$replica_data" "$replica_port"
   exit 0
 fi
 [ "$command" = start ] || [ "$command" = replica ] || { echo "usage: $0 [start|replica|stop]" >&2; exit 2; }

@@ -1,7 +1,7 @@
 // Read replicas, on the native server and a hot standby streaming from it (`scripts/pgvector-server.sh replica`;
 // .ci/run exports POLYSTORE_TEST_REPLICA_URL). With the standby's WAL replay paused, a write on the primary is
 // missing on the standby: what a read returns then tells which server answered it.
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -296,6 +296,19 @@ describe.skipIf(!serverUrl || !replicaUrl)('read replicas: a hot standby of the 
       expect((await db.health()).stores['postgres-replica-0']).toMatchObject({ status: 'degraded', error: expect.stringMatching(/^postgres\.replicas\.0: WAL replay is (pause requested|paused)$/) });
     } finally {
       await resumeReplay();
+    }
+    // Just after a restart, the standby receives again from the start of a WAL segment, behind what it replayed.
+    // (The server started keeps the script's stderr: only an ignored one lets the call return.)
+    const standbyOnly = open({ replicas: [standbyUrl] });
+    expect(spawnSync('scripts/pgvector-server.sh', ['restart-replica'], { stdio: 'ignore' }).status).toBe(0);
+    for (let polls = 0; polls < 30; polls++) {
+      const { status, details } = (await standbyOnly.health({ timeoutMs: 5_000 })).stores['postgres-replica-0'];
+      if (status === 'up') {
+        const { replayLagSeconds, replayPendingBytes } = details as { replayLagSeconds: number; replayPendingBytes: number | null };
+        if (replayPendingBytes !== null) expect(replayPendingBytes).toBeGreaterThanOrEqual(0);
+        if (replayPendingBytes === 0) expect(replayLagSeconds).toBe(0);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
     // A "replica" that is no standby.
     const primaryAsReplica = open({ replicas: [database.url] });
