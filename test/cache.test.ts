@@ -6,6 +6,9 @@ import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { guardedCache } from '../src/cache/cache.js';
+import { resolveCacheSettings } from '../src/cache/cache-options.js';
+import { memoryBackend } from '../src/cache/memory-backend.js';
 import { createRuntime } from '../src/runtime/create-runtime.js';
 import type { PolystoreOptions } from '../src/runtime/options.js';
 import * as fixtureSchema from './fixtures/runtime/drizzle/schema.js';
@@ -196,6 +199,34 @@ describe('cache in memory (cache: true), on PGlite', () => {
     expect(issues({ redis: 'rediss://user:secret@cache.internal:6380/2', ttlSeconds: 0.5 })).toEqual([]);
     expect(issues('yes')).toEqual(['cache']);
     expect(issues(true)).toEqual([]);
+  });
+});
+
+describe('invalidations in flight', () => {
+  it('a write that asks again while an earlier renewal of its scope is in flight stays pending until a renewal sent after it lands', async () => {
+    // The in-process store, its generation writes held or refused at will: the order of two deliveries racing.
+    const memory = memoryBackend({ maxEntries: 100, maxBytes: 2 ** 20 });
+    let release = () => {};
+    let hold: Promise<void> | undefined = new Promise<void>((resolve) => (release = resolve));
+    let refuse = false;
+    const backend = {
+      ...memory,
+      set: async (key: string, value: string, ttlMs?: number) => {
+        if (refuse) throw new Error('refused');
+        await hold;
+        return memory.set(key, value, ttlMs);
+      },
+    };
+    const cache = guardedCache(backend, resolveCacheSettings(true)!);
+    const first = cache.invalidate(['generation']);
+    refuse = true;
+    await cache.invalidate(['generation']);
+    refuse = false;
+    hold = undefined;
+    release();
+    await first;
+    expect(cache.stats().pendingInvalidations).toBe(1);
+    await cache.close();
   });
 });
 

@@ -63,7 +63,13 @@ export function guardedCache(backend: CacheBackend, settings: ResolvedCacheSetti
   };
   // Redis takes whole milliseconds (SET … PX): 3 * 1.1 s is 3300.0000000000005 ms.
   const ttlMs = Math.round(settings.ttlSeconds * 1_000);
-  const pending = new Set<string>();
+  /**
+   * Generation keys whose renewal is still to be delivered, each with the invalidation that last asked for it: a
+   * delivery takes out only what it sent, so a write that asks again while an earlier renewal is in flight (which
+   * may land before that write does) stays pending until a renewal sent after it lands.
+   */
+  const pending = new Map<string, number>();
+  let invalidations = 0;
   /** Reads in flight, with the generation keys they read under: a write drops those it covers, so no later read joins them. */
   const inFlight = new Map<string, { promise: Promise<unknown>; generationKeys: readonly string[] }>();
   let retry: NodeJS.Timeout | undefined;
@@ -74,10 +80,10 @@ export function guardedCache(backend: CacheBackend, settings: ResolvedCacheSetti
   /** Delivers the kept invalidations; while some remain, tries again every second, also in a process that only writes. */
   const flush = async (): Promise<boolean> => {
     if (pending.size === 0) return true;
-    const keys = [...pending];
+    const sent = [...pending];
     try {
-      await renew(keys);
-      keys.forEach((key) => pending.delete(key));
+      await renew(sent.map(([key]) => key));
+      for (const [key, invalidation] of sent) if (pending.get(key) === invalidation) pending.delete(key);
       return true;
     } catch {
       retry ??= setTimeout(() => {
@@ -126,7 +132,8 @@ export function guardedCache(backend: CacheBackend, settings: ResolvedCacheSetti
     /** Never throws: what cannot be delivered now is kept, and blocks this process's cached reads until it is. */
     async invalidate(keys: readonly string[]): Promise<void> {
       for (const [key, flight] of inFlight) if (flight.generationKeys.some((generationKey) => keys.includes(generationKey))) inFlight.delete(key);
-      keys.forEach((key) => pending.add(key));
+      invalidations += 1;
+      keys.forEach((key) => pending.set(key, invalidations));
       await flush();
     },
     hit: () => void (counts.hits += 1),
