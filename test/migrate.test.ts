@@ -152,6 +152,48 @@ describe.skipIf(!serverUrl)('polystore migrate on the native server', () => {
   });
 });
 
+describe.skipIf(!serverUrl)('a migration that fails', () => {
+  it('is MIGRATION_FAILED naming the migration, the statement and PostgreSQL\'s words, one CLI line; nothing applied, the lock free', async () => {
+    const database = await serverDatabase(serverUrl!);
+    const dir = project(`{ postgres: ${JSON.stringify(database.url)} }`);
+    try {
+      // A fifth migration: its first statement passes, its second fails.
+      const journal = join(dir, 'drizzle/meta/_journal.json');
+      const parsed = JSON.parse(readFileSync(journal, 'utf8')) as { entries: Array<{ when: number }> };
+      writeFileSync(journal, JSON.stringify({ ...parsed, entries: [...parsed.entries, { idx: 4, version: '7', when: parsed.entries[3].when + 1000, tag: '0004_bad', breakpoints: true }] }));
+      writeFileSync(join(dir, 'drizzle/0004_bad.sql'), 'CREATE TABLE "kept_out" ("id" text);\n--> statement-breakpoint\nSELECT\n  \'[1,2,3,4,5,6,7,8]\'::vector(16);\n');
+      const connection = openConnection({}, { postgres: database.url }, (query) => query());
+      try {
+        const failed = await connection.migrate(join(dir, 'drizzle')).catch((error: unknown) => error);
+        expect(failed).toBeInstanceOf(PolystoreError);
+        expect(failed).toMatchObject({ code: 'MIGRATION_FAILED' });
+        expect((failed as Error).message).toBe(
+          "migration 0004_bad failed, nothing was applied: expected 16 dimensions, not 8 (SQLSTATE 22000), in statement 2 of its 2: SELECT '[1,2,3,4,5,6,7,8]'::vector(16);",
+        );
+      } finally {
+        await connection.close();
+      }
+      expect(await tables(database.url)).toEqual([]);
+      const cli = polystore(['migrate'], { cwd: dir });
+      expect(cli.status).toBe(1);
+      expect(cli.stderr).toMatch(/^polystore: migration 0004_bad failed, nothing was applied: expected 16 dimensions, not 8 \(SQLSTATE 22000\), in statement 2 of its 2: SELECT .*\n$/);
+      const status = polystore(['migrate', 'status'], { cwd: dir });
+      expect(status.stdout).toMatch(/^postgres pending  0000_init /m);
+      expect(status.stdout).toMatch(/^postgres pending  0004_bad /m);
+      // The lock went with the transaction: another migrator is not held.
+      const sql = postgres(database.url, { max: 1, onnotice: () => {} });
+      try {
+        expect((await sql.unsafe('select pg_try_advisory_lock(8101813523546664818) as free'))[0].free).toBe(true);
+      } finally {
+        await sql.end();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await database.drop();
+    }
+  }, 120_000);
+});
+
 describe.skipIf(!serverUrl)('migrate with Milvus Lite', () => {
   let lite: ReturnType<typeof acquireMilvusLite>;
   let address: string;

@@ -5,14 +5,15 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
+import { applyMigrations } from './applied-migrations.js';
 import { copyInto } from './copy-into.js';
 import { type Gate, gatedPglite, gatedPostgres } from './gated-client.js';
 import { migrateLocked } from './migrate-locked.js';
-import { pendingTags } from './migration-journal.js';
 import { noDelaySocket } from './no-delay-socket.js';
 import { POOL_DEFAULTS, type PolystoreOptions, type PostgresServerOptions } from './options.js';
 import { replicaRoute } from './replica-route.js';
 import { failUnanswered } from './unanswered-socket.js';
+import { unpipelined } from './unpipelined.js';
 import type { ReadOptions } from './vector-store.js';
 
 export type PolystoreDatabase<S extends Record<string, unknown> = Record<string, never>> = PgDatabase<PgQueryResultHKT, S>;
@@ -77,7 +78,7 @@ function openPool(url: string, server: PostgresServerOptions): postgres.Sql {
     max: server.max ?? POOL_DEFAULTS.max,
     idle_timeout: server.idleTimeoutSeconds ?? POOL_DEFAULTS.idleTimeoutSeconds,
     connect_timeout: server.connectTimeoutSeconds ?? POOL_DEFAULTS.connectTimeoutSeconds,
-    // Off, no statement is named: every query is parsed again, as a pooler in transaction mode needs (see README).
+    // Off, no statement is named: a pooler in transaction mode may run the next one on another server connection.
     prepare: server.prepare ?? true,
     onnotice: () => {},
     // What the stores read back as text must not depend on the server's or the database's settings: timestamps
@@ -100,11 +101,13 @@ export function openConnection<S extends Record<string, unknown>>(schema: S, opt
     const client = openPool(server.url, server);
     const replicas = (server.replicas ?? []).map((url) => openPool(url, server));
     const onReplica = replicaRoute(replicas, client, server.replicaTimeoutMs ?? POOL_DEFAULTS.replicaTimeoutMs);
-    const db = drizzlePostgres({ client: gatedPostgres(client, gate), schema, logger });
+    // Behind a pooler in transaction mode (prepare: false), no statement outside a transaction shares its connection.
+    const alone = server.prepare === false;
+    const db = drizzlePostgres({ client: gatedPostgres(client, gate, alone), schema, logger });
     const run = (sql: postgres.Sql | postgres.TransactionSql, statement: Statement) =>
       sql.unsafe(statement.sql, statement.params as postgres.ParameterOrJSON<never>[], { prepare: true }).values();
     const runAll = async (pool: postgres.Sql, statements: Statement[], check?: RowCheck, mode = '') => {
-      if (statements.length === 1 && !check) return [await run(pool, statements[0])];
+      if (statements.length === 1 && !check) return [await (alone ? unpipelined(pool, (sql) => run(sql, statements[0])) : run(pool, statements[0]))];
       return (await pool.begin(mode, async (tx) => inTransaction(statements, check, (statement) => run(tx, statement)))) as unknown[][][];
     };
     return {
@@ -163,11 +166,12 @@ export function openConnection<S extends Record<string, unknown>>(schema: S, opt
       });
     },
     // One PGlite belongs to one process: `once` in the runtime is its lock.
-    async migrate(migrationsFolder) {
-      const pending = await pendingTags(migrationsFolder, async (sql) => (await client.query<unknown[]>(sql, [], { rowMode: 'array' })).rows);
-      await migratePglite(drizzlePglite({ client }), { migrationsFolder });
-      return pending;
-    },
+    migrate: (migrationsFolder) =>
+      applyMigrations(
+        migrationsFolder,
+        async (sql) => (await client.query<unknown[]>(sql, [], { rowMode: 'array' })).rows,
+        (logger) => migratePglite(drizzlePglite({ client, logger }), { migrationsFolder }),
+      ),
     close: () => (owned ? client.close() : Promise.resolve()),
   };
 }

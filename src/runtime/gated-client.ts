@@ -1,5 +1,6 @@
 import type { PGlite } from '@electric-sql/pglite';
 import type postgres from 'postgres';
+import { unpipelined } from './unpipelined.js';
 
 /** Runs a query of `db.sql` once the facade is ready for it (migrated, when that is automatic; not closed). */
 export type Gate = <R>(run: () => Promise<R>) => Promise<R>;
@@ -20,15 +21,17 @@ export function gatedPglite(client: PGlite, gate: Gate): PGlite {
   });
 }
 
-export function gatedPostgres(client: postgres.Sql, gate: Gate): postgres.Sql {
+/** `alone`: each query outside a transaction on a connection of its own (see unpipelined). */
+export function gatedPostgres(client: postgres.Sql, gate: Gate, alone = false): postgres.Sql {
+  const send = <R>(query: (sql: postgres.Sql) => Promise<R>) => gate(() => (alone ? unpipelined(client, query) : query(client)));
   return new Proxy(client, {
     get(target, property) {
       if (property === 'begin') return (...args: unknown[]) => gate(async () => (target.begin as (...a: unknown[]) => unknown)(...args));
       // unsafe() returns a lazy query that Drizzle awaits or reads with .values(): both wait for the gate.
       if (property === 'unsafe') {
         return (...args: Parameters<postgres.Sql['unsafe']>) => ({
-          values: () => gate(async () => target.unsafe(...args).values()),
-          then: (resolve: (rows: unknown) => unknown, reject: (error: unknown) => unknown) => gate(async () => target.unsafe(...args)).then(resolve, reject),
+          values: () => send((sql) => sql.unsafe(...args).values()),
+          then: (resolve: (rows: unknown) => unknown, reject: (error: unknown) => unknown) => send(async (sql) => sql.unsafe(...args)).then(resolve, reject),
         });
       }
       return Reflect.get(target, property, target);

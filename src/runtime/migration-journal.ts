@@ -53,8 +53,3 @@ export async function migrationStates(folder: string, query: RawQuery): Promise<
   const unknown = [...hashAt].filter(([when]) => !times.has(when)).map(([when, hash]): MigrationState => ({ tag: '(unknown)', hash, state: 'unknown', statements: [], when }));
   return [...known, ...unknown].sort((a, b) => a.when - b.when);
 }
-
-/** The tags of the migrations the migrator would apply now. */
-export async function pendingTags(folder: string, query: RawQuery): Promise<string[]> {
-  return (await migrationStates(folder, query)).filter((migration) => migration.state === 'pending').map((migration) => migration.tag);
-}

@@ -1,0 +1,63 @@
+// Behind PgBouncer in transaction pooling mode (Debian's 1.18, which tracks no prepared statements), with
+// `postgres: { prepare: false }`: concurrent reads all settle, and migrations still take turns, their lock held by
+// the transaction they run in. The PgBouncer runs each transaction on the next server connection.
+import postgres from 'postgres';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPolystore } from './fixtures/runtime/generated/index.js';
+import { serverDatabase, serverUrl } from './helpers/engines.js';
+import { startPgBouncer } from './helpers/pgbouncer.js';
+
+/** A call that has not settled after this long never will: unanswered queries wait forever, with no error. */
+const SETTLED_WITHIN_MS = 20_000;
+const settled = (call: Promise<unknown>) =>
+  Promise.race([call.then(() => 'ok', (error: Error) => `failed: ${error.message}`), new Promise((resolve) => setTimeout(resolve, SETTLED_WITHIN_MS, 'never settled'))]);
+
+describe.skipIf(!serverUrl)('through PgBouncer in transaction mode', () => {
+  let database: Awaited<ReturnType<typeof serverDatabase>>;
+  let bouncer: Awaited<ReturnType<typeof startPgBouncer>>;
+  beforeAll(async () => {
+    database = await serverDatabase(serverUrl!);
+    bouncer = await startPgBouncer(serverUrl!);
+  });
+  afterAll(async () => {
+    await bouncer?.stop();
+    await database?.drop();
+  });
+
+  it('three facades migrating at once take turns: one applies, the others find nothing; no lock outlives them', async () => {
+    const facades = [1, 2, 3].map(() => createPolystore({ postgres: { url: bouncer.url(database.url), prepare: false } }));
+    try {
+      const applied = await Promise.all(facades.map(async (db) => (await db.migrate()).postgres));
+      expect(applied.filter((tags) => tags.length === 4)).toHaveLength(1);
+      expect(applied.filter((tags) => tags.length === 0)).toHaveLength(2);
+    } finally {
+      await Promise.all(facades.map((db) => db.close()));
+    }
+    const direct = postgres(database.url, { max: 1, onnotice: () => {} });
+    try {
+      expect(await direct`select count(*)::int as held from pg_locks where locktype = 'advisory'`).toEqual([{ held: 0 }]);
+    } finally {
+      await direct.end();
+    }
+  }, 120_000);
+
+  it('40 concurrent searches, gets, counts and db.sql queries all settle, with the right answers', async () => {
+    const db = createPolystore({ postgres: { url: bouncer.url(database.url), max: 10, prepare: false } });
+    try {
+      await db.vectors.exact.insert(Array.from({ length: 20 }, (_, i) => ({ id: `e${i}`, label: `l${i}`, embedding: [1, i, 0, 1] })));
+      const calls = Array.from({ length: 40 }, async (_, i) => {
+        const answer = await [
+          async () => (await db.vectors.exact.search({ vector: [1, i % 20, 0, 1], topK: 1 })).length,
+          async () => (await db.vectors.exact.get([`e${i % 20}`]))[0]?.label === `l${i % 20}`,
+          () => db.vectors.exact.count(),
+          async () => ((await db.sql.execute(sql`select ${i}::int as n`)) as unknown as Array<{ n: number }>)[0].n,
+        ][i % 4]();
+        expect(answer).toEqual([1, true, 20, i][i % 4]);
+      });
+      expect(await Promise.all(calls.map(settled))).toEqual(calls.map(() => 'ok'));
+    } finally {
+      await db.close();
+    }
+  }, 120_000);
+});
