@@ -1,5 +1,6 @@
 // db.health(): every store probed, bounded by a timeout, never a throw.
 import { execFile } from 'node:child_process';
+import { createServer, type Socket } from 'node:net';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { createPolystore } from './fixtures/runtime/generated/index.js';
@@ -55,6 +56,34 @@ describe('db.health()', () => {
       });
     } finally {
       await milvus.close();
+      await database.drop();
+    }
+  }, 120_000);
+
+  it.skipIf(!serverUrl)('polystore health exits within its timeout when servers accept connections and never answer', async () => {
+    // Accepts every connection, reads what comes, sends nothing: PostgreSQL's or Milvus's port on a stuck host.
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => void sockets.add(socket.on('error', () => undefined)));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const address = `127.0.0.1:${(silent.address() as { port: number }).port}`;
+    const database = await serverDatabase(serverUrl!);
+    const health = async (...args: string[]) => {
+      const started = Date.now();
+      const result = await run(process.execPath, ['bin/polystore.js', 'health', '--timeout', '1000', '--json', ...args]).catch((error: { code: number; stdout: string; stderr: string }) => error);
+      return { ms: Date.now() - started, code: (result as { code?: number }).code ?? 0, report: JSON.parse(result.stdout) as { stores: Record<string, { status: string }> } };
+    };
+    try {
+      // The deadline is the timeout plus the CLI's start and a margin, on a loaded machine.
+      const bothSilent = await health('--postgres', `postgres://postgres@${address}/none`, '--milvus', address);
+      expect(bothSilent).toMatchObject({ code: 1, report: { stores: { postgres: { status: 'down' }, milvus: { status: 'down' } } } });
+      expect(bothSilent.ms).toBeLessThan(1_000 + 3_000);
+      // The Milvus SDK loads before the probes' clocks start: a healthy PostgreSQL beside a silent Milvus is up.
+      const milvusSilent = await health('--postgres', database.url, '--milvus', address);
+      expect(milvusSilent).toMatchObject({ code: 1, report: { stores: { postgres: { status: 'degraded' }, milvus: { status: 'down' } } } });
+      expect(milvusSilent.ms).toBeLessThan(1_000 + 3_000);
+    } finally {
+      sockets.forEach((socket) => socket.destroy());
+      await new Promise((resolve) => silent.close(resolve));
       await database.drop();
     }
   }, 120_000);

@@ -134,7 +134,7 @@ export function openMilvus(options: MilvusOptions | undefined): MilvusConnection
  * The Milvus SDK is an optional peer dependency: applications whose collections all live on pgvector do not
  * install gRPC, the SDK and what it pulls in (which needs Node 22).
  */
-async function loadSdk(): Promise<typeof import('@zilliz/milvus2-sdk-node')> {
+export async function loadSdk(): Promise<typeof import('@zilliz/milvus2-sdk-node')> {
   try {
     return await import('@zilliz/milvus2-sdk-node');
   } catch (error) {
