@@ -15,7 +15,11 @@ const wholeNumber = (min: number, max: number) => (value: string) => {
 };
 
 export function cliProgram(): Command {
-  const program = new Command('polystore').description('One schema for MongoDB (Prisma), PostgreSQL and pgvector (Drizzle) and Milvus.');
+  const program = new Command('polystore')
+    .description('One schema for MongoDB (Prisma), PostgreSQL and pgvector (Drizzle) and Milvus.')
+    // Commander's own errors (an unknown option, a bad choice) as every other failure: one line, `polystore: …`.
+    // Set before the commands are added: each copies it.
+    .configureOutput({ outputError: (message, write) => write(`polystore: ${message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim()}\n`) });
   program
     .command('generate')
     .description('Write prisma/, drizzle/ and generated/ from the schema (polystore.config.ts, else schema/index.ts).')
@@ -98,7 +102,7 @@ export function cliProgram(): Command {
   return program;
 }
 
-const FLAG_OPERATIONS = new Set(['partitions.ensure', 'migrateDown']);
+const FLAG_OPERATIONS = new Set(['partitions.ensure', 'migrateDown', 'connections']);
 
 /** An option's path as its flag: `dryRun` → `--dry-run`. */
 const flagOf = (path: ReadonlyArray<string | number>) => (path.length === 0 ? 'options' : `--${String(path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}${path.slice(1).map((p) => `.${p}`).join('')}`);

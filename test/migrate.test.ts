@@ -2,6 +2,7 @@
 import { execFile } from 'node:child_process';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -124,6 +125,27 @@ describe.skipIf(!serverUrl)('polystore migrate on the native server', () => {
       rmSync(elsewhere, { recursive: true, force: true });
     }
   });
+
+  it('every CLI failure is one `polystore:` line: a server that never answers (naming it), a bad URL, commander\'s own', async () => {
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => void sockets.add(socket.on('error', () => undefined)));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const address = `127.0.0.1:${(silent.address() as { port: number }).port}`;
+    try {
+      const bin = join(repoRoot, 'bin/polystore.js');
+      const stuck = await run(process.execPath, [bin, 'migrate', '--postgres', `postgres://postgres@${address}/none`], { cwd: dir }).catch((error: { stderr: string }) => error);
+      expect(stuck.stderr).toBe(`polystore: write CONNECT_TIMEOUT ${address}\n`);
+    } finally {
+      sockets.forEach((socket) => socket.destroy());
+      await new Promise((resolve) => silent.close(resolve));
+    }
+    for (const command of [['migrate'], ['migrate', 'status'], ['health'], ['partitions', 'ensure']]) {
+      const garbage = polystore([...command, '--postgres', 'garbage'], { cwd: dir });
+      expect({ command, status: garbage.status, stderr: garbage.stderr }).toEqual({ command, status: 1, stderr: 'polystore: --postgres: expected a postgres:// URL, got "garbage"\n' });
+    }
+    expect(polystore(['migrate', '--bogus'], { cwd: dir }).stderr).toBe("polystore: unknown option '--bogus'\n");
+    expect(polystore(['migrat'], { cwd: dir }).stderr).toBe("polystore: unknown command 'migrat' (Did you mean migrate?)\n");
+  }, 60_000);
 
   it('health and partitions ensure connect where polystore.config.ts says, as migrate does', () => {
     const env = { POLYSTORE_POSTGRES_URL: '' };

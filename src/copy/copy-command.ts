@@ -21,7 +21,8 @@ export async function runCopy(collection: string, flags: CopyFlags): Promise<voi
     await runtime.close();
     throw new PolystoreError('UNKNOWN_COLLECTION', `no vector collection "${collection}" (have ${descriptors.map((d) => d.name).join(', ') || 'none'})`);
   }
-  const bar = new SingleBar({ format: `${collection} ${flags.from} → ${flags.to} [{bar}] {value}/{total} {percentage}% eta {eta_formatted}`, noTTYOutput: true, notTTYSchedule: 5_000 });
+  // On a terminal only, and cleared when it stops: what stays is the result's line or the error's, one `polystore: …`.
+  const bar = new SingleBar({ format: `${collection} ${flags.from} → ${flags.to} [{bar}] {value}/{total} {percentage}% eta {eta_formatted}`, clearOnComplete: true });
   const stop = new AbortController();
   const interrupt = () => stop.abort();
   process.once('SIGINT', interrupt);

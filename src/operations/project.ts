@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createJiti } from 'jiti';
-import { PolystoreError } from '../errors.js';
+import { InvalidInputError, PolystoreError } from '../errors.js';
+import { postgresUrl } from '../runtime/check-options.js';
 import { createRuntime } from '../runtime/create-runtime.js';
 import type { MongoCollectionSpec } from '../runtime/mongo-spec.js';
 import type { PolystoreOptions } from '../runtime/options.js';
@@ -39,7 +40,11 @@ export async function resolveConnections(flags: ConnectionFlags) {
   const out = flags.out ? resolve(cwd, flags.out) : found?.config.out ? resolve(found.base, found.config.out) : cwd;
   const milvus = flags.milvus ? { address: flags.milvus, token: flags.milvusToken, database: flags.milvusDatabase } : connections.milvus;
   const mongodb = flags.mongodb ? { url: flags.mongodb } : connections.mongodb;
-  return { out, postgres: flags.postgres || connections.postgres, milvus, mongodb, vectorBackends: connections.vectorBackends };
+  const postgres = flags.postgres || connections.postgres;
+  // One check for every command, before a driver sees it (postgres.js says only `Invalid URL`).
+  const wrong = postgres === undefined ? undefined : postgresUrl(postgres);
+  if (typeof wrong === 'string') throw new InvalidInputError('connections', [{ code: 'INVALID_OPTION', path: ['postgres'], message: wrong }]);
+  return { out, postgres, milvus, mongodb, vectorBackends: connections.vectorBackends };
 }
 
 /**

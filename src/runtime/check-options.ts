@@ -10,7 +10,7 @@ const BACKENDS = ['pgvector', 'milvus'];
 const CONSISTENCY = ['Strong', 'Bounded', 'Eventually'];
 
 export const text: Check = (value) => (typeof value === 'string' && value.length > 0 ? undefined : `expected a non-empty string, got ${describe(value)}`);
-const postgresUrl: Check = (value) => (typeof value === 'string' && /^postgres(ql)?:\/\/./.test(value) ? undefined : `expected a postgres:// URL, got ${describe(value)}`);
+export const postgresUrl: Check = (value) => (typeof value === 'string' && /^postgres(ql)?:\/\/./.test(value) ? undefined : `expected a postgres:// URL, got ${describe(value)}`);
 const number = (min: number, integer = false): Check => (value) =>
   typeof value === 'number' && value >= min && Number.isFinite(value) && (!integer || Number.isInteger(value)) ? undefined : `expected ${integer ? 'an integer' : 'a number'} of at least ${min}, got ${describe(value)}`;
 const oneOf = (values: string[]): Check => (value) => (values.includes(value as string) ? undefined : `expected ${values.map((v) => JSON.stringify(v)).join(' or ')}, got ${describe(value)}`);
