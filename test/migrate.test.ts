@@ -339,6 +339,13 @@ describe('migrate down', () => {
   const handEdited = [
     { what: 'drops a table and makes it again under its name', sql: ['CREATE TABLE notes_new (LIKE notes INCLUDING ALL)', 'DROP TABLE notes', 'ALTER TABLE notes_new RENAME TO notes'], lost: 'table "notes" (3 rows)' },
     { what: 'drops a column and adds it again', sql: ['ALTER TABLE notes DROP COLUMN weight', 'ALTER TABLE notes ADD COLUMN weight double precision'], lost: 'column "notes"."weight" (2 non-null values)' },
+    {
+      what: 'drops a column and adds it again with a default',
+      sql: ['ALTER TABLE notes DROP COLUMN weight', 'ALTER TABLE notes ADD COLUMN weight double precision NOT NULL DEFAULT 0'],
+      lost: 'column "notes"."weight" (2 non-null values)',
+    },
+    { what: 'empties a table of another schema', sql: ['TRUNCATE archive.kept'], lost: 'table "archive.kept" (2 rows)' },
+    { what: 'drops another schema', sql: ['DROP SCHEMA archive CASCADE'], lost: 'table "archive.kept" (2 rows)' },
     { what: 'truncates', sql: ['TRUNCATE notes'], lost: 'table "notes" (3 rows)' },
     { what: 'deletes', sql: ["DELETE FROM notes WHERE id <> 'n1'"], lost: 'table "notes" (2 rows)' },
     { what: 'empties a column', sql: ['UPDATE notes SET meta = NULL'], lost: 'column "notes"."meta" (1 non-null values)' },
@@ -365,6 +372,7 @@ describe('migrate down', () => {
         },
       ]);
       expect(await count()).toBe(321);
+      await connection.execute([{ sql: 'create schema archive', params: [] }, { sql: 'create table archive.kept (id int)', params: [] }, { sql: 'insert into archive.kept values (1), (2)', params: [] }]);
       for (const edit of handEdited) {
         down(edit.sql);
         const dry = await migrateDown(connection, folder, { to: '0002_halfvec_collection', dryRun: true });

@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { InvalidInputError, PolystoreError } from '../errors.js';
 import type { Connection, Statement } from '../runtime/connection.js';
 import { type MigrationState, migrationStates, rawQuery, splitStatements } from '../runtime/migration-journal.js';
-import { quoteIdentifier as quote } from '../runtime/pgvector/quote-identifier.js';
 import { describe } from '../runtime/validate.js';
 import { text } from '../runtime/check-options.js';
 import { checkOperationOptions, isBoolean } from './check-operation-options.js';
@@ -49,7 +48,7 @@ export async function migrateDown(connection: Pick<Connection<never>, 'execute'>
   const after = countsAfter(touched);
   const head: Statement[] = [
     { sql: 'select count(*) from drizzle.__drizzle_migrations where created_at > $1', params: [plan.target.when] },
-    ...(touched.length > 0 ? [{ sql: `lock table ${touched.map((fate) => quote(fate.table)).join(', ')} in access exclusive mode`, params: [] }] : []),
+    ...(touched.length > 0 ? [{ sql: `lock table ${touched.map((fate) => fate.relation).join(', ')} in access exclusive mode`, params: [] }] : []),
     IDENTITY,
   ];
   const statements = [...head, ...before, ...downs, WRITTEN, IDENTITY, ...after, { sql: 'delete from drizzle.__drizzle_migrations where created_at > $1', params: [plan.target.when] }];

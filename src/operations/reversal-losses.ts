@@ -10,12 +10,15 @@ import type { Statement } from '../runtime/connection.js';
 import { quoteIdentifier as quote } from '../runtime/pgvector/quote-identifier.js';
 
 /**
- * Every plain table of the schema (partitions included) and its columns, by OID and attribute number. Generated
- * columns (keyword search's tsvector) hold nothing of their own: PostgreSQL computes them again.
+ * Every plain table of the database's own schemas (partitions included: a reversal may reach beyond the schema
+ * of the migrations, by a qualified name, a CASCADE or a trigger) and its columns, by OID and attribute number,
+ * named as the current schema's tables are written (qualified in the others). Generated columns (keyword search's
+ * tsvector) hold nothing of their own: PostgreSQL computes them again.
  */
 export const IDENTITY: Statement = {
-  sql: `select c.oid::text, c.relname, a.attnum, a.attname from pg_class c
-          join pg_namespace n on n.oid = c.relnamespace and n.nspname = current_schema()
+  sql: `select c.oid::text, case when n.nspname = current_schema() then c.relname else n.nspname || '.' || c.relname end,
+               quote_ident(n.nspname) || '.' || quote_ident(c.relname), a.attnum, a.attname from pg_class c
+          join pg_namespace n on n.oid = c.relnamespace and n.nspname <> 'information_schema' and n.nspname !~ '^pg_'
           left join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped and a.attgenerated = ''
          where c.relkind = 'r'`,
   params: [],
@@ -30,12 +33,14 @@ export const WRITTEN: Statement = {
 /** A table the reversal touches: its columns, and what each became (undefined: gone), so that their counts compare. */
 export interface Fate {
   table: string;
+  /** The table's quoted, qualified name. */
+  relation: string;
   columns: string[];
   /** Its OID is gone: dropped (and perhaps made again under its name). */
   ended: boolean;
   /** Per column: its attribute number is gone from a table that stayed (dropped, and perhaps added again). */
   columnsEnded: boolean[];
-  after?: { table: string; columns: Array<string | undefined> };
+  after?: { relation: string; columns: Array<string | undefined> };
 }
 
 /** A table, or a column of one, that the reversal drops or empties, with the rows (non-null values) it loses. */
@@ -45,12 +50,12 @@ export interface DroppedData {
   rows: number;
 }
 
-type Table = { name: string; columns: Map<number, string> };
+type Table = { name: string; relation: string; columns: Map<number, string> };
 
 function tables(identity: unknown[][]): Map<string, Table> {
   const byOid = new Map<string, Table>();
-  for (const [oid, name, attnum, column] of identity) {
-    const table = byOid.get(oid as string) ?? { name: name as string, columns: new Map<number, string>() };
+  for (const [oid, name, relation, attnum, column] of identity) {
+    const table = byOid.get(oid as string) ?? { name: name as string, relation: relation as string, columns: new Map<number, string>() };
     if (column !== null) table.columns.set(Number(attnum), column as string);
     byOid.set(oid as string, table);
   }
@@ -72,30 +77,32 @@ export function fates(identityBefore: unknown[][], written: unknown[][], identit
       const columns = [...table.columns].map(([attnum, name]) => ({ name, same: stayed?.columns.get(attnum) }));
       return {
         table: table.name,
+        relation: table.relation,
         columns: columns.map((column) => column.name),
         ended: !stayed,
         columnsEnded: columns.map((column) => stayed !== undefined && column.same === undefined),
-        ...(successor && { after: { table: successor.name, columns: columns.map((column) => column.same ?? (names.includes(column.name) ? column.name : undefined)) } }),
+        ...(successor && { after: { relation: successor.relation, columns: columns.map((column) => column.same ?? (names.includes(column.name) ? column.name : undefined)) } }),
       };
     })
     .sort((a, b) => (a.table < b.table ? -1 : 1));
 }
 
 /** Its rows and the non-null values of `columns` (0 for a column that is not there). */
-const counting = (table: string, columns: Array<string | undefined>): Statement => ({
-  sql: `select ${['count(*)', ...columns.map((column) => (column === undefined ? '0' : `count(${quote(column)})`))].join(', ')} from ${quote(table)}`,
+const counting = (relation: string, columns: Array<string | undefined>): Statement => ({
+  sql: `select ${['count(*)', ...columns.map((column) => (column === undefined ? '0' : `count(${quote(column)})`))].join(', ')} from ${relation}`,
   params: [],
 });
 
 /** The counts to take before the reversal, one statement per fate. */
-export const countsBefore = (touched: Fate[]): Statement[] => touched.map((fate) => counting(fate.table, fate.columns));
+export const countsBefore = (touched: Fate[]): Statement[] => touched.map((fate) => counting(fate.relation, fate.columns));
 
 /** The counts to take after it, one statement per fate whose table is still there under some name. */
-export const countsAfter = (touched: Fate[]): Statement[] => touched.flatMap((fate) => (fate.after ? [counting(fate.after.table, fate.after.columns)] : []));
+export const countsAfter = (touched: Fate[]): Statement[] => touched.flatMap((fate) => (fate.after ? [counting(fate.after.relation, fate.after.columns)] : []));
 
 /**
  * What was lost, from the counts' rows: a table that ended or lost rows, and, in a table that kept its rows, a
- * column that ended or lost values. Tables first, then columns, each in order.
+ * column that ended (all its values: one added again under its name holds new ones, a default's perhaps) or lost
+ * values. Tables first, then columns, each in order.
  */
 export function losses(touched: Fate[], before: unknown[][], after: unknown[][]): DroppedData[] {
   const tableLosses: DroppedData[] = [];
@@ -109,7 +116,8 @@ export function losses(touched: Fate[], before: unknown[][], after: unknown[][])
     // Rows lost take their values with them: the table's line says it.
     if (lost(rows, rowsAfter) > 0 || !fate.after) return;
     fate.columns.forEach((column, j) => {
-      if (fate.columnsEnded[j] || lost(values[j], valuesAfter[j]) > 0) columnLosses.push({ table: fate.table, column, rows: lost(values[j], valuesAfter[j]) });
+      const lostValues = fate.columnsEnded[j] ? values[j] : lost(values[j], valuesAfter[j]);
+      if (fate.columnsEnded[j] || lostValues > 0) columnLosses.push({ table: fate.table, column, rows: lostValues });
     });
   });
   columnLosses.sort((a, b) => (`${a.table}.${a.column}` < `${b.table}.${b.column}` ? -1 : 1));
