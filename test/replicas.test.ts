@@ -14,7 +14,8 @@ import { createRuntime } from '../src/runtime/create-runtime.js';
 import * as fixtureSchema from './fixtures/runtime/drizzle/schema.js';
 import { createPolystore, exactCollection, type Polystore } from './fixtures/runtime/generated/index.js';
 import { serverDatabase, serverUrl } from './helpers/engines.js';
-import { redisUrl } from './helpers/redis.js';
+import { redisClient, redisUrl } from './helpers/redis.js';
+import { generationKey } from '../src/cache/cache-keys.js';
 import { tcpProxy } from './helpers/tcp-proxy.js';
 import { note } from './helpers/vectors.js';
 
@@ -41,8 +42,10 @@ describe('createPolystore options and call options for replicas', () => {
       { code: 'INVALID_OPTION', path: ['postgres', 'replicas', 1], message: 'expected a postgres:// URL, got "mysql://x"' },
       { code: 'INVALID_OPTION', path: ['postgres', 'replicas', 2], message: 'expected a postgres:// URL, got ""' },
       { code: 'INVALID_OPTION', path: ['postgres', 'readYourWritesMs'], message: 'expected a number of at least 0, got -1' },
-      { code: 'INVALID_OPTION', path: ['postgres', 'replicaTimeoutMs'], message: 'expected a number of at least 1, got 0' },
+      { code: 'INVALID_OPTION', path: ['postgres', 'replicaTimeoutMs'], message: 'expected a number from 1 to 2147483647, got 0' },
     ]);
+    // Node's timers hold 2³¹−1 ms: beyond, a deadline of 1 ms would send every read to the primary.
+    expect(issuesOf({ url: NOWHERE, replicaTimeoutMs: 2 ** 31 })).toEqual([{ code: 'INVALID_OPTION', path: ['postgres', 'replicaTimeoutMs'], message: 'expected a number from 1 to 2147483647, got 2147483648' }]);
     expect(issuesOf({ url: NOWHERE, replicas: NOWHERE })).toEqual([{ code: 'INVALID_OPTION', path: ['postgres', 'replicas'], message: `expected an array, got "${NOWHERE}"` }]);
   });
 
@@ -203,6 +206,43 @@ describe.skipIf(!serverUrl || !replicaUrl)('read replicas: a hot standby of the 
     await new Promise((resolve) => setTimeout(resolve, 3_100));
     expect((await notes.get(['a']))[0].title).toBe('v2');
     expect(await readElsewhere()).toBe('v2');
+  });
+
+  it.skipIf(!redisUrl)('a shared cache judges a generation by when this process first saw it: whatever value another writer left under its key, a lagging answer is not kept, and the cache still answers once it settles', async () => {
+    const namespace = `replica${randomUUID()}`;
+    const cache = { redis: redisUrl!, namespace, timeoutMs: 2_000 };
+    const writer = createPolystore({ postgres: { url: database.url }, cache });
+    const reader = createPolystore({ postgres: { url: database.url, replicas: [standbyUrl] }, cache });
+    opened.push(writer, reader);
+    const redis = await redisClient(redisUrl!);
+    const title = async () => (await reader.vectors.notes.forTenant('t2').get(['g']))[0]?.title;
+    try {
+      await writer.vectors.notes.forTenant('t2').insert([note('g', { title: 'v1' })]);
+      await caughtUp();
+      // The generations of the whole cache and of the collection, seen long enough ago.
+      expect(await title()).toBe('v1');
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      // Values no time can be read from: an older polystore's bare token, and text of another program's.
+      for (const value of [randomUUID(), 'zzzzzzzzzzz.not-a-time']) {
+        await pauseReplay();
+        try {
+          await writer.vectors.notes.forTenant('t2').update('g', { title: value });
+          await redis.set(generationKey(namespace, 'notes', 't2'), JSON.stringify({ value }));
+          expect(await title()).not.toBe(value);
+        } finally {
+          await resumeReplay();
+        }
+        await caughtUp();
+        expect(await title()).toBe(value);
+        await new Promise((resolve) => setTimeout(resolve, 1_100));
+        const { hits } = reader.cache.stats();
+        expect(await title()).toBe(value);
+        expect(await title()).toBe(value);
+        expect(reader.cache.stats().hits).toBe(hits + 1);
+      }
+    } finally {
+      await redis.close();
+    }
   });
 
   it('polystore vectors copy reads the primary: it counts and compares what it has just written', async () => {

@@ -10,7 +10,6 @@
 import { CircuitState, circuitBreaker, ConsecutiveBreaker, handleAll, TimeoutStrategy, timeout, wrap } from 'cockatiel';
 import type { CacheBackend } from './cache-backend.js';
 import type { ResolvedCacheSettings } from './cache-options.js';
-import { newGeneration } from './generation.js';
 
 export interface CacheStats {
   store: 'memory' | 'redis' | 'off';
@@ -28,6 +27,9 @@ export interface CacheStats {
 }
 
 const CONNECT_TIMEOUT_MS = 1_000;
+
+/** A generation nobody else can pick: after an eviction of the generation key, old entries stay unreachable. */
+const newGeneration = () => crypto.randomUUID();
 
 export type Cache = ReturnType<typeof guardedCache>;
 

@@ -4,9 +4,9 @@
  * part), replaces the generation of its scope, so that no process reads the earlier answers again. Every caller
  * gets objects of its own. `cache: false`, and reads that ask the primary, bypass it.
  * With `cacheReads` false (the stores of `polystore vectors copy`, which verify what they wrote) only writes touch it.
- * With `replicaSettleMs` (a store whose reads may run on a replica), an answer is not stored while a generation it
- * was read under is younger than that: a lagging replica may have answered it without the write that made the
- * generation, and it would then outlive the replica's catch-up until its TTL, in every process.
+ * With `settling` (a store whose reads may run on a replica), an answer is not stored while a generation it was
+ * read under is young: a lagging replica may have answered it without the write that made the generation, and it
+ * would then outlive the replica's catch-up until its TTL, in every process.
  */
 import { InvalidInputError } from '../errors.js';
 import { isPlainObject } from '../runtime/validate.js';
@@ -14,7 +14,6 @@ import type { BackendStore, ReadOptions, VectorCollectionDescriptor, VectorRecor
 import type { Cache } from './cache.js';
 import { type CacheScope, entryKey, scopeGenerationKeys, stableText } from './cache-keys.js';
 import { type CachedOperation, valueDecoder } from './cached-value.js';
-import { generationAgeMs } from './generation.js';
 import { GARBLED, seal } from './sealed-entry.js';
 
 /**
@@ -38,14 +37,12 @@ export function cachedStore<T extends VectorRecordBase, W>(
   cache: Cache,
   scope: CacheScope,
   descriptor: Pick<VectorCollectionDescriptor, 'fields'>,
-  { cacheReads = true, replicaSettleMs = 0 }: { cacheReads?: boolean; replicaSettleMs?: number } = {},
+  { cacheReads = true, settling }: { cacheReads?: boolean; settling?: ((generations: readonly string[]) => boolean) | undefined } = {},
 ): BackendStore<T, W> {
   const generationKeys = scopeGenerationKeys(cache.namespace, scope);
   // A write replaces the narrowest generation its reads are under: the tenant's, else the collection's (every tenant's).
   const written = generationKeys.slice(-1);
   const decode = valueDecoder(descriptor);
-  // One made on a clock ahead of ours counts as young; one without its time (an older polystore's) as old.
-  const settling = (generations: readonly string[]) => replicaSettleMs > 0 && generations.some((generation) => (generationAgeMs(generation) ?? Infinity) < replicaSettleMs);
 
   /** One backend request for the generations and the entry; on a miss, the database, and the answer stored under those generations. */
   async function read<R>(operation: CachedOperation, argsText: string | undefined, load: () => Promise<R>): Promise<R> {
@@ -64,7 +61,7 @@ export function cachedStore<T extends VectorRecordBase, W>(
       }
       cache.miss();
       const value = await load();
-      if (!settling(found.generations)) cache.set(key, seal(value, found.generations));
+      if (!settling?.(found.generations)) cache.set(key, seal(value, found.generations));
       return value;
     }).then((value) => structuredClone(value));
   }

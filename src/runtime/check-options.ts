@@ -13,6 +13,8 @@ export const text: Check = (value) => (typeof value === 'string' && value.length
 export const postgresUrl: Check = (value) => (typeof value === 'string' && /^postgres(ql)?:\/\/./.test(value) ? undefined : `expected a postgres:// URL, got ${describe(value)}`);
 const number = (min: number, integer = false): Check => (value) =>
   typeof value === 'number' && value >= min && Number.isFinite(value) && (!integer || Number.isInteger(value)) ? undefined : `expected ${integer ? 'an integer' : 'a number'} of at least ${min}, got ${describe(value)}`;
+export const between = (min: number, max: number, integer = false): Check => (value) =>
+  typeof value === 'number' && value >= min && value <= max && (!integer || Number.isInteger(value)) ? undefined : `expected ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, got ${describe(value)}`;
 const oneOf = (values: string[]): Check => (value) => (values.includes(value as string) ? undefined : `expected ${values.map((v) => JSON.stringify(v)).join(' or ')}, got ${describe(value)}`);
 const listOf = (item: Check): Check => (value) => {
   if (!Array.isArray(value)) return `expected an array, got ${describe(value)}`;
@@ -26,7 +28,7 @@ const is = (type: 'boolean' | 'function'): Check => (value) => (typeof value ===
 export const object = (shape: Record<string, Check>, required: string[] = []) => ({ shape, required });
 
 const POSTGRES = object(
-  { url: postgresUrl, max: number(1, true), idleTimeoutSeconds: number(0), connectTimeoutSeconds: number(1), prepare: is('boolean'), replicas: listOf(postgresUrl), replicaTimeoutMs: number(1), readYourWritesMs: number(0) },
+  { url: postgresUrl, max: number(1, true), idleTimeoutSeconds: number(0), connectTimeoutSeconds: number(1), prepare: is('boolean'), replicas: listOf(postgresUrl), replicaTimeoutMs: between(1, 2 ** 31 - 1), readYourWritesMs: number(0) },
   ['url'],
 );
 const PGLITE = object({ dataDir: text, client: (value) => (typeof (value as { query?: unknown })?.query === 'function' ? undefined : `expected a PGlite instance, got ${describe(value)}`) });
@@ -45,8 +47,6 @@ const redisUrl: Check = (value) => {
   const fine = parsed && (parsed.protocol === 'redis:' || parsed.protocol === 'rediss:') && parsed.hostname && /^\/?\d*$/.test(parsed.pathname);
   return fine ? undefined : `expected redis://[user:password@]host[:port][/database number] (or rediss://), got ${describe(value)}`;
 };
-export const between = (min: number, max: number, integer = false): Check => (value) =>
-  typeof value === 'number' && value >= min && value <= max && (!integer || Number.isInteger(value)) ? undefined : `expected ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, got ${describe(value)}`;
 const namespace: Check = (value) => (typeof value === 'string' && /^[\w.:-]{1,64}$/.test(value) ? undefined : `expected 1 to 64 of letters, digits, _ . : -, got ${describe(value)}`);
 // A year of TTL, a million entries (lru-cache allocates for each up front), 16 GiB.
 const CACHE = object({ redis: redisUrl, ttlSeconds: between(0.001, 31_536_000), namespace, maxEntries: between(1, 1_000_000, true), maxBytes: between(1024, 2 ** 34, true), timeoutMs: between(1, 60_000) });

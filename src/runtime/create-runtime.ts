@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { cachedStore } from '../cache/cached-store.js';
 import { withDocumentCache } from '../cache/document-cache.js';
 import { cacheControl, openCache } from '../cache/open-cache.js';
+import { settlingGenerations } from '../cache/settling-generations.js';
 import { cacheProbe, checkHealth, milvusProbe, mongoProbe, postgresProbe } from '../operations/health.js';
 import type { HealthOptions } from '../operations/health-report.js';
 import { type EnsurePartitionsOptions, ensurePartitions } from '../operations/partitions.js';
@@ -73,11 +74,11 @@ export function createRuntime<S extends Record<string, unknown>>(
   const server = typeof options.postgres === 'object' ? options.postgres : undefined;
   const readYourWritesMs = server?.readYourWritesMs ?? 0;
   const withReadYourWrites = readYourWrites(readYourWritesMs);
-  // How long after a write the cache stores no answer a replica gave in that scope: the lag the application allows for.
-  const replicaSettleMs = (server?.replicas?.length ?? 0) > 0 ? Math.max(readYourWritesMs, REPLICA_SETTLE_FLOOR_MS) : 0;
+  const cache = openCache(options.cache);
+  // After a write, how long the cache stores no answer a replica gave in that scope: the lag the application allows for.
+  const settling = cache && (server?.replicas?.length ?? 0) > 0 ? settlingGenerations(Math.max(readYourWritesMs, REPLICA_SETTLE_FLOOR_MS)) : undefined;
   const backendOf = (descriptor: VectorCollectionDescriptor) => options.vectorBackends?.[descriptor.name] ?? descriptor.backend;
   const onMilvus = () => collections.filter((descriptor) => backendOf(descriptor) === 'milvus');
-  const cache = openCache(options.cache);
   /**
    * A backend's store within the cache layer (`cacheReads` false: writes still invalidate), its reads routed, within
    * the lifecycle. Routing is above the cache: a read it sends to the primary (a write's window) bypasses the cache,
@@ -86,7 +87,7 @@ export function createRuntime<S extends Record<string, unknown>>(
   const store = <T extends VectorRecordBase, W>(descriptor: VectorCollectionDescriptor, scope?: TenantScope, backend = backendOf(descriptor), reads: ReadRouting = withReadYourWrites, cacheReads = true): BackendStore<T, W> => {
     const onPgvector = backend === 'pgvector';
     const backendStore = onPgvector ? createPgvectorStore<T, W>(descriptor, connection, ready, scope) : createMilvusStore<T, W>(descriptor, milvus, scope);
-    const cached = cache ? cachedStore(backendStore, cache, { collection: descriptor.name, tenant: scope?.tenantId }, descriptor, { cacheReads, replicaSettleMs: onPgvector ? replicaSettleMs : 0 }) : backendStore;
+    const cached = cache ? cachedStore(backendStore, cache, { collection: descriptor.name, tenant: scope?.tenantId }, descriptor, { cacheReads, settling: onPgvector ? settling : undefined }) : backendStore;
     return guarded(onPgvector ? reads(cached, JSON.stringify([descriptor.name, scope?.tenantId ?? null])) : cached, life, descriptor.name);
   };
 
