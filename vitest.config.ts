@@ -7,7 +7,7 @@ export default defineConfig({
   resolve: {
     // Tests run the sources; the CLI tests run the build (npm test builds first).
     alias: [
-      { find: /^polystore\/runtime$/, replacement: src('./src/runtime/index.ts') },
+      { find: /^polystore\/runtime$/, replacement: src('./src/facade/index.ts') },
       { find: /^polystore$/, replacement: src('./src/index.ts') },
     ],
   },

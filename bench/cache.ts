@@ -8,9 +8,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
+import { CHUNK, DIMENSION, K, N, percentile, rows } from './passages.js';
 import { createPolystore } from '../test/fixtures/runtime/generated/index.js';
 import { random, randomVector } from '../test/helpers/vectors.js';
-import { CHUNK, DIMENSION, K, N, percentile, rows } from './passages.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 300);
 const redis = process.env.POLYSTORE_TEST_REDIS_URL ?? execFileSync('scripts/redis-server.sh', ['start'], { encoding: 'utf8' }).trim();
@@ -61,7 +61,7 @@ console.log(`search, PGlite in-process, ${N} × ${DIMENSION}-d HNSW, top ${K}, $
 for (const name of names) console.log(`  ${name.padEnd(14)} ${p50(name).toFixed(3)} / ${percentile(times[name], 0.95).toFixed(3)}`);
 console.log(`cost of a miss over an uncached search: memory ${(summary.missCost.memory * 100).toFixed(1)}%, Redis ${(summary.missCost.redis * 100).toFixed(1)}% (target ≤ 5%)`);
 console.log(`Redis hit: ${summary.redisHitSpeedup.toFixed(1)}× faster than an uncached search (target > 1×)`);
-await mkdir(new URL('./results/', import.meta.url), { recursive: true });
+await mkdir(new URL('./results', import.meta.url), { recursive: true });
 await writeFile(new URL('./results/cache.json', import.meta.url), `${JSON.stringify(summary, null, 2)}\n`);
 await Promise.all(Object.values(facades).map((db) => db.close()));
 await client.close();

@@ -17,7 +17,7 @@ interface Result {
   systems: Record<string, { bulkRowsPerSecond: number; unfiltered?: { p50: number }; filtered?: { p50: number } }>;
 }
 
-const dir = new URL('./results/', import.meta.url);
+const dir = new URL('./results', import.meta.url);
 const files = (await readdir(dir)).filter((name) => /^pgvector-.*\.json$/.test(name)).sort();
 if (files.length === 0) throw new Error('no bench/results/pgvector-*.json: run npm run bench:pgvector first');
 const results = await Promise.all(files.map(async (name) => JSON.parse(await readFile(new URL(name, dir), 'utf8')) as Result));

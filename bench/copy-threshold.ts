@@ -9,13 +9,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
-import { openConnection } from '../src/runtime/connection.js';
+import { percentile, rows } from './passages.js';
 import { createPgvectorStore } from '../src/runtime/pgvector/pgvector-store.js';
 import { hexLiteral } from '../src/runtime/pgvector/vector-literal.js';
+import { openConnection } from '../src/runtime/postgres/open-connection.js';
 import * as schema from '../test/fixtures/runtime/drizzle/schema.js';
 import { passagesCollection } from '../test/fixtures/runtime/generated/index.js';
 import { serverDatabase } from '../test/helpers/engines.js';
-import { percentile, rows } from './passages.js';
 
 const url = process.env.BENCH_ENGINE === 'pglite' ? undefined : process.env.POLYSTORE_TEST_PGVECTOR_URL;
 if (!url && process.env.BENCH_ENGINE !== 'pglite') {
@@ -24,7 +24,7 @@ if (!url && process.env.BENCH_ENGINE !== 'pglite') {
 const database = url ? await serverDatabase(url) : undefined;
 const pglite = database ? undefined : new PGlite({ extensions: { vector } });
 const connection = openConnection(schema, database ? { postgres: database.url } : { pglite: { client: pglite } }, (query) => query());
-await connection.migrate(new URL('../test/fixtures/runtime/drizzle/', import.meta.url).pathname);
+await connection.migrate(new URL('../test/fixtures/runtime/drizzle', import.meta.url).pathname);
 const store = (copyFromRows: number | undefined) => createPgvectorStore(passagesCollection, connection, async () => ({ vectorLiteral: hexLiteral, copyFromRows }));
 const paths = { statements: store(undefined), copy: store(0) };
 const admin = (sql: string) => connection.execute([{ sql, params: [] }]);
@@ -50,7 +50,7 @@ for (const size of [1, 3, 10, 30, 100, 300, 1_000, 5_000]) {
 }
 console.log(database ? 'native server, COPY FROM STDIN' : "PGlite in-process, COPY FROM '/dev/blob'");
 console.table(results);
-await mkdir(new URL('./results/', import.meta.url), { recursive: true });
+await mkdir(new URL('./results', import.meta.url), { recursive: true });
 await writeFile(new URL(`./results/copy-threshold-${database ? 'server' : 'pglite'}.json`, import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
 await connection.close();
 await pglite?.close();

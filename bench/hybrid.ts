@@ -11,13 +11,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import postgres from 'postgres';
-import { efSearch, hybridCandidates } from '../src/runtime/search-breadth.js';
+import { percentile } from './passages.js';
+import { embed, proseChunks } from './prose.js';
 import { hexLiteral } from '../src/runtime/pgvector/vector-literal.js';
+import { efSearch, hybridCandidates } from '../src/runtime/search/search-breadth.js';
 import { createPolystore } from '../test/fixtures/runtime/generated/index.js';
 import { serverDatabase } from '../test/helpers/engines.js';
 import { random } from '../test/helpers/vectors.js';
-import { percentile } from './passages.js';
-import { embed, proseChunks } from './prose.js';
 
 const Q = Number(process.env.BENCH_Q ?? 200);
 const K = 10;
@@ -151,7 +151,7 @@ for (const mode of modes) {
   const m = results.modes[mode];
   console.log(`${mode.padEnd(9)} ${m.polystore.p50.toFixed(2).padStart(8)} / ${m.polystore.p95.toFixed(2).padEnd(10)} ${m.floor.p50.toFixed(2).padStart(8)} / ${m.floor.p95.toFixed(2).padEnd(10)} ${m.ratio.toFixed(3)}×`);
 }
-await mkdir(new URL('./results/', import.meta.url), { recursive: true });
+await mkdir(new URL('./results', import.meta.url), { recursive: true });
 await writeFile(new URL(`./results/hybrid-${database ? 'native' : 'pglite'}.json`, import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
 await db.close();
 await server?.end();

@@ -13,10 +13,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConsistencyLevelEnum, MilvusClient } from '@zilliz/milvus2-sdk-node';
-import { acquireMilvusLite } from '../src/runtime/milvus/milvus-lite.js';
-import { efSearch } from '../src/runtime/search-breadth.js';
-import { createPolystore, passagesMilvus } from '../test/fixtures/runtime/generated/index.js';
 import { CHUNK, DIMENSION, FILTER_BUCKET as BUCKET, K, N, percentile, Q, queries, rows } from './passages.js';
+import { acquireMilvusLite } from '../src/runtime/milvus/milvus-lite.js';
+import { efSearch } from '../src/runtime/search/search-breadth.js';
+import { createPolystore, passagesMilvus } from '../test/fixtures/runtime/generated/index.js';
 
 const dir = await mkdtemp(path.join(tmpdir(), 'polystore-bench-milvus-'));
 const lite = acquireMilvusLite(path.join(dir, 'bench.db'));

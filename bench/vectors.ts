@@ -16,26 +16,26 @@
  * systems interleaved query by query; recall@10 against exact brute force. The floor searches polystore's
  * table, so that both read the very same HNSW graph.
  */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { PGVectorStore } from '@langchain/community/vectorstores/pgvector';
 import { Document } from '@langchain/core/documents';
 import { FakeEmbeddings } from '@langchain/core/utils/testing';
+import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import postgres from 'postgres';
-import { sql } from 'drizzle-orm';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { noDelaySocket } from '../src/runtime/no-delay-socket.js';
+import { CHUNK, DIMENSION, FILTER_BUCKET, K, LATER_N, laterRows, N, percentile, Q, queries, rows } from './passages.js';
 import { binaryCopyEncoder } from '../src/runtime/pgvector/binary-copy.js';
+import { hexLiteral } from '../src/runtime/pgvector/vector-literal.js';
+import { noDelaySocket } from '../src/runtime/postgres/no-delay-socket.js';
+import { efSearch } from '../src/runtime/search/search-breadth.js';
 import { createPolystore, passagesCollection } from '../test/fixtures/runtime/generated/index.js';
 import { serverDatabase } from '../test/helpers/engines.js';
-import { efSearch } from '../src/runtime/search-breadth.js';
-import { hexLiteral } from '../src/runtime/pgvector/vector-literal.js';
 import { cosineSimilarity } from '../test/helpers/vectors.js';
-import { CHUNK, DIMENSION, FILTER_BUCKET, K, LATER_N, laterRows, N, percentile, Q, queries, rows } from './passages.js';
 
 const ANN = process.env.BENCH_ANN !== 'off';
 const EF_SEARCH = efSearch(K); // what polystore sets; the floor does the same work
@@ -221,7 +221,7 @@ const summary = {
 };
 console.log(`\npolystore search p50 ÷ floor: unfiltered ${summary.searchRatio.unfiltered.toFixed(3)}×, filtered ${summary.searchRatio.filtered.toFixed(3)}× (target ≤ 1.05×)`);
 console.log(`polystore bulk insert ÷ raw binary COPY ${ratio(bulkRate, rawCopy)}× (target ≥ 0.9×), ÷ LangChain ${ratio(bulkRate, langchain)}× (target ≥ 2×), ÷ floor ${ratio(bulkRate, floor)}×; ${ANN ? 'into the HNSW index' : 'later'}: ÷ LangChain ${ratio(liveRate, langchain)}×`);
-await mkdir(new URL('./results/', import.meta.url), { recursive: true });
+await mkdir(new URL('./results', import.meta.url), { recursive: true });
 await writeFile(new URL(`./results/pgvector-${pglite ? 'pglite' : 'native'}-${N}.json`, import.meta.url), `${JSON.stringify(summary, null, 2)}\n`);
 
 // ── in-process: the same PGlite, no socket — the library's own overhead without network jitter ──

@@ -1,9 +1,9 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { CopyFlags } from '../src/copy/copy-command.js';
+import type { CopyFlags } from '../src/cli/copy-command.js';
 import { InvalidInputError, PolystoreError } from '../src/errors.js';
-import type { MigrateDownFlags, MigrateFlags } from '../src/operations/migrate-command.js';
-import type { HealthFlags } from '../src/operations/health-command.js';
-import type { PartitionsFlags } from '../src/operations/partitions-command.js';
+import type { MigrateDownFlags, MigrateFlags } from '../src/cli/migrate-command.js';
+import type { HealthFlags } from '../src/cli/health-command.js';
+import type { PartitionsFlags } from '../src/cli/partitions-command.js';
 import type { GenerateFlags } from './generate-command.js';
 
 const MIGRATION_NAME = /^[a-z0-9_]{1,40}$/;
@@ -57,22 +57,22 @@ export function cliProgram(): Command {
     .option('--batch <n>', 'records per batch', positive, 500)
     .option('--sample <n>', 'records compared by checksum at the end', positive, 1_000)
     .option('--state <file>', 'where progress is kept for a resume (default: .polystore-copy-<collection>-<from>-<to>.json under --out)')
-    .action(async (collection: string, flags: CopyFlags) => (await import('../src/copy/copy-command.js')).runCopy(collection, flags));
+    .action(async (collection: string, flags: CopyFlags) => (await import('../src/cli/copy-command.js')).runCopy(collection, flags));
   const migrate = program.command('migrate').description("Apply drizzle/'s migrations, create or check the Milvus collections and the documents' MongoDB indexes; `migrate status` to look only.");
   connectionOptions(migrate.command('up', { isDefault: true }).description("Apply pending migrations under an advisory lock, ensure each Milvus collection, then the documents' collections and indexes (the default)"))
     .option('--dry-run', 'print the SQL and the Milvus requests that would run; change nothing')
     .option('--force', "replace MongoDB indexes whose definition differs from the schema's")
     .option('--json', 'print the result as JSON')
-    .action(async (flags: MigrateFlags) => (await import('../src/operations/migrate-command.js')).runMigrate(flags));
+    .action(async (flags: MigrateFlags) => (await import('../src/cli/migrate-command.js')).runMigrate(flags));
   connectionOptions(migrate.command('status').description('Applied, pending and changed migrations; Milvus collections and MongoDB indexes present, missing or drifted. Exit 1 unless all is current.'))
     .option('--json', 'print the status as JSON')
-    .action(async (flags: MigrateFlags) => (await import('../src/operations/migrate-command.js')).runMigrateStatus(flags));
+    .action(async (flags: MigrateFlags) => (await import('../src/cli/migrate-command.js')).runMigrateStatus(flags));
   connectionOptions(migrate.command('down').description('Reverse the applied migrations after --to, newest first, in one transaction (drizzle/down/); PostgreSQL only.'))
     .requiredOption('--to <tag>', 'the migration to go back to: it stays applied')
     .option('--force', 'reverse even when a dropped table or column holds rows (they are lost)')
     .option('--dry-run', 'print the SQL and the rows each drop would lose; change nothing')
     .option('--json', 'print the result as JSON')
-    .action(async (flags: MigrateDownFlags) => (await import('../src/operations/migrate-command.js')).runMigrateDown(flags));
+    .action(async (flags: MigrateDownFlags) => (await import('../src/cli/migrate-command.js')).runMigrateDown(flags));
   program
     .command('health')
     .description('Probe PostgreSQL (versions, size, pending migrations) and Milvus; exit 0 only when every store is up.')
@@ -87,7 +87,7 @@ export function cliProgram(): Command {
       return n;
     }, 2_000)
     .option('--json', 'print the report as JSON')
-    .action(async (flags: HealthFlags) => (await import('../src/operations/health-command.js')).runHealth(flags));
+    .action(async (flags: HealthFlags) => (await import('../src/cli/health-command.js')).runHealth(flags));
   program
     .command('partitions')
     .description('Monthly partitions of the PostgreSQL tables.')
@@ -98,7 +98,7 @@ export function cliProgram(): Command {
     .option('--retain <months>', 'detach the partitions that ended more than this many months before the current one (1 to 1200); never DEFAULT', wholeNumber(1, 1200))
     .option('--drop', 'with --retain: drop those partitions, rows and all, instead of detaching them')
     .option('--dry-run', 'list what would be created, detached or dropped; change nothing')
-    .action(async (flags: PartitionsFlags) => (await import('../src/operations/partitions-command.js')).runEnsurePartitions(flags));
+    .action(async (flags: PartitionsFlags) => (await import('../src/cli/partitions-command.js')).runEnsurePartitions(flags));
   return program;
 }
 

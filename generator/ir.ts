@@ -4,7 +4,7 @@
  */
 import type { ColumnType } from '../src/schema/column.js';
 import type { Metric, SortOrder, VectorBackend } from '../src/schema/define.js';
-import type { MilvusCollectionSpec } from '../src/runtime/milvus-spec.js';
+import type { MilvusCollectionSpec } from '../src/runtime/contract/milvus-spec.js';
 
 export interface SchemaIR {
   documents: DocumentIR[];

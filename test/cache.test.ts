@@ -2,20 +2,20 @@
 // and Redis (the one .ci/run starts, and Redis servers of the tests' own, killed by PID).
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { pathToFileURL } from 'node:url';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { guardedCache } from '../src/cache/cache.js';
-import { resolveCacheSettings } from '../src/cache/cache-options.js';
-import { memoryBackend } from '../src/cache/memory-backend.js';
-import { createRuntime } from '../src/runtime/create-runtime.js';
-import type { PolystoreOptions } from '../src/runtime/options.js';
 import * as fixtureSchema from './fixtures/runtime/drizzle/schema.js';
 import { createPolystore, notesCollection, type NotesRecord, type Polystore } from './fixtures/runtime/generated/index.js';
 import { serverDatabase, serverUrl } from './helpers/engines.js';
 import { hasRedisServer, ownRedis, redisClient, redisUrl } from './helpers/redis.js';
 import { random } from './helpers/vectors.js';
+import { resolveCacheSettings } from '../src/cache/cache-options.js';
+import { guardedCache } from '../src/cache/cache.js';
+import { memoryBackend } from '../src/cache/memory-backend.js';
+import { createRuntime } from '../src/facade/create-runtime.js';
+import type { PolystoreOptions } from '../src/runtime/contract/options.js';
 
 const run = promisify(execFile);
 /** Namespaces of this run only: the shared Redis may hold a former run's keys. */

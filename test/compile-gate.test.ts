@@ -1,10 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { ModuleKind, ModuleResolutionKind, Project, ScriptTarget } from 'ts-morph';
 import { beforeAll, describe, expect, it } from 'vitest';
+import smallSchema from './fixtures/small-schema.js';
 import { compileGate } from '../generator/compile-gate.js';
 import { emitFiles } from '../generator/generate.js';
 import { parseSchema } from '../generator/parse/index.js';
-import smallSchema from './fixtures/small-schema.js';
 
 describe('compile gate', () => {
   let files = new Map<string, string>();
@@ -28,9 +28,9 @@ describe('compile gate', () => {
       skipAddingFilesFromTsConfig: true,
       compilerOptions: { module: ModuleKind.ESNext, moduleResolution: ModuleResolutionKind.Bundler, target: ScriptTarget.ES2022, types: [] },
     });
-    project.addSourceFileAtPath(fileURLToPath(new URL('../dist/src/runtime/index.d.ts', import.meta.url)));
+    project.addSourceFileAtPath(fileURLToPath(new URL('../dist/src/facade/index.d.ts', import.meta.url)));
     const reached = project.getProgram().compilerObject.getSourceFiles().map((file) => file.fileName);
-    expect(reached.some((path) => path.endsWith('/dist/src/runtime/vector-store.d.ts'))).toBe(true);
+    expect(reached.some((path) => path.endsWith('/dist/src/runtime/contract/vector-store.d.ts'))).toBe(true);
     expect(reached.filter((path) => /node_modules\/(@zilliz|@grpc|@types\/node)\//.test(path))).toEqual([]);
   });
 });

@@ -1,10 +1,10 @@
 // Issue 9's defects, each on every engine: PGlite in-process, the postgres driver over pglite-socket, Milvus Lite.
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { float16Round } from '../src/runtime/float16.js';
+import type { NotesRecord } from './fixtures/runtime/generated/index.js';
 import { engines, useEngine } from './helpers/engines.js';
 import { note } from './helpers/vectors.js';
-import type { NotesRecord } from './fixtures/runtime/generated/index.js';
+import { float16Round } from '../src/runtime/contract/float16.js';
 
 const passage = (id: string, bucket: number) => ({ id, bucket, content: id, embedding: Array.from({ length: 128 }, (_, j) => ((j + bucket) % 5) + 1) });
 

@@ -9,13 +9,13 @@ import { promisify } from 'node:util';
 import { DataType, MilvusClient } from '@zilliz/milvus2-sdk-node';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PolystoreError } from '../src/errors.js';
-import { migrateDown } from '../src/operations/migrate-down.js';
-import { openConnection } from '../src/runtime/connection.js';
-import { acquireMilvusLite } from '../src/runtime/milvus/milvus-lite.js';
 import { createPolystore } from './fixtures/runtime/generated/index.js';
 import { polystore, repoRoot, scratchDir } from './helpers/cli.js';
 import { ALL_ON_MILVUS, serverDatabase, serverUrl } from './helpers/engines.js';
+import { PolystoreError } from '../src/errors.js';
+import { migrateDown } from '../src/operations/migrate-down.js';
+import { acquireMilvusLite } from '../src/runtime/milvus/milvus-lite.js';
+import { openConnection } from '../src/runtime/postgres/open-connection.js';
 
 const run = promisify(execFile);
 

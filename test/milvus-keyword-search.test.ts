@@ -1,22 +1,22 @@
 // Keyword and hybrid search on Milvus Lite: the BM25 function the ensure creates and the checks that find it
 // missing, what keyword search finds, that hybrid is the reciprocal rank fusion of the backend's own two
 // rankings, hostile text, tenants, and vector searches as before.
-import { DataType, MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { DataType, MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PolystoreError } from '../src/errors.js';
-import { createRuntime } from '../src/runtime/create-runtime.js';
-import { acquireMilvusLite } from '../src/runtime/milvus/milvus-lite.js';
-import { analyzerDifferences, functionProblems } from '../src/runtime/milvus/inspect-full-text.js';
-import { checkServerVersion } from '../src/runtime/milvus/server-version.js';
 import * as fixtureSchema from './fixtures/runtime/drizzle/schema.js';
 import { type ChunksRecord, chunksCollection, createPolystore, type Polystore } from './fixtures/runtime/generated/index.js';
 import { chunksMilvus } from './fixtures/runtime/generated/milvus.js';
 import { corpus, expectRareTermsFound, expectReciprocalRankFusion, expectTenantsApart, expectUnspacedRunsWhole, RARE, WORDS, withRareChunks } from './helpers/keyword-search.js';
 import { cosineSimilarity, random, randomVector } from './helpers/vectors.js';
+import { PolystoreError } from '../src/errors.js';
+import { createRuntime } from '../src/facade/create-runtime.js';
+import { analyzerDifferences, functionProblems } from '../src/runtime/milvus/inspect-full-text.js';
+import { acquireMilvusLite } from '../src/runtime/milvus/milvus-lite.js';
+import { checkServerVersion } from '../src/runtime/milvus/server-version.js';
 
 const RECORD_KEYS = ['content', 'id', 'source', 'teamId'];
 const DIM = chunksCollection.dimension;

@@ -2,10 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PolystoreError } from '../src/errors.js';
-import { connectDocuments, type PrismaClientClass, type PrismaClientLike } from '../src/runtime/documents.js';
 import { polystore, repoRoot, scratchDir } from './helpers/cli.js';
 import { offlinePrismaEnv } from './helpers/prisma-env.js';
+import { PolystoreError } from '../src/errors.js';
+import { connectDocuments, type PrismaClientClass, type PrismaClientLike } from '../src/runtime/mongodb/documents.js';
 
 const env = offlinePrismaEnv();
 const prismaCli = join(repoRoot, 'node_modules/prisma/build/index.js');

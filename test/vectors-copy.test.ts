@@ -6,12 +6,12 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyCollection } from '../src/copy/copy-collection.js';
-import { createRuntime } from '../src/runtime/create-runtime.js';
-import type { PolystoreOptions } from '../src/runtime/options.js';
 import * as fixtureSchema from './fixtures/runtime/drizzle/schema.js';
 import { notesCollection, type NotesRecord } from './fixtures/runtime/generated/index.js';
 import { random, randomVector } from './helpers/vectors.js';
+import { copyCollection } from '../src/copy/copy-collection.js';
+import { createRuntime } from '../src/facade/create-runtime.js';
+import type { PolystoreOptions } from '../src/runtime/contract/options.js';
 
 const run = promisify(execFile);
 const N = 1_200;

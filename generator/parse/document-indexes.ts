@@ -1,4 +1,4 @@
-import type { MongoIndexSpec } from '../../src/runtime/mongo-spec.js';
+import type { MongoIndexSpec } from '../../src/runtime/contract/mongo-spec.js';
 import type { DocFieldIR, DocumentIR } from '../ir.js';
 
 /** Where the index came from in the schema, so that the Prisma emitter writes it in its place. */

@@ -1,4 +1,4 @@
-import type { MilvusFieldSpec } from '../../src/runtime/milvus-spec.js';
+import type { MilvusFieldSpec } from '../../src/runtime/contract/milvus-spec.js';
 
 /** The text search configurations whose stemmer Milvus's `stemmer` filter has. */
 const STEMMED = new Set(['arabic', 'danish', 'dutch', 'english', 'finnish', 'french', 'german', 'greek', 'hungarian', 'italian', 'norwegian', 'portuguese', 'romanian', 'russian', 'spanish', 'swedish', 'tamil', 'turkish']);

@@ -1,7 +1,7 @@
 import type { ColumnType } from '../../src/schema/column.js';
 import type { VectorCollectionDef } from '../../src/schema/define.js';
 import type { FieldDef } from '../../src/schema/field.js';
-import type { MilvusFieldSpec, MilvusIndexSpec, MilvusMetric } from '../../src/runtime/milvus-spec.js';
+import type { MilvusFieldSpec, MilvusIndexSpec, MilvusMetric } from '../../src/runtime/contract/milvus-spec.js';
 import { milvusAnalyzer } from './milvus-analyzer.js';
 import type { ColumnIR, TableIndexIR, TableIR, VectorCollectionIR, VectorFieldIR, VectorFieldTypeIR } from '../ir.js';
 import type { Issues, Path } from './issues.js';

@@ -4,7 +4,7 @@
  * Shared by the vector stores' cache and the Prisma extension for documents.
  */
 import { createHash } from 'node:crypto';
-import { isPlainObject } from '../runtime/validate.js';
+import { isPlainObject } from '../runtime/checks/validate.js';
 
 /** Input the cache does not key: the store gets it as it is, and refuses or answers it uncached. */
 export class Uncacheable extends Error {}

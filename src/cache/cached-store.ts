@@ -8,13 +8,13 @@
  * read under is young: a lagging replica may have answered it without the write that made the generation, and it
  * would then outlive the replica's catch-up until its TTL, in every process.
  */
-import { InvalidInputError } from '../errors.js';
-import { isPlainObject } from '../runtime/validate.js';
-import type { BackendStore, ReadOptions, VectorCollectionDescriptor, VectorRecordBase } from '../runtime/vector-store.js';
-import type { Cache } from './cache.js';
 import { type CacheScope, entryKey, scopeGenerationKeys, stableText } from './cache-keys.js';
+import type { Cache } from './cache.js';
 import { type CachedOperation, valueDecoder } from './cached-value.js';
 import { GARBLED, seal } from './sealed-entry.js';
+import { InvalidInputError } from '../errors.js';
+import { isPlainObject } from '../runtime/checks/validate.js';
+import type { BackendStore, ReadOptions, VectorCollectionDescriptor, VectorRecordBase } from '../runtime/contract/vector-store.js';
 
 /**
  * Reads the cache leaves to the store: `cache: false`, reads that ask the primary, and options that are not a plain

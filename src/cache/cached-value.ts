@@ -2,8 +2,8 @@
  * What a cached read returns, as a sealed entry and back, with the schema's datetime fields as Dates again and
  * its shape checked: anything else under polystore's key is GARBLED.
  */
-import type { VectorCollectionDescriptor } from '../runtime/vector-store.js';
 import { GARBLED, unseal } from './sealed-entry.js';
+import type { VectorCollectionDescriptor } from '../runtime/contract/vector-store.js';
 
 export type CachedOperation = 'search' | 'get' | 'count';
 

@@ -7,8 +7,8 @@
 import { createHash } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { PolystoreError } from '../errors.js';
-import { VECTOR_ELEMENT } from '../runtime/float16.js';
-import type { BackendStore, VectorCollectionDescriptor, VectorRecordBase } from '../runtime/vector-store.js';
+import { VECTOR_ELEMENT } from '../runtime/contract/float16.js';
+import type { BackendStore, VectorCollectionDescriptor, VectorRecordBase } from '../runtime/contract/vector-store.js';
 
 type Backend = 'pgvector' | 'milvus';
 

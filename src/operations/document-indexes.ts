@@ -6,9 +6,9 @@
  * (arrays, a missing field as null) can still fail the build itself, with the same error.
  */
 import type { Collection, CreateIndexesOptions, Db, Document } from 'mongodb';
-import { PolystoreError } from '../errors.js';
-import type { MongoCollectionSpec, MongoIndexSpec } from '../runtime/mongo-spec.js';
 import type { DocumentCollectionState, DocumentsMigrated } from './migration-report.js';
+import { PolystoreError } from '../errors.js';
+import type { MongoCollectionSpec, MongoIndexSpec } from '../runtime/contract/mongo-spec.js';
 
 interface LiveIndex {
   name: string;

@@ -4,13 +4,13 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Cache } from '../cache/cache.js';
-import type { Connection } from '../runtime/connection.js';
-import { migrationStates, rawQuery } from '../runtime/migration-journal.js';
-import type { MilvusConnection } from '../runtime/milvus/milvus-connection.js';
-import type { MongoConnection } from '../runtime/mongo-connection.js';
-import { serverVersion } from '../runtime/milvus/server-version.js';
 import type { HealthOptions, HealthReport, StoreHealth } from './health-report.js';
+import type { Cache } from '../cache/cache.js';
+import type { MilvusConnection } from '../runtime/milvus/milvus-connection.js';
+import { serverVersion } from '../runtime/milvus/server-version.js';
+import type { MongoConnection } from '../runtime/mongodb/mongo-connection.js';
+import type { Connection } from '../runtime/postgres/connection.js';
+import { migrationStates, rawQuery } from '../runtime/postgres/migration-journal.js';
 
 type Probe = () => Promise<{ degraded?: string | undefined; details: Record<string, unknown> }>;
 

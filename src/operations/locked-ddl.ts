@@ -6,8 +6,8 @@
  */
 import pRetry from 'p-retry';
 import { PolystoreError } from '../errors.js';
-import type { Connection, Statement } from '../runtime/connection.js';
-import { MIGRATION_LOCK } from '../runtime/migrate-locked.js';
+import type { Connection, Statement } from '../runtime/postgres/connection.js';
+import { MIGRATION_LOCK } from '../runtime/postgres/migrate-locked.js';
 
 const LOCK_TIMEOUT_MS = 2_000;
 const ATTEMPTS = 3;

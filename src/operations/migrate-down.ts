@@ -8,14 +8,14 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InvalidInputError, PolystoreError } from '../errors.js';
-import type { Connection, Statement } from '../runtime/connection.js';
-import { type MigrationState, migrationStates, rawQuery, splitStatements } from '../runtime/migration-journal.js';
-import { describe } from '../runtime/validate.js';
-import { text } from '../runtime/check-options.js';
 import { checkOperationOptions, isBoolean } from './check-operation-options.js';
 import { NothingToDo, runLocked } from './locked-ddl.js';
 import { countsAfter, countsBefore, type DroppedData, type Fate, fates, IDENTITY, losses, WRITTEN } from './reversal-losses.js';
+import { InvalidInputError, PolystoreError } from '../errors.js';
+import { text } from '../runtime/checks/check-options.js';
+import { describe } from '../runtime/checks/validate.js';
+import type { Connection, Statement } from '../runtime/postgres/connection.js';
+import { type MigrationState, migrationStates, rawQuery, splitStatements } from '../runtime/postgres/migration-journal.js';
 
 export interface MigrateDownOptions {
   /** The tag of the migration to go back to: it stays applied, every applied one after it is reversed. */

@@ -3,16 +3,16 @@
  * (under the advisory lock), then each collection on the milvus backend created or checked with its indexes.
  * `migrationStatus` is the same comparison without changing anything: what `migrate status` and `--dry-run` show.
  */
-import { PolystoreError } from '../errors.js';
-import type { Connection } from '../runtime/connection.js';
-import { type MigrationState, migrationStates, rawQuery } from '../runtime/migration-journal.js';
-import { inspectCollection } from '../runtime/milvus/inspect-collection.js';
-import type { MilvusConnection } from '../runtime/milvus/milvus-connection.js';
-import type { VectorCollectionDescriptor } from '../runtime/vector-store.js';
-import { type MongoConnection, onMongo } from '../runtime/mongo-connection.js';
-import type { MongoCollectionSpec } from '../runtime/mongo-spec.js';
 import { inspectDocuments, migrateDocuments, refuseDrift } from './document-indexes.js';
 import type { MigrateResult, MigrationStatus } from './migration-report.js';
+import { PolystoreError } from '../errors.js';
+import type { MongoCollectionSpec } from '../runtime/contract/mongo-spec.js';
+import type { VectorCollectionDescriptor } from '../runtime/contract/vector-store.js';
+import { inspectCollection } from '../runtime/milvus/inspect-collection.js';
+import type { MilvusConnection } from '../runtime/milvus/milvus-connection.js';
+import { type MongoConnection, onMongo } from '../runtime/mongodb/mongo-connection.js';
+import type { Connection } from '../runtime/postgres/connection.js';
+import { type MigrationState, migrationStates, rawQuery } from '../runtime/postgres/migration-journal.js';
 
 export interface MigrationTargets {
   connection: Pick<Connection<never>, 'execute' | 'migrate'>;

@@ -1,6 +1,6 @@
 /** What `db.migrate()` and `db.migrationStatus()` answer: types only, so the public declarations do not reach the Milvus SDK. */
-import type { MigrationState } from '../runtime/migration-journal.js';
 import type { CollectionState } from '../runtime/milvus/collection-state.js';
+import type { MigrationState } from '../runtime/postgres/migration-journal.js';
 
 export interface MigrationStatus {
   /** `pending`: something to apply; `drifted`: an applied migration's file changed or is missing, or a Milvus collection differs from the schema. */

@@ -7,14 +7,14 @@
  * With `retain`, the months that ended more than `retain` months before the current one are detached (or, with
  * `drop`, dropped). Each transaction holds the migrations' advisory lock: ensure and migrate never interleave.
  */
-import { PolystoreError } from '../errors.js';
-import type { Connection, Statement } from '../runtime/connection.js';
-import { quoteIdentifier as quote } from '../runtime/pgvector/quote-identifier.js';
-import { describe } from '../runtime/validate.js';
-import { monthText, partitionName } from '../schema/partition-name.js';
-import { between } from '../runtime/check-options.js';
 import { checkOperationOptions, isBoolean } from './check-operation-options.js';
 import { NothingToDo, runLocked } from './locked-ddl.js';
+import { PolystoreError } from '../errors.js';
+import { between } from '../runtime/checks/check-options.js';
+import { describe } from '../runtime/checks/validate.js';
+import { quoteIdentifier as quote } from '../runtime/pgvector/quote-identifier.js';
+import type { Connection, Statement } from '../runtime/postgres/connection.js';
+import { monthText, partitionName } from '../schema/partition-name.js';
 
 export interface EnsurePartitionsOptions {
   /** Months after the current one to have partitions for (default 3, at most 120). */

@@ -6,8 +6,8 @@
  * (the same OID, else a table of the same name; the same attribute number, else a column of the same name). The
  * run then counts those tables' rows and their columns' non-null values before and after, in its own transaction.
  */
-import type { Statement } from '../runtime/connection.js';
 import { quoteIdentifier as quote } from '../runtime/pgvector/quote-identifier.js';
+import type { Statement } from '../runtime/postgres/connection.js';
 
 /**
  * Every plain table of the database's own schemas (partitions included: a reversal may reach beyond the schema

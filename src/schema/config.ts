@@ -1,5 +1,5 @@
-import type { PolystoreOptions } from '../runtime/options.js';
 import type { SchemaDef } from './define.js';
+import type { PolystoreOptions } from '../runtime/contract/options.js';
 
 /** polystore.config.ts: where the schema is, where generated files go, and where the operations commands connect. */
 export interface PolystoreConfig {

@@ -1,13 +1,13 @@
-import { PGlite } from '@electric-sql/pglite';
-import { vector } from '@electric-sql/pglite-pgvector';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import postgres from 'postgres';
 import { afterAll, beforeAll } from 'vitest';
-import type { PolystoreOptions } from '../../src/runtime/options.js';
 import { createPolystore, type Polystore } from '../fixtures/runtime/generated/index.js';
+import type { PolystoreOptions } from '../../src/runtime/contract/options.js';
 
 export interface Engine {
   name: string;

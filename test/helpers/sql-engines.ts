@@ -5,8 +5,8 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
-import type { PolystoreOptions } from '../../src/runtime/options.js';
 import { serverDatabase, serverUrl } from './engines.js';
+import type { PolystoreOptions } from '../../src/runtime/contract/options.js';
 
 export interface Statement {
   sql: string;

@@ -8,12 +8,12 @@
 // Types only: the spec's data types are the SDK's own names, so no SDK value (nor gRPC) loads with this module.
 import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import pRetry from 'p-retry';
-import { PolystoreError } from '../../errors.js';
-import type { MilvusIndexSpec } from '../milvus-spec.js';
-import type { VectorCollectionDescriptor } from '../vector-store.js';
-import type { MilvusConnection } from './milvus-connection.js';
 import { liveIndexes, metricProblem, mismatch, schemaProblems } from './inspect-collection.js';
+import type { MilvusConnection } from './milvus-connection.js';
 import { checkServerVersion, serverVersion } from './server-version.js';
+import type { MilvusIndexSpec } from '../contract/milvus-spec.js';
+import type { VectorCollectionDescriptor } from '../contract/vector-store.js';
+import { PolystoreError } from '../../errors.js';
 
 /**
  * Ensures of one collection in several processes race: Milvus Lite lists a collection whose schema another

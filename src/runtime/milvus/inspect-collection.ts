@@ -2,11 +2,11 @@
  * A Milvus collection compared with its generated spec, changing nothing: what `polystore migrate status` and
  * `--dry-run` report, and what the ensure on first use checks before it uses a live collection.
  */
-import { PolystoreError } from '../../errors.js';
-import type { MilvusCollectionSpec, MilvusFieldSpec } from '../milvus-spec.js';
 import type { CollectionState } from './collection-state.js';
 import { analyzerDifferences, functionProblems, type LiveFunction } from './inspect-full-text.js';
 import type { MilvusConnection } from './milvus-connection.js';
+import type { MilvusCollectionSpec, MilvusFieldSpec } from '../contract/milvus-spec.js';
+import { PolystoreError } from '../../errors.js';
 
 interface LiveField {
   name: string;

@@ -2,7 +2,7 @@
  * What keyword search needs of a live collection: the text field's analyzer (another one finds other terms) and
  * the BM25 function that fills the sparse field from it (without it, nothing is searchable by text).
  */
-import type { MilvusFieldSpec, MilvusFunctionSpec } from '../milvus-spec.js';
+import type { MilvusFieldSpec, MilvusFunctionSpec } from '../contract/milvus-spec.js';
 
 export interface LiveFunction {
   name: string;

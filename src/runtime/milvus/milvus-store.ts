@@ -4,18 +4,19 @@
  * and a call that fails after some of its requests landed is undone (new rows deleted, replaced rows put back).
  */
 import type { ConsistencyLevelEnum, RowData } from '@zilliz/milvus2-sdk-node';
-import { PartialWriteError, PolystoreError } from '../../errors.js';
-import { parseDeleteTarget } from '../delete-target.js';
-import { fuseRanks, ranked } from '../rank-fusion.js';
-import { efSearch, hybridSettings, ivfProbes } from '../search-breadth.js';
-import { type FilterNode, isFalse, isTrue } from '../filter/filter-node.js';
-import { keyedSerial } from '../keyed-serial.js';
-import { scopedFilter, stampTenant, type TenantScope, updateChanges, withinTenant } from '../tenant.js';
-import { validateIds, validateReadOptions, validateRecords, validateSearch } from '../validate.js';
-import { type BackendStore, bestFirst, type HybridSearchQuery, type SearchFor, type SearchHit, type VectorCollectionDescriptor, type VectorRecordBase } from '../vector-store.js';
 import { filterExpr, stringLiteral } from './filter-expr.js';
 import type { MilvusConnection } from './milvus-connection.js';
 import { keyField, rowCodec } from './rows.js';
+import { parseDeleteTarget } from '../checks/delete-target.js';
+import { type FilterNode, isFalse, isTrue } from '../checks/filter-node.js';
+import { scopedFilter, stampTenant, type TenantScope, updateChanges, withinTenant } from '../checks/tenant.js';
+import { validateIds, validateReadOptions, validateRecords, validateSearch } from '../checks/validate.js';
+import { type BackendStore, type HybridSearchQuery, type SearchFor, type SearchHit, type VectorCollectionDescriptor, type VectorRecordBase } from '../contract/vector-store.js';
+import { keyedSerial } from '../keyed-serial.js';
+import { bestFirst } from '../search/best-first.js';
+import { fuseRanks, ranked } from '../search/rank-fusion.js';
+import { efSearch, hybridSettings, ivfProbes } from '../search/search-breadth.js';
+import { PartialWriteError, PolystoreError } from '../../errors.js';
 
 type Row = Record<string, unknown>;
 

@@ -2,8 +2,8 @@
  * Records ↔ Milvus rows. Milvus names fields by their column (snake_case) as the spec does, stores datetimes
  * as Int64 epoch milliseconds and returns Int64 as strings; records read back equal what pgvector returns.
  */
-import { VECTOR_ELEMENT } from '../float16.js';
-import type { VectorCollectionDescriptor } from '../vector-store.js';
+import { VECTOR_ELEMENT } from '../contract/float16.js';
+import type { VectorCollectionDescriptor } from '../contract/vector-store.js';
 
 type Row = Record<string, unknown>;
 

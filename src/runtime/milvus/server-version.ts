@@ -1,6 +1,6 @@
-import { PolystoreError } from '../../errors.js';
-import type { MilvusCollectionSpec } from '../milvus-spec.js';
 import type { MilvusConnection } from './milvus-connection.js';
+import type { MilvusCollectionSpec } from '../contract/milvus-spec.js';
+import { PolystoreError } from '../../errors.js';
 
 /** The server's version (`v2.3.5-lite`, `milvus_lite-3.2.2`…). The SDK's type leaves out the status the response carries. */
 export async function serverVersion(milvus: MilvusConnection, operation: string, collection?: string): Promise<string> {

@@ -3,8 +3,8 @@
  * its binary representation (`<type>_send`), then a trailer. Binary skips the text parsing that dominates a
  * bulk load (pgvector's parser above all): the vector goes over as its floats.
  */
-import { float16Bits } from '../float16.js';
-import type { VectorCollectionDescriptor, VectorFieldKind } from '../vector-store.js';
+import { float16Bits } from '../contract/float16.js';
+import type { VectorCollectionDescriptor, VectorFieldKind } from '../contract/vector-store.js';
 
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 /** PostgreSQL's timestamps count microseconds from 2000-01-01 UTC. */

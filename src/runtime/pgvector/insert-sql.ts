@@ -1,7 +1,7 @@
 import type { PgColumn } from 'drizzle-orm/pg-core';
-import type { Statement } from '../connection.js';
 import { quoteIdentifier as quote } from './quote-identifier.js';
 import type { VectorLiteral } from './vector-literal.js';
+import type { Statement } from '../postgres/connection.js';
 
 /**
  * INSERT … SELECT FROM unnest(…): one bound parameter per column, whatever the number of rows, where a

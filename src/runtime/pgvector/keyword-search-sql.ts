@@ -4,7 +4,7 @@
  * words, a phrase, `or` or `-word`, and never raises a syntax error. Ranking reads the generated tsvector column
  * (ts_rank_cd: how often and how close together the terms occur), found through its GIN index.
  */
-import type { HybridSettings } from '../search-breadth.js';
+import type { HybridSettings } from '../search/search-breadth.js';
 
 /** What both statements need of the store: quoted identifiers, its condition, and the parameters bound so far. */
 export interface KeywordSearchParts {

@@ -1,17 +1,17 @@
+import { bestFirst } from '../search/best-first.js';
 import { createHash } from 'node:crypto';
 import { getTableColumns, getTableName } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { PolystoreError } from '../../errors.js';
-import type { Connection } from '../connection.js';
-import { parseDeleteTarget } from '../delete-target.js';
-import { type FilterNode, isFalse } from '../filter/filter-node.js';
-import { parseWhere } from '../filter/parse-where.js';
-import { stampTenant, type TenantScope, updateChanges, withinTenant } from '../tenant.js';
-import { validateIds, validateReadOptions, validateRecords, validateSearch } from '../validate.js';
-import { hybridSettings } from '../search-breadth.js';
+import type { Connection } from '../postgres/connection.js';
+import { parseDeleteTarget } from '../checks/delete-target.js';
+import { type FilterNode, isFalse } from '../checks/filter-node.js';
+import { parseWhere } from '../checks/parse-where.js';
+import { stampTenant, type TenantScope, updateChanges, withinTenant } from '../checks/tenant.js';
+import { validateIds, validateReadOptions, validateRecords, validateSearch } from '../checks/validate.js';
+import { hybridSettings } from '../search/search-breadth.js';
 import {
   type BackendStore,
-  bestFirst,
   type HybridSearchQuery,
   type ReadOptions,
   type SearchFor,
@@ -20,7 +20,7 @@ import {
   type TextSearchQuery,
   type VectorCollectionDescriptor,
   type VectorRecordBase,
-} from '../vector-store.js';
+} from '../contract/vector-store.js';
 import { binaryCopyEncoder } from './binary-copy.js';
 import { insertFromStatement, insertStatement, isVectorColumn } from './insert-sql.js';
 import { hybridSearchSql, keywordSearchSql } from './keyword-search-sql.js';

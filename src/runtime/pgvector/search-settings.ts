@@ -1,6 +1,6 @@
-import type { Statement } from '../connection.js';
-import { efSearch, ivfProbes } from '../search-breadth.js';
-import type { VectorCollectionDescriptor } from '../vector-store.js';
+import type { VectorCollectionDescriptor } from '../contract/vector-store.js';
+import type { Statement } from '../postgres/connection.js';
+import { efSearch, ivfProbes } from '../search/search-breadth.js';
 
 /**
  * Per-search index settings, local to the search's transaction: a candidate

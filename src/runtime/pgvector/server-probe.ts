@@ -1,5 +1,5 @@
-import type { Connection } from '../connection.js';
 import { probeVectorLiteral, type VectorLiteral } from './vector-literal.js';
+import type { Connection } from '../postgres/connection.js';
 
 /** What the stores need to know of the server, asked once per createPolystore(). */
 export interface ServerTraits {

@@ -1,4 +1,4 @@
-import type { Connection } from '../connection.js';
+import type { Connection } from '../postgres/connection.js';
 
 /** Writes a vector in pgvector's text form, `[x,y,…]`, each element the float32 the column will hold. */
 export type VectorLiteral = (vector: ArrayLike<number>) => string;

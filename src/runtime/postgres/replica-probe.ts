@@ -1,5 +1,5 @@
-import { PolystoreError } from '../errors.js';
 import type { Connection } from './connection.js';
+import { PolystoreError } from '../../errors.js';
 
 /**
  * db.health()'s probes of `postgres.replicas`, as `postgres-replica-<index>`. One that does not answer is down, its

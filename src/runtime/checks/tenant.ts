@@ -1,8 +1,8 @@
-import { InvalidInputError } from '../errors.js';
-import { allOf, type FilterNode } from './filter/filter-node.js';
-import { parseWhere } from './filter/parse-where.js';
+import { allOf, type FilterNode } from './filter-node.js';
+import { parseWhere } from './parse-where.js';
 import { checkFieldValue, describe, InputIssues, validateChanges } from './validate.js';
-import type { VectorCollectionDescriptor } from './vector-store.js';
+import type { VectorCollectionDescriptor } from '../contract/vector-store.js';
+import { InvalidInputError } from '../../errors.js';
 
 /** The tenant a store is bound to: every read, count, update and delete is restricted to it. */
 export interface TenantScope {

@@ -3,7 +3,7 @@
  * search (pgvector fuses in its SQL). Each hit's score is Σ weight / (k + rank) over the sides that found it.
  */
 import type { HybridSettings } from './search-breadth.js';
-import type { SearchHit } from './vector-store.js';
+import type { SearchHit } from '../contract/vector-store.js';
 
 type Side = 'vector' | 'text';
 

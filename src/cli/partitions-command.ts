@@ -1,8 +1,8 @@
 /** `polystore partitions ensure`: monthly partitions kept ahead, on the server the flags or environment name. */
-import { PolystoreError } from '../errors.js';
-import { openConnection } from '../runtime/connection.js';
-import { ensurePartitions } from './partitions.js';
 import { type ConnectionFlags, resolveConnections } from './project.js';
+import { PolystoreError } from '../errors.js';
+import { ensurePartitions } from '../operations/partitions.js';
+import { openConnection } from '../runtime/postgres/open-connection.js';
 
 export interface PartitionsFlags extends ConnectionFlags {
   ahead: number;

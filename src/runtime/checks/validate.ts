@@ -2,11 +2,11 @@
  * Checks every value before a backend sees it, so that a bad call writes
  * nothing and fails the same way on pgvector and on Milvus.
  */
-import { type InputIssue, InvalidInputError } from '../errors.js';
-import { VECTOR_ELEMENT } from './float16.js';
-import { DATE_RANGE, INT_RANGE, MAX_ID_LENGTH, MAX_JSON_DEPTH, MAX_QUERY_TEXT, MAX_RECORDS_PER_CALL, MAX_TOP_K } from './limits.js';
-import { MAX_CANDIDATES } from './search-breadth.js';
-import type { ReadOptions, VectorCollectionDescriptor } from './vector-store.js';
+import { VECTOR_ELEMENT } from '../contract/float16.js';
+import { DATE_RANGE, INT_RANGE, MAX_ID_LENGTH, MAX_JSON_DEPTH, MAX_QUERY_TEXT, MAX_RECORDS_PER_CALL, MAX_TOP_K } from '../contract/limits.js';
+import type { ReadOptions, VectorCollectionDescriptor } from '../contract/vector-store.js';
+import { MAX_CANDIDATES } from '../search/search-breadth.js';
+import { type InputIssue, InvalidInputError } from '../../errors.js';
 
 type Path = Array<string | number>;
 type Field = VectorCollectionDescriptor['fields'][number];

@@ -1,4 +1,4 @@
-import type { HybridSearchQuery } from './vector-store.js';
+import type { HybridSearchQuery } from '../contract/vector-store.js';
 
 /** HNSW's ef_search is at most 1000 in pgvector. */
 const MAX_EF_SEARCH = 1_000;

@@ -1,5 +1,4 @@
 import type { PGlite } from '@electric-sql/pglite';
-import type { CacheOptions } from '../cache/cache-options.js';
 
 export interface PostgresServerOptions {
   /** postgres://user:password@host:port/database */
@@ -34,6 +33,24 @@ export interface PostgresServerOptions {
    */
   readYourWritesMs?: number | undefined;
 }
+
+/** `createPolystore({ cache })`: off by default; `true` is the bounded in-process memory store; `{ redis }` shares one across processes. */
+export interface CacheSettings {
+  /** `redis://` or `rediss://` URL: entries and generations in Redis (through @keyv/redis), shared by every process using it. */
+  redis?: string | undefined;
+  /** How long an entry lives, in seconds (default 300): also the longest a stale answer can live when Redis missed an invalidation. */
+  ttlSeconds?: number | undefined;
+  /** Prefix of every key (default "polystore"): one per application sharing a Redis. */
+  namespace?: string | undefined;
+  /** In memory: most entries kept, least recently used evicted first (default 10,000). */
+  maxEntries?: number | undefined;
+  /** In memory: most bytes of entries kept (default 64 MiB). */
+  maxBytes?: number | undefined;
+  /** Redis: gives up on one request after this long, in milliseconds (default 50); the call goes to the database. */
+  timeoutMs?: number | undefined;
+}
+
+export type CacheOptions = boolean | CacheSettings;
 
 export type VectorBackend = 'pgvector' | 'milvus';
 
@@ -96,6 +113,9 @@ export interface PolystoreOptions<Collection extends string = string> {
    */
   cache?: CacheOptions | undefined;
 }
+
+/** What opening a PostgreSQL connection reads. */
+export type ConnectionOptions = Pick<PolystoreOptions, 'postgres' | 'pglite' | 'logQuery'>;
 
 export const POOL_DEFAULTS = { max: 10, idleTimeoutSeconds: 30, connectTimeoutSeconds: 10, replicaTimeoutMs: 5_000 } as const;
 

@@ -1,9 +1,9 @@
 /** The `polystore vectors copy` command: opens the project's generated facade and runs copyCollection. */
 import { join } from 'node:path';
 import { SingleBar } from 'cli-progress';
+import { type ConnectionFlags, openProject } from './project.js';
+import { copyCollection } from '../copy/copy-collection.js';
 import { PolystoreError } from '../errors.js';
-import { type ConnectionFlags, openProject } from '../operations/project.js';
-import { copyCollection } from './copy-collection.js';
 
 export interface CopyFlags extends ConnectionFlags {
   from: 'pgvector' | 'milvus';

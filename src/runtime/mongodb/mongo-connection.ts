@@ -4,7 +4,7 @@
  * one that never migrates them, loads nothing.
  */
 import type { Db, MongoClient } from 'mongodb';
-import { PolystoreError } from '../errors.js';
+import { PolystoreError } from '../../errors.js';
 
 export interface MongoConnection {
   /** The URL's database (its path), connected. */

@@ -4,11 +4,11 @@
  */
 import { join } from 'node:path';
 import { setTimeout } from 'node:timers/promises';
-import { PolystoreError } from '../errors.js';
-import { openConnection } from '../runtime/connection.js';
-import { loadSdk, openMilvus } from '../runtime/milvus/milvus-connection.js';
-import { checkHealth, milvusProbe, postgresProbe } from './health.js';
 import { type ConnectionFlags, resolveConnections } from './project.js';
+import { PolystoreError } from '../errors.js';
+import { checkHealth, milvusProbe, postgresProbe } from '../operations/health.js';
+import { loadSdk, openMilvus } from '../runtime/milvus/open-milvus.js';
+import { openConnection } from '../runtime/postgres/open-connection.js';
 
 /** How long closing the connections may take once the report is printed. */
 const CLOSE_MS = 500;

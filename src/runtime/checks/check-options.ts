@@ -1,6 +1,6 @@
 /** createPolystore()'s options, checked before anything opens: every problem, with its path. */
-import { InvalidInputError } from '../errors.js';
 import { describe, InputIssues, isPlainObject } from './validate.js';
+import { InvalidInputError } from '../../errors.js';
 
 type Path = Array<string | number>;
 /** A value's problem, or its items' problems by index. */

@@ -1,5 +1,5 @@
-import { isPlainObject } from './validate.js';
-import type { BackendStore, ReadOptions, VectorRecordBase } from './vector-store.js';
+import { isPlainObject } from '../checks/validate.js';
+import type { BackendStore, ReadOptions, VectorRecordBase } from '../contract/vector-store.js';
 
 /**
  * The least time after a write during which a shared cache keeps no answer read on a replica in the write's scope

@@ -1,9 +1,9 @@
 export { createRuntime } from './create-runtime.js';
-export type { PolystoreDatabase } from './connection.js';
-export type { PrismaClientClass, PrismaClientLike } from './documents.js';
-export type { PolystoreOptions, PostgresServerOptions } from './options.js';
-export type { MilvusCollectionSpec, MilvusDataType, MilvusFieldSpec, MilvusFunctionSpec, MilvusIndexSpec, MilvusMetric } from './milvus-spec.js';
-export type { MongoCollectionSpec, MongoIndexSpec } from './mongo-spec.js';
+export type { PolystoreDatabase } from '../runtime/postgres/connection.js';
+export type { PrismaClientClass, PrismaClientLike } from '../runtime/mongodb/documents.js';
+export type { PolystoreOptions, PostgresServerOptions } from '../runtime/contract/options.js';
+export type { MilvusCollectionSpec, MilvusDataType, MilvusFieldSpec, MilvusFunctionSpec, MilvusIndexSpec, MilvusMetric } from '../runtime/contract/milvus-spec.js';
+export type { MongoCollectionSpec, MongoIndexSpec } from '../runtime/contract/mongo-spec.js';
 export type {
   FusionOptions,
   HybridSearchQuery,
@@ -20,7 +20,7 @@ export type {
   VectorFieldKind,
   VectorRecordBase,
   VectorStore,
-} from './vector-store.js';
+} from '../runtime/contract/vector-store.js';
 export type {
   BooleanFilter,
   DateFilter,
@@ -31,14 +31,14 @@ export type {
   NumberFilter,
   StringFilter,
   WhereCombinators,
-} from './where.js';
-export { PolystoreError } from '../errors.js';
+} from '../runtime/contract/where.js';
+export { type InputIssue, InvalidInputError, PartialWriteError, PolystoreError } from '../errors.js';
 export type { CreatedPartition, EnsurePartitionsOptions, PartitionsReport, RetiredPartition } from '../operations/partitions.js';
 export type { HealthOptions, HealthReport, HealthStatus, StoreHealth } from '../operations/health-report.js';
 export type { DocumentCollectionState, DocumentsMigrated, MigrateResult, MigrationStatus } from '../operations/migration-report.js';
 export type { DroppedData, MigrateDownOptions, MigrateDownResult } from '../operations/migrate-down.js';
-export type { MigrationState } from './migration-journal.js';
-export type { CollectionState } from './milvus/collection-state.js';
+export type { MigrationState } from '../runtime/postgres/migration-journal.js';
+export type { CollectionState } from '../runtime/milvus/collection-state.js';
 export type { CacheStats } from '../cache/cache.js';
 export type { CacheOptions, CacheSettings } from '../cache/cache-options.js';
 export type { CacheControl } from '../cache/open-cache.js';

@@ -5,8 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
-import { PolystoreError } from '../errors.js';
 import type { Connection } from './connection.js';
+import { PolystoreError } from '../../errors.js';
 
 export interface MigrationState {
   tag: string;

@@ -8,11 +8,11 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createJiti } from 'jiti';
 import { InvalidInputError, PolystoreError } from '../errors.js';
-import { postgresUrl } from '../runtime/check-options.js';
-import { createRuntime } from '../runtime/create-runtime.js';
-import type { MongoCollectionSpec } from '../runtime/mongo-spec.js';
-import type { PolystoreOptions } from '../runtime/options.js';
-import type { VectorCollectionDescriptor } from '../runtime/vector-store.js';
+import { createRuntime } from '../facade/create-runtime.js';
+import { postgresUrl } from '../runtime/checks/check-options.js';
+import type { MongoCollectionSpec } from '../runtime/contract/mongo-spec.js';
+import type { PolystoreOptions } from '../runtime/contract/options.js';
+import type { VectorCollectionDescriptor } from '../runtime/contract/vector-store.js';
 import { readConfig } from '../schema/read-config.js';
 
 export interface ConnectionFlags {

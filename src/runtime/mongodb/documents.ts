@@ -1,4 +1,4 @@
-import { PolystoreError } from '../errors.js';
+import { PolystoreError } from '../../errors.js';
 
 /** The part of a generated PrismaClient that polystore drives. */
 export interface PrismaClientLike {

@@ -1,8 +1,8 @@
 /** `polystore migrate`, `migrate status` and `migrate --dry-run`: db.migrate() and db.migrationStatus() from the command line. */
-import type { MilvusCollectionSpec } from '../runtime/milvus-spec.js';
-import { driftWarning } from './migrate.js';
-import type { MigrationStatus } from './migration-report.js';
 import { type ConnectionFlags, openProject, type Project } from './project.js';
+import { driftWarning } from '../operations/migrate.js';
+import type { MigrationStatus } from '../operations/migration-report.js';
+import type { MilvusCollectionSpec } from '../runtime/contract/milvus-spec.js';
 
 export interface MigrateFlags extends ConnectionFlags {
   dryRun?: boolean;

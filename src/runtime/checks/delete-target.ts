@@ -1,8 +1,8 @@
-import { InvalidInputError } from '../errors.js';
-import { type FilterNode, isTrue, TRUE } from './filter/filter-node.js';
-import { parseWhere } from './filter/parse-where.js';
+import { type FilterNode, isTrue, TRUE } from './filter-node.js';
+import { parseWhere } from './parse-where.js';
 import { describe, validateIds } from './validate.js';
-import type { VectorCollectionDescriptor } from './vector-store.js';
+import type { VectorCollectionDescriptor } from '../contract/vector-store.js';
+import { InvalidInputError } from '../../errors.js';
 
 /**
  * What `delete` removes, before the tenant's scope: the filter's matches; `ids` when the call named them.

@@ -5,8 +5,8 @@
  * migration, the statement and those words, or DATABASE_ERROR for a statement of the migrator's own.
  */
 import { DrizzleQueryError, type Logger } from 'drizzle-orm';
-import { PolystoreError } from '../errors.js';
 import { type MigrationState, migrationStates, type RawQuery } from './migration-journal.js';
+import { PolystoreError } from '../../errors.js';
 
 /** The migrator's record of a migration it applied, which it writes after the migration's last statement. */
 const RECORD = /^insert into "drizzle"\."__drizzle_migrations"/;

@@ -1,0 +1,74 @@
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import type { Connection, RowCheck, Statement } from './connection.js';
+import { copyInto } from './copy-into.js';
+import { type Gate, gatedPostgres } from './gated-client.js';
+import { inTransaction } from './in-transaction.js';
+import { migrateLocked } from './migrate-locked.js';
+import { noDelaySocket } from './no-delay-socket.js';
+import { replicaRoute } from './replica-route.js';
+import { failUnanswered } from './unanswered-socket.js';
+import { unpipelined } from './unpipelined.js';
+import { POOL_DEFAULTS, type ConnectionOptions, type PostgresServerOptions } from '../contract/options.js';
+
+/** A pool to `url` (the primary or a replica) with `server`'s settings. */
+function openPool(url: string, server: PostgresServerOptions): postgres.Sql {
+  return postgres(url, {
+    max: server.max ?? POOL_DEFAULTS.max,
+    idle_timeout: server.idleTimeoutSeconds ?? POOL_DEFAULTS.idleTimeoutSeconds,
+    connect_timeout: server.connectTimeoutSeconds ?? POOL_DEFAULTS.connectTimeoutSeconds,
+    // Off, no statement is named: a pooler in transaction mode may run the next one on another server connection.
+    prepare: server.prepare ?? true,
+    onnotice: () => {},
+    // What the stores read back as text must not depend on the server's or the database's settings: timestamps
+    // in UTC and ISO order (a DateStyle of 'SQL, DMY' swaps day and month), floats with every digit.
+    connection: { TimeZone: 'UTC', DateStyle: 'ISO, MDY', extra_float_digits: '1' },
+    // A list of hosts keeps postgres.js's own sockets, and their failover. (`socket` is missing from its types.)
+    ...((/^[^/]*\/\/[^/?]*,/.test(url) ? {} : { socket: failUnanswered(noDelaySocket(server.connectTimeoutSeconds ?? POOL_DEFAULTS.connectTimeoutSeconds)) }) as object),
+  });
+}
+
+/** A PostgreSQL server through postgres.js: a pool to the primary, and one to each replica. */
+export function serverConnection<S extends Record<string, unknown>>(schema: S, server: PostgresServerOptions, options: Pick<ConnectionOptions, 'logQuery'>, gate: Gate): Connection<S> {
+  const logger = options.logQuery ? { logQuery: options.logQuery } : undefined;
+  const log = (statements: Statement[]) => statements.forEach((statement) => options.logQuery?.(statement.sql, statement.params));
+    const client = openPool(server.url, server);
+  const replicas = (server.replicas ?? []).map((url) => openPool(url, server));
+  const onReplica = replicaRoute(replicas, client, server.replicaTimeoutMs ?? POOL_DEFAULTS.replicaTimeoutMs);
+  // Behind a pooler in transaction mode (prepare: false), no statement outside a transaction shares its connection.
+  const alone = server.prepare === false;
+  const db = drizzlePostgres({ client: gatedPostgres(client, gate, alone), schema, logger });
+  const run = (sql: postgres.Sql | postgres.TransactionSql, statement: Statement) =>
+    sql.unsafe(statement.sql, statement.params as postgres.ParameterOrJSON<never>[], { prepare: true }).values();
+  const runAll = async (pool: postgres.Sql, statements: Statement[], check?: RowCheck, mode = '') => {
+    if (statements.length === 1 && !check) return [await (alone ? unpipelined(pool, (sql) => run(sql, statements[0])) : run(pool, statements[0]))];
+    return (await pool.begin(mode, async (tx) => inTransaction(statements, check, (statement) => run(tx, statement)))) as unknown[][][];
+  };
+  return {
+    kind: 'postgres',
+    db,
+    async execute(statements, check) {
+      log(statements);
+      return runAll(client, statements, check);
+    },
+    async read(statements, consistency) {
+      log(statements);
+      const readOnly = (pool: postgres.Sql) => runAll(pool, statements, undefined, 'read only');
+      return consistency === 'primary' ? readOnly(client) : onReplica(readOnly);
+    },
+    replicas: replicas.map((pool) => ({ execute: (statements) => runAll(pool, statements) })),
+    async copyIn(before, copy, after, check) {
+      const sql = `COPY ${copy.into} FROM STDIN (FORMAT binary)`;
+      log([...before, { sql, params: [] }, ...after]);
+      return (await client.begin(async (tx) => {
+        for (const statement of before) await run(tx, statement);
+        await copyInto(tx, { sql, data: copy.data });
+        return inTransaction(after, check, (statement) => run(tx, statement));
+      })) as unknown[][][];
+    },
+    migrate: (migrationsFolder) => migrateLocked(client, migrationsFolder),
+    // Our calls have settled by now (the facade's lifecycle waits for them): a query the driver still holds, as
+    // after a connection cut mid-COPY, is dropped after a few seconds rather than holding close() forever.
+    close: async () => void (await Promise.all([client, ...replicas].map((pool) => pool.end({ timeout: 5 })))),
+  };
+}
