@@ -42,9 +42,14 @@ describe.skipIf(!serverUrl)('through PgBouncer in transaction mode', () => {
     }
   }, 120_000);
 
-  it('40 concurrent searches, gets, counts and db.sql queries all settle, with the right answers', async () => {
-    const db = createPolystore({ postgres: { url: bouncer.url(database.url), max: 10, prepare: false } });
+  // `?prepare=false` in the URL is what a CLI flag or POLYSTORE_POSTGRES_URL can say.
+  it.each([
+    { how: 'prepare: false', postgres: () => ({ url: bouncer.url(database.url), max: 10, prepare: false }) },
+    { how: '?prepare=false in the URL', postgres: () => `${bouncer.url(database.url)}?prepare=false` },
+  ])('40 concurrent searches, gets, counts and db.sql queries all settle, with the right answers ($how)', async ({ postgres }) => {
+    const db = createPolystore({ postgres: postgres() });
     try {
+      await db.vectors.exact.delete({ all: true });
       await db.vectors.exact.insert(Array.from({ length: 20 }, (_, i) => ({ id: `e${i}`, label: `l${i}`, embedding: [1, i, 0, 1] })));
       const calls = Array.from({ length: 40 }, async (_, i) => {
         const answer = await [

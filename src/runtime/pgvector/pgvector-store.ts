@@ -324,6 +324,8 @@ async function run<R>(operation: string, statement: () => Promise<R>): Promise<R
     if (cause.code === '42P01' || cause.code === '42704') {
       throw new PolystoreError('COLLECTION_MISSING', `${operation}: ${cause.message}; run the migrations (db.migrate())`, { cause: error });
     }
-    throw new PolystoreError('DATABASE_ERROR', `${operation}: ${cause.message ?? String(error)}`, { cause: error });
+    // 26000 (no such prepared statement): a pooler in transaction mode ran the statement on another server connection.
+    const hint = cause.code === '26000' ? ' (behind a pooler in transaction mode, such as PgBouncer, set postgres.prepare: false or ?prepare=false)' : '';
+    throw new PolystoreError('DATABASE_ERROR', `${operation}: ${cause.message ?? String(error)}${hint}`, { cause: error });
   }
 }

@@ -11,6 +11,15 @@ import { failUnanswered } from './unanswered-socket.js';
 import { unpipelined } from './unpipelined.js';
 import { POOL_DEFAULTS, type ConnectionOptions, type PostgresServerOptions } from '../contract/options.js';
 
+/**
+ * Whether statements are named: `prepare`, else the URL's `?prepare=false` (as postgres.js reads it), which is all
+ * a CLI flag or an environment variable can say.
+ */
+function prepares(server: PostgresServerOptions): boolean {
+  if (server.prepare !== undefined) return server.prepare;
+  return !URL.canParse(server.url) || new URL(server.url).searchParams.get('prepare') !== 'false';
+}
+
 /** A pool to `url` (the primary or a replica) with `server`'s settings. */
 function openPool(url: string, server: PostgresServerOptions): postgres.Sql {
   return postgres(url, {
@@ -18,7 +27,7 @@ function openPool(url: string, server: PostgresServerOptions): postgres.Sql {
     idle_timeout: server.idleTimeoutSeconds ?? POOL_DEFAULTS.idleTimeoutSeconds,
     connect_timeout: server.connectTimeoutSeconds ?? POOL_DEFAULTS.connectTimeoutSeconds,
     // Off, no statement is named: a pooler in transaction mode may run the next one on another server connection.
-    prepare: server.prepare ?? true,
+    prepare: prepares(server),
     onnotice: () => {},
     // What the stores read back as text must not depend on the server's or the database's settings: timestamps
     // in UTC and ISO order (a DateStyle of 'SQL, DMY' swaps day and month), floats with every digit.
@@ -32,11 +41,11 @@ function openPool(url: string, server: PostgresServerOptions): postgres.Sql {
 export function serverConnection<S extends Record<string, unknown>>(schema: S, server: PostgresServerOptions, options: Pick<ConnectionOptions, 'logQuery'>, gate: Gate): Connection<S> {
   const logger = options.logQuery ? { logQuery: options.logQuery } : undefined;
   const log = (statements: Statement[]) => statements.forEach((statement) => options.logQuery?.(statement.sql, statement.params));
-    const client = openPool(server.url, server);
+  const client = openPool(server.url, server);
   const replicas = (server.replicas ?? []).map((url) => openPool(url, server));
   const onReplica = replicaRoute(replicas, client, server.replicaTimeoutMs ?? POOL_DEFAULTS.replicaTimeoutMs);
   // Behind a pooler in transaction mode (prepare: false), no statement outside a transaction shares its connection.
-  const alone = server.prepare === false;
+  const alone = !prepares(server);
   const db = drizzlePostgres({ client: gatedPostgres(client, gate, alone), schema, logger });
   const run = (sql: postgres.Sql | postgres.TransactionSql, statement: Statement) =>
     sql.unsafe(statement.sql, statement.params as postgres.ParameterOrJSON<never>[], { prepare: true }).values();
