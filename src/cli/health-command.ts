@@ -7,7 +7,7 @@ import { setTimeout } from 'node:timers/promises';
 import { type ConnectionFlags, resolveConnections } from './project.js';
 import { PolystoreError } from '../errors.js';
 import { checkHealth, milvusProbe, postgresProbe } from '../operations/health.js';
-import { loadSdk, openMilvus } from '../runtime/milvus/open-milvus.js';
+import { openMilvus } from '../runtime/milvus/open-milvus.js';
 import { openConnection } from '../runtime/postgres/open-connection.js';
 
 /** How long closing the connections may take once the report is printed. */
@@ -23,11 +23,11 @@ export async function runHealth(flags: HealthFlags): Promise<void> {
   if (!stores.postgres && !stores.milvus) {
     throw new PolystoreError('INVALID_INPUT', 'health needs --postgres <url> and/or --milvus <address> (or POLYSTORE_POSTGRES_URL, POLYSTORE_MILVUS_ADDRESS, or connections in polystore.config.ts)');
   }
-  // Loading the Milvus SDK (gRPC, its protocol files) takes the event loop for a while: not inside the probes' clocks.
-  // Without it, the Milvus probe says so.
-  if (stores.milvus) await loadSdk().catch(() => undefined);
   const connection = stores.postgres ? openConnection({}, { postgres: stores.postgres }, (query) => query()) : undefined;
   const milvus = stores.milvus ? openMilvus({ ...stores.milvus, attempts: 1, timeoutMs: flags.timeout }) : undefined;
+  // Loading the Milvus SDK (gRPC, its protocol files) and making its client take the event loop for a while: not
+  // inside the probes' clocks. Without the SDK, the Milvus probe says so.
+  await milvus?.prepare().catch(() => undefined);
   try {
     const report = await checkHealth(
       {

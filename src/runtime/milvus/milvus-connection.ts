@@ -19,6 +19,11 @@ export interface MilvusConnection {
    * collection, a failure that comes from its absence says so (the SDK throws a TypeError for some requests).
    */
   call<R extends Response>(operation: string, request: (client: MilvusClient) => Promise<R>, collection?: string): Promise<R>;
+  /**
+   * Makes the SDK's client of a server now rather than at the first request, without waiting for the server: its
+   * constructor holds the event loop for about half a second, which a timed call (a health probe) should not pay.
+   */
+  prepare(): Promise<void>;
   /** Creates or checks the collection, its indexes and its load state, once per connection. */
   ensure(descriptor: VectorCollectionDescriptor): Promise<void>;
   close(): Promise<void>;

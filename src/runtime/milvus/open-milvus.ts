@@ -25,7 +25,7 @@ const NOT_LOADED = 101;
 export function openMilvus(options: MilvusOptions | undefined): MilvusConnection {
   if (!options) {
     const missing = () => Promise.reject(new PolystoreError('MILVUS_NOT_CONFIGURED', 'a collection is on the milvus backend, but createPolystore() was given no `milvus: { address }`'));
-    return { consistency: MILVUS_DEFAULTS.consistency, call: missing, ensure: missing, close: async () => {} };
+    return { consistency: MILVUS_DEFAULTS.consistency, prepare: async () => {}, call: missing, ensure: missing, close: async () => {} };
   }
   // An option given as undefined keeps its default.
   const settings = { ...MILVUS_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) } as typeof MILVUS_DEFAULTS & MilvusOptions;
@@ -35,14 +35,22 @@ export function openMilvus(options: MilvusOptions | undefined): MilvusConnection
   const ensured = new Map<string, () => Promise<void>>();
   const forget = (collection: string | undefined) => collection !== undefined && ensured.delete(collection);
 
+  const newClient = async (address: string) => {
+    const { MilvusClient } = await loadSdk();
+    // One retry policy, polystore's: the SDK's own interceptor would multiply the attempts.
+    return new MilvusClient({ address, token: settings.token, timeout: settings.timeoutMs, logLevel: 'error', maxRetries: 0 });
+  };
+  // A server's client, made by the first call or by `prepare()`; one that could not connect is closed, and made anew.
+  const madeOnce = () => once(() => newClient(settings.address));
+  let made = madeOnce();
+
   // Nothing starts before the first call: Milvus Lite and the gRPC stack stay unloaded for facades that never use them.
   const open = async () => {
     if (isMilvusLiteAddress(settings.address)) lite ??= acquireMilvusLite(settings.address);
     const address = lite ? await lite.address : settings.address;
-    const { MilvusClient } = await loadSdk();
-    // One retry policy, polystore's: the SDK's own interceptor would multiply the attempts.
-    const sdk = new MilvusClient({ address, token: settings.token, timeout: settings.timeoutMs, logLevel: 'error', maxRetries: 0 });
+    const sdk = lite ? await newClient(address) : await made();
     await sdk.connectPromise.catch(async (error: unknown) => {
+      if (!lite) made = madeOnce();
       await sdk.closeConnection();
       throw new PolystoreError('MILVUS_UNAVAILABLE', `cannot reach Milvus at ${address}: ${(error as Error).message}`, { cause: error });
     });
@@ -64,6 +72,7 @@ export function openMilvus(options: MilvusOptions | undefined): MilvusConnection
 
   const connection: MilvusConnection = {
     consistency: settings.consistency,
+    prepare: async () => void (isMilvusLiteAddress(settings.address) || (await made())),
     async call<R extends Response>(operation: string, request: (client: MilvusClient) => Promise<R>, collection?: string): Promise<R> {
       const sdk = await connect();
       const server = lite;
@@ -145,8 +154,9 @@ function isTransient(error: unknown): boolean {
 
 function asPolystoreError(operation: string, error: unknown): PolystoreError {
   if (error instanceof PolystoreError) return error;
-  // The SDK sometimes throws a bare status object.
-  const message = error instanceof Error ? error.message : ((error as { reason?: string }).reason ?? String(error));
+  // The SDK sometimes throws a bare status object, and gRPC errors without a message (their `details` say it).
+  const said = error as { message?: unknown; reason?: unknown; details?: unknown } | undefined;
+  const message = [said?.message, said?.reason, said?.details].find((text) => typeof text === 'string' && text.length > 0) ?? `no reason given (${String(error)})`;
   if (isTransient(error)) return new PolystoreError('MILVUS_UNAVAILABLE', `${operation}: Milvus did not answer (${message})`, { cause: error });
   return new PolystoreError('MILVUS_ERROR', `${operation}: ${message}`, { cause: error });
 }
