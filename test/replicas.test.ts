@@ -87,6 +87,13 @@ describe.skipIf(!serverUrl || !replicaUrl)('read replicas: a hot standby of the 
     }
     throw new Error(`the standby did not replay up to ${lsn}`);
   }
+  /** The test database on the standby, through a TCP proxy that cuts or freezes its connections. */
+  const standbyProxy = async () => {
+    const proxy = await tcpProxy(new URL(replicaUrl!).host);
+    const viaProxy = new URL(standbyUrl);
+    viaProxy.host = proxy.address;
+    return { proxy, viaProxy: viaProxy.href };
+  };
   const pauseReplay = () => standby`select pg_wal_replay_pause()`;
   const resumeReplay = () => standby`select pg_wal_replay_resume()`;
 
@@ -267,10 +274,8 @@ describe.skipIf(!serverUrl || !replicaUrl)('read replicas: a hot standby of the 
   });
 
   it('a standby that stops answering is left out: reads go to the other replicas, or with none left to the primary; back after the cool-down', async () => {
-    const proxy = await tcpProxy(new URL(replicaUrl!).host);
-    const viaProxy = new URL(standbyUrl);
-    viaProxy.host = proxy.address;
-    const db = open({ replicas: [viaProxy.href] });
+    const { proxy, viaProxy } = await standbyProxy();
+    const db = open({ replicas: [viaProxy] });
     const spread = open({ replicas: [NOWHERE, standbyUrl, NOWHERE] });
     await caughtUp();
     const before = await writer.vectors.exact.count();
@@ -283,7 +288,7 @@ describe.skipIf(!serverUrl || !replicaUrl)('read replicas: a hot standby of the 
       expect(await db.vectors.exact.count()).toBe(before + 1);
       expect(await db.vectors.exact.count()).toBe(before + 1);
       // A pool's first connection, which the proxy accepts and closes at once (as a load balancer with no server).
-      expect(await open({ replicas: [viaProxy.href] }).vectors.exact.count()).toBe(before + 1);
+      expect(await open({ replicas: [viaProxy] }).vectors.exact.count()).toBe(before + 1);
       // Whatever replica each read starts at, the one that answers is the standby.
       for (let i = 0; i < 6; i++) expect(await spread.vectors.exact.count()).toBe(before);
       proxy.state.down = false;
@@ -296,10 +301,8 @@ describe.skipIf(!serverUrl || !replicaUrl)('read replicas: a hot standby of the 
   });
 
   it('a standby that holds its connections open and never answers is given up after replicaTimeoutMs: the read runs on the primary', async () => {
-    const proxy = await tcpProxy(new URL(replicaUrl!).host);
-    const viaProxy = new URL(standbyUrl);
-    viaProxy.host = proxy.address;
-    const db = createPolystore({ postgres: { url: database.url, max: 2, replicas: [viaProxy.href], replicaTimeoutMs: 1_000 } });
+    const { proxy, viaProxy } = await standbyProxy();
+    const db = createPolystore({ postgres: { url: database.url, max: 2, replicas: [viaProxy], replicaTimeoutMs: 1_000 } });
     await caughtUp();
     const before = await writer.vectors.exact.count();
     await pauseReplay();

@@ -1,23 +1,15 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout } from 'node:timers/promises';
+import { freePort } from './free-port.js';
 
 /** Debian's PgBouncer (.ci/run installs the package `pgbouncer`). */
 export const PGBOUNCER = '/usr/sbin/pgbouncer';
 /** PgBouncer refuses to run as root: as root, it runs as the system user the native server runs as (scripts/pgvector-server.sh). */
 const SERVER_USER = process.env.POLYSTORE_PG_USER ?? 'polystore-pg';
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
 
 const accepts = (port: number) =>
   new Promise<boolean>((resolve) => {

@@ -1,21 +1,12 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
 import { createClient } from '@redis/client';
+import { freePort } from './free-port.js';
 
 /** The Redis .ci/run starts (scripts/redis-server.sh); CI must have it, so there the cache suites never skip. */
 export const redisUrl = process.env.POLYSTORE_TEST_REDIS_URL;
 if (!redisUrl && process.env.CI) throw new Error('CI runs the cache suites on Redis: set POLYSTORE_TEST_REDIS_URL (.ci/run starts it)');
 export const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
 if (!hasRedisServer && process.env.CI) throw new Error('CI kills and restarts Redis servers of its own: install redis-server (.ci/run does)');
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
 
 /** A Redis of the test's own, which it may kill by PID and start again on the same port. */
 export async function ownRedis() {
