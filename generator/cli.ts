@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CopyFlags } from '../src/cli/copy-command.js';
-import { InvalidInputError, PolystoreError } from '../src/errors.js';
+import { MAX_TIMER_MS } from '../src/runtime/contract/options.js';
+import { InvalidInputError, messageOf, PolystoreError } from '../src/errors.js';
 import type { MigrateDownFlags, MigrateFlags } from '../src/cli/migrate-command.js';
 import type { HealthFlags } from '../src/cli/health-command.js';
 import type { PartitionsFlags } from '../src/cli/partitions-command.js';
@@ -20,6 +21,15 @@ export function cliProgram(): Command {
     // Commander's own errors (an unknown option, a bad choice) as every other failure: one line, `polystore: …`.
     // Set before the commands are added: each copies it.
     .configureOutput({ outputError: (message, write) => write(`polystore: ${message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim()}\n`) });
+  // --postgres, from the flag or its environment variable, checked before a command opens anything, named as given.
+  program.hook('preAction', async (_, command) => {
+    const source = command.getOptionValueSource('postgres');
+    const url: unknown = command.getOptionValue('postgres');
+    if (!url || (source !== 'cli' && source !== 'env')) return;
+    const { postgresUrl } = await import('../src/runtime/checks/check-options.js');
+    const wrong = postgresUrl(url);
+    if (typeof wrong === 'string') throw new PolystoreError('INVALID_OPTION', `${source === 'env' ? 'POLYSTORE_POSTGRES_URL' : '--postgres'}: ${wrong}`);
+  });
   program
     .command('generate')
     .description('Write prisma/, drizzle/ and generated/ from the schema (polystore.config.ts, else schema/index.ts).')
@@ -81,11 +91,7 @@ export function cliProgram(): Command {
     .addOption(new Option('--milvus-token <token>', 'user:password or API key').env('POLYSTORE_MILVUS_TOKEN'))
     .option('--milvus-database <name>', 'Milvus database')
     .option('--out <dir>', 'root holding drizzle/, for the pending migrations (default: polystore.config.ts\'s out, else the current directory)')
-    .option('--timeout <ms>', 'per store', (value: string) => {
-      const n = Number(value);
-      if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('use a whole number of milliseconds');
-      return n;
-    }, 2_000)
+    .option('--timeout <ms>', 'per store, in milliseconds (1 to 2147483647)', wholeNumber(1, MAX_TIMER_MS), 2_000)
     .option('--json', 'print the report as JSON')
     .action(async (flags: HealthFlags) => (await import('../src/cli/health-command.js')).runHealth(flags));
   program
@@ -102,10 +108,20 @@ export function cliProgram(): Command {
   return program;
 }
 
-const FLAG_OPERATIONS = new Set(['partitions.ensure', 'migrateDown', 'connections']);
+const FLAG_OPERATIONS = new Set(['partitions.ensure', 'migrateDown']);
 
 /** An option's path as its flag: `dryRun` → `--dry-run`. */
 const flagOf = (path: ReadonlyArray<string | number>) => (path.length === 0 ? 'options' : `--${String(path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}${path.slice(1).map((p) => `.${p}`).join('')}`);
+
+/** What `main` prints of a failure. */
+function failureText(error: unknown): string {
+  // The operations' options are the commands' flags.
+  if (error instanceof InvalidInputError && FLAG_OPERATIONS.has(error.operation)) return error.issues.map((issue) => `${flagOf(issue.path)}: ${issue.message}`).join('; ');
+  if (error instanceof PolystoreError) return error.message;
+  const cause = (error as { cause?: unknown } | undefined)?.cause;
+  const message = messageOf(error);
+  return `${message}${cause instanceof Error && !message.includes(cause.message) ? `: ${cause.message}` : ''}`;
+}
 
 /** Every failure is one line naming what went wrong (the stack only with DEBUG set), and exit code 1. */
 export async function main(argv: string[]): Promise<void> {
@@ -113,12 +129,8 @@ export async function main(argv: string[]): Promise<void> {
     await cliProgram().parseAsync(argv);
   } catch (error) {
     process.exitCode = 1;
-    // The operations' options are the commands' flags.
-    if (error instanceof InvalidInputError && FLAG_OPERATIONS.has(error.operation)) return void console.error(`polystore: ${error.issues.map((issue) => `${flagOf(issue.path)}: ${issue.message}`).join('; ')}`);
-    if (error instanceof PolystoreError) return void console.error(`polystore: ${error.message}`);
-    const cause = (error as { cause?: unknown }).cause;
-    const message = error instanceof Error ? error.message : String(error);
-    console.error(`polystore: ${message}${cause instanceof Error && !message.includes(cause.message) ? `: ${cause.message}` : ''}`);
+    // A log keeps one line per failure: a schema's list of problems, a driver's or a module's message of several lines too.
+    console.error(`polystore: ${failureText(error).replace(/\s+/g, ' ').trim()}`);
     if (process.env.DEBUG) console.error(error);
   }
 }

@@ -10,6 +10,19 @@ export class PolystoreError extends Error {
   }
 }
 
+/** What was thrown, as words: a non-Error too (PGlite throws `ErrnoError { errno }` objects, a module may throw a string). */
+export function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error !== 'object' || error === null) return String(error);
+  let fields: string;
+  try {
+    fields = JSON.stringify(error);
+  } catch {
+    fields = String(error);
+  }
+  return `${error.constructor?.name ?? 'Object'} ${fields}`;
+}
+
 export type SchemaIssueCode =
   | 'invalid_identifier'
   | 'reserved_word'

@@ -102,14 +102,14 @@ export default defineSchema({
     );
     const result = polystore(['generate', '--schema', schema, '--out', out]);
     expect(result.status).toBe(1);
+    // One line, as every CLI failure.
     expect(result.stderr).toBe(
-      [
+      `${[
         'polystore: The schema has 3 problems:',
-        '  - documents.User.fields.team: unknown reference "Tem"',
-        '  - vectors.chunks.dimension: dimension must be an integer from 1 to 4000, got 5000: pgvector indexes at most 2000 dimensions as vector and 4000 as halfvec; use index type "flat" (exact search) for more',
-        '  - vectors.chunks.index.m: HNSW m must be an integer from 2 to 100, got 200',
-        '',
-      ].join('\n'),
+        '- documents.User.fields.team: unknown reference "Tem"',
+        '- vectors.chunks.dimension: dimension must be an integer from 1 to 4000, got 5000: pgvector indexes at most 2000 dimensions as vector and 4000 as halfvec; use index type "flat" (exact search) for more',
+        '- vectors.chunks.index.m: HNSW m must be an integer from 2 to 100, got 200',
+      ].join(' ')}\n`,
     );
     expect(readdirSync(out)).toEqual(['bad-schema.ts']);
   });
@@ -130,7 +130,7 @@ export default defineSchema({
 `,
     );
     const result = polystore(['generate', '--schema', schema, '--out', out]);
-    expect(result.stderr).toBe('polystore: The schema has 1 problem:\n  - tables.ev_default: "ev_default" is the name of a partition of table "ev"\n');
+    expect(result.stderr).toBe('polystore: The schema has 1 problem: - tables.ev_default: "ev_default" is the name of a partition of table "ev"\n');
     expect(result.status).toBe(1);
     expect(readdirSync(out)).toEqual(['schema.ts']);
   });
@@ -151,6 +151,29 @@ export default defineSchema({
     const broken = polystore(['generate', '--schema', 'broken.ts'], { cwd: out });
     expect(broken.status).toBe(1);
     expect(broken.stderr).toContain(`polystore: could not load ${join(out, 'broken.ts')}`);
+  });
+
+  it('a polystore.config.ts that does not load is one line: a syntax error, a missing module, a message of lines, a non-Error', () => {
+    const dir = scratchDir();
+    const config = join(dir, 'polystore.config.ts');
+    const cases: Array<[string, string]> = [
+      ['export default { schema: \n', 'ParseError: Unexpected token'],
+      ["import schema from './nope.js';\nexport default { schema };\n", "Cannot find module './nope.js'"],
+      ['throw new Error("boom\\nsecond line");\n', 'boom second line'],
+      ['class Oops { code = 7 }\nthrow new Oops();\n', 'Oops {"code":7}'],
+    ];
+    for (const [text, words] of cases) {
+      writeFileSync(config, text);
+      const result = polystore(['migrate', 'status'], { cwd: dir });
+      expect({ text, status: result.status, stderr: result.stderr }).toEqual({ text, status: 1, stderr: expect.stringMatching(/^polystore: could not load [^\n]+\n$/) });
+      expect(result.stderr).toContain(`${config}: ${words}`);
+      expect(result.stderr).not.toContain('Require stack');
+    }
+  });
+
+  it('--pglite-dir naming a file is one line saying so', () => {
+    const result = polystore(['migrate', 'status', '--out', 'test/fixtures/runtime', '--pglite-dir', '/etc/passwd']);
+    expect(result).toMatchObject({ status: 1, stderr: 'polystore: --pglite-dir: /etc/passwd is not a directory\n' });
   });
 
   it('reads polystore.config.ts when present: its schema and its output root', () => {

@@ -88,6 +88,27 @@ describe('db.health()', () => {
     }
   }, 120_000);
 
+  it.skipIf(!serverUrl)('a timeout beyond what Node\'s timers take is their longest, not 1 ms; the CLI refuses it', async () => {
+    const database = await serverDatabase(serverUrl!);
+    const db = createPolystore({ postgres: database.url, autoMigrate: false });
+    const warnings: string[] = [];
+    const warned = (warning: Error) => void warnings.push(warning.name);
+    process.on('warning', warned);
+    try {
+      for (const timeoutMs of [3_000_000_000, Infinity]) expect((await db.health({ timeoutMs })).stores.postgres).toMatchObject({ status: 'degraded', details: { pendingMigrations: 4 } });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off('warning', warned);
+      await db.close();
+      await database.drop();
+    }
+    for (const timeout of ['3000000000', '1e30', '0x10', '0', '1.5']) {
+      const cli = await run(process.execPath, ['bin/polystore.js', 'health', '--timeout', timeout, '--postgres', 'postgres://postgres@127.0.0.1:9/none']).catch((error: { code: number; stdout: string; stderr: string }) => error);
+      expect(cli).toMatchObject({ code: 1, stdout: '', stderr: `polystore: option '--timeout <ms>' argument '${timeout}' is invalid. use a whole number from 1 to 2147483647\n` });
+    }
+  }, 60_000);
+
   it.skipIf(!serverUrl)('polystore health prints each store and exits 0 only when all are up', async () => {
     const cli = (...args: string[]) =>
       run(process.execPath, ['bin/polystore.js', 'health', ...args]).then(

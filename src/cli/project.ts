@@ -3,17 +3,17 @@
  * descriptors of generated/vectors.ts) and a runtime connected where the flags, the environment (through the
  * flags) or polystore.config.ts's `connections` say, in that order.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createJiti } from 'jiti';
-import { InvalidInputError, PolystoreError } from '../errors.js';
+import { PolystoreError } from '../errors.js';
 import { createRuntime } from '../facade/create-runtime.js';
 import { postgresUrl } from '../runtime/checks/check-options.js';
 import type { MongoCollectionSpec } from '../runtime/contract/mongo-spec.js';
 import type { PolystoreOptions } from '../runtime/contract/options.js';
 import type { VectorCollectionDescriptor } from '../runtime/contract/vector-store.js';
-import { readConfig } from '../schema/read-config.js';
+import { CONFIG_FILE, readConfig } from '../schema/read-config.js';
 
 export interface ConnectionFlags {
   out?: string;
@@ -41,9 +41,12 @@ export async function resolveConnections(flags: ConnectionFlags) {
   const milvus = flags.milvus ? { address: flags.milvus, token: flags.milvusToken, database: flags.milvusDatabase } : connections.milvus;
   const mongodb = flags.mongodb ? { url: flags.mongodb } : connections.mongodb;
   const postgres = flags.postgres || connections.postgres;
-  // One check for every command, before a driver sees it (postgres.js says only `Invalid URL`).
-  const wrong = postgres === undefined ? undefined : postgresUrl(postgres);
-  if (typeof wrong === 'string') throw new InvalidInputError('connections', [{ code: 'INVALID_OPTION', path: ['postgres'], message: wrong }]);
+  // The configuration's URL checked before a driver sees it (postgres.js says only `Invalid URL`); the flag's was, by the CLI.
+  if (!flags.postgres && connections.postgres !== undefined) {
+    const url = typeof connections.postgres === 'object' ? connections.postgres.url : connections.postgres;
+    const wrong = postgresUrl(url);
+    if (typeof wrong === 'string') throw new PolystoreError('INVALID_OPTION', `connections.postgres${typeof connections.postgres === 'object' ? '.url' : ''} in ${CONFIG_FILE}: ${wrong}`);
+  }
   return { out, postgres, milvus, mongodb, vectorBackends: connections.vectorBackends };
 }
 
@@ -58,6 +61,10 @@ export async function openProject(flags: ConnectionFlags, needs: { postgres?: st
   const descriptors = Object.values(await jiti.import<Record<string, unknown>>(vectorsFile)).filter(isDescriptor);
   if (needs.postgres && !postgres && !flags.pgliteDir) {
     throw new PolystoreError('INVALID_INPUT', `${needs.postgres} needs --postgres <url> or --pglite-dir <dir> (or POLYSTORE_POSTGRES_URL, or connections.postgres in polystore.config.ts)`);
+  }
+  // PGlite would throw a bare `ErrnoError { errno: 54 }` for a file.
+  if (!postgres && flags.pgliteDir && existsSync(flags.pgliteDir) && !statSync(flags.pgliteDir).isDirectory()) {
+    throw new PolystoreError('INVALID_OPTION', `--pglite-dir: ${flags.pgliteDir} is not a directory`);
   }
   const options: PolystoreOptions = {
     ...(postgres ? { postgres } : { pglite: { dataDir: flags.pgliteDir } }),

@@ -14,6 +14,6 @@ export interface HealthReport {
 }
 
 export interface HealthOptions {
-  /** Gives up on a store after this long, in milliseconds (default 2,000): it is then `down`. */
+  /** Gives up on a store after this long, in milliseconds (default 2,000; at most 2^31-1, longer is that): it is then `down`. */
   timeoutMs?: number | undefined;
 }

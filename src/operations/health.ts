@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HealthOptions, HealthReport, StoreHealth } from './health-report.js';
 import type { Cache } from '../cache/cache.js';
+import { MAX_TIMER_MS } from '../runtime/contract/options.js';
 import type { MilvusConnection } from '../runtime/milvus/milvus-connection.js';
 import { serverVersion } from '../runtime/milvus/server-version.js';
 import type { MongoConnection } from '../runtime/mongodb/mongo-connection.js';
@@ -15,7 +16,8 @@ import { migrationStates, rawQuery } from '../runtime/postgres/migration-journal
 type Probe = () => Promise<{ degraded?: string | undefined; details: Record<string, unknown> }>;
 
 export async function checkHealth(probes: Record<string, Probe>, options: HealthOptions = {}): Promise<HealthReport> {
-  const timeoutMs = typeof options.timeoutMs === 'number' && options.timeoutMs > 0 ? options.timeoutMs : 2_000;
+  // A longer wait than Node's timers take is the longest they take.
+  const timeoutMs = typeof options.timeoutMs === 'number' && options.timeoutMs > 0 ? Math.min(options.timeoutMs, MAX_TIMER_MS) : 2_000;
   const entries = await Promise.all(
     Object.entries(probes).map(async ([name, probe]): Promise<[string, StoreHealth]> => {
       const started = performance.now();

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createJiti } from 'jiti';
-import { PolystoreError } from '../errors.js';
+import { messageOf, PolystoreError } from '../errors.js';
 import type { PolystoreConfig } from './config.js';
 
 export const CONFIG_FILE = 'polystore.config.ts';
@@ -14,7 +14,9 @@ export async function importDefault<T>(path: string, what: string): Promise<T> {
   try {
     return await jiti.import<T>(path, { default: true });
   } catch (error) {
-    throw new PolystoreError('SCHEMA_LOAD_FAILED', `could not load ${path}: ${(error as Error).message}`, { cause: error });
+    // Node's list of the modules that required a missing one names the file already named here.
+    const message = messageOf(error).split(/\s*Require stack:/)[0];
+    throw new PolystoreError('SCHEMA_LOAD_FAILED', `could not load ${path}: ${message.replace(/\s+/g, ' ').trim()}`, { cause: error });
   }
 }
 

@@ -1,6 +1,8 @@
 /** createPolystore()'s options, checked before anything opens: every problem, with its path. */
+import { postgresUrlProblem, withoutPassword } from './postgres-url.js';
 import { describe, InputIssues, isPlainObject } from './validate.js';
 import { InvalidInputError } from '../../errors.js';
+import { MAX_TIMER_MS } from '../contract/options.js';
 
 type Path = Array<string | number>;
 /** A value's problem, or its items' problems by index. */
@@ -10,7 +12,10 @@ const BACKENDS = ['pgvector', 'milvus'];
 const CONSISTENCY = ['Strong', 'Bounded', 'Eventually'];
 
 export const text: Check = (value) => (typeof value === 'string' && value.length > 0 ? undefined : `expected a non-empty string, got ${describe(value)}`);
-export const postgresUrl: Check = (value) => (typeof value === 'string' && /^postgres(ql)?:\/\/./.test(value) ? undefined : `expected a postgres:// URL, got ${describe(value)}`);
+export const postgresUrl: Check = (value) => {
+  const problem = typeof value === 'string' ? postgresUrlProblem(value) : 'expected a postgres:// URL';
+  return problem && `${problem}, got ${describe(typeof value === 'string' ? withoutPassword(value) : value)}`;
+};
 const number = (min: number, integer = false): Check => (value) =>
   typeof value === 'number' && value >= min && Number.isFinite(value) && (!integer || Number.isInteger(value)) ? undefined : `expected ${integer ? 'an integer' : 'a number'} of at least ${min}, got ${describe(value)}`;
 export const between = (min: number, max: number, integer = false): Check => (value) =>
@@ -28,7 +33,7 @@ const is = (type: 'boolean' | 'function'): Check => (value) => (typeof value ===
 export const object = (shape: Record<string, Check>, required: string[] = []) => ({ shape, required });
 
 const POSTGRES = object(
-  { url: postgresUrl, max: number(1, true), idleTimeoutSeconds: number(0), connectTimeoutSeconds: number(1), prepare: is('boolean'), replicas: listOf(postgresUrl), replicaTimeoutMs: between(1, 2 ** 31 - 1), readYourWritesMs: number(0) },
+  { url: postgresUrl, max: number(1, true), idleTimeoutSeconds: number(0), connectTimeoutSeconds: number(1), prepare: is('boolean'), replicas: listOf(postgresUrl), replicaTimeoutMs: between(1, MAX_TIMER_MS), readYourWritesMs: number(0) },
   ['url'],
 );
 const PGLITE = object({ dataDir: text, client: (value) => (typeof (value as { query?: unknown })?.query === 'function' ? undefined : `expected a PGlite instance, got ${describe(value)}`) });

@@ -117,6 +117,9 @@ export interface PolystoreOptions<Collection extends string = string> {
 /** What opening a PostgreSQL connection reads. */
 export type ConnectionOptions = Pick<PolystoreOptions, 'postgres' | 'pglite' | 'logQuery'>;
 
+/** The longest delay Node's timers take: a larger one (Infinity too) fires after 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export const POOL_DEFAULTS = { max: 10, idleTimeoutSeconds: 30, connectTimeoutSeconds: 10, replicaTimeoutMs: 5_000 } as const;
 
 export const MILVUS_DEFAULTS = { timeoutMs: 30_000, attempts: 4, consistency: 'Strong' } as const;
