@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPolystore } from './fixtures/runtime/generated/index.js';
 import { polystore, repoRoot, scratchDir } from './helpers/cli.js';
 import { ALL_ON_MILVUS, serverDatabase, serverUrl } from './helpers/engines.js';
-import { PolystoreError } from '../src/errors.js';
+import { InvalidInputError, PolystoreError } from '../src/errors.js';
 import { migrateDown } from '../src/operations/migrate-down.js';
 import { acquireMilvusLite } from '../src/runtime/milvus/milvus-lite.js';
 import { openConnection } from '../src/runtime/postgres/open-connection.js';
@@ -25,6 +25,26 @@ function project(connections: string): string {
   for (const folder of ['generated', 'drizzle']) cpSync(join(repoRoot, 'test/fixtures/runtime', folder), join(dir, folder), { recursive: true });
   writeFileSync(join(dir, 'polystore.config.ts'), `export default { schema: '../../fixtures/runtime/schema.ts', connections: ${connections} };\n`);
   return dir;
+}
+
+/** A migration after the project's last one, `statements` apart by breakpoints. */
+function addMigration(dir: string, tag: string, statements: string[]): void {
+  const journal = join(dir, 'drizzle/meta/_journal.json');
+  const parsed = JSON.parse(readFileSync(journal, 'utf8')) as { entries: Array<{ idx: number; when: number }> };
+  const last = parsed.entries.at(-1)!;
+  writeFileSync(journal, JSON.stringify({ ...parsed, entries: [...parsed.entries, { idx: last.idx + 1, version: '7', when: last.when + 1000, tag, breakpoints: true }] }));
+  writeFileSync(join(dir, `drizzle/${tag}.sql`), `${statements.join('\n--> statement-breakpoint\n')}\n`);
+}
+
+/** The message `migrate` of `folder` fails with, through `connection` (closed after). */
+async function migrateFailure(connection: ReturnType<typeof openConnection>, folder: string): Promise<PolystoreError> {
+  try {
+    const failed = await connection.migrate(folder).catch((error: unknown) => error);
+    expect(failed).toBeInstanceOf(PolystoreError);
+    return failed as PolystoreError;
+  } finally {
+    await connection.close();
+  }
 }
 
 const tables = async (url: string) => {
@@ -147,6 +167,41 @@ describe.skipIf(!serverUrl)('polystore migrate on the native server', () => {
     expect(polystore(['migrat'], { cwd: dir }).stderr).toBe("polystore: unknown command 'migrat' (Did you mean migrate?)\n");
   }, 60_000);
 
+  it('a postgres URL that does not parse is one line naming the problem and where the URL came from; INVALID_OPTION in the facade', () => {
+    const bad: Array<[string, string]> = [
+      ['postgres://u@host:99999/db', 'port 99999 is not from 1 to 65535'],
+      ['postgres://a b@/x', 'it does not parse as a URL'],
+      ['postgres://u@[::1/x', 'it does not parse as a URL'],
+      ['postgres://u:p%@127.0.0.1/x', 'its user or password has a % not followed by two hex digits'],
+    ];
+    const oneLine = (result: { status: number | null; stderr: string }, start: string) => {
+      expect({ start, status: result.status, lines: result.stderr.split('\n').length }).toEqual({ start, status: 1, lines: 2 });
+      expect(result.stderr.startsWith(start)).toBe(true);
+      expect(result.stderr).not.toContain(':p%@');
+    };
+    for (const [url, problem] of bad) oneLine(polystore(['migrate', '--postgres', url], { cwd: dir }), `polystore: --postgres: ${problem}`);
+    const commands = [['migrate', 'status'], ['migrate', 'down', '--to', '0000_init'], ['vectors', 'copy', 'notes', '--from', 'pgvector', '--to', 'milvus'], ['partitions', 'ensure'], ['health']];
+    for (const command of commands) oneLine(polystore([...command, '--postgres', bad[0][0]], { cwd: dir }), `polystore: --postgres: ${bad[0][1]}`);
+    oneLine(polystore(['health'], { cwd: dir, env: { POLYSTORE_POSTGRES_URL: bad[3][0] } }), `polystore: POLYSTORE_POSTGRES_URL: ${bad[3][1]}`);
+    const configured = project(`{ postgres: ${JSON.stringify(bad[2][0])} }`);
+    try {
+      for (const command of [['migrate'], ['health']]) oneLine(polystore(command, { cwd: configured, env: { POLYSTORE_POSTGRES_URL: '' } }), `polystore: connections.postgres in polystore.config.ts: ${bad[2][1]}`);
+    } finally {
+      rmSync(configured, { recursive: true, force: true });
+    }
+    for (const [url, problem] of bad) {
+      const refused = (() => {
+        try {
+          return createPolystore({ postgres: url });
+        } catch (error) {
+          return error;
+        }
+      })();
+      expect(refused).toBeInstanceOf(InvalidInputError);
+      expect(refused).toMatchObject({ code: 'INVALID_OPTION', message: expect.stringContaining(`postgres: ${problem}`) });
+    }
+  }, 120_000);
+
   it('health and partitions ensure connect where polystore.config.ts says, as migrate does', () => {
     const env = { POLYSTORE_POSTGRES_URL: '' };
     const health = polystore(['health', '--json'], { cwd: dir, env });
@@ -180,21 +235,12 @@ describe.skipIf(!serverUrl)('a migration that fails', () => {
     const dir = project(`{ postgres: ${JSON.stringify(database.url)} }`);
     try {
       // A fifth migration: its first statement passes, its second fails.
-      const journal = join(dir, 'drizzle/meta/_journal.json');
-      const parsed = JSON.parse(readFileSync(journal, 'utf8')) as { entries: Array<{ when: number }> };
-      writeFileSync(journal, JSON.stringify({ ...parsed, entries: [...parsed.entries, { idx: 4, version: '7', when: parsed.entries[3].when + 1000, tag: '0004_bad', breakpoints: true }] }));
-      writeFileSync(join(dir, 'drizzle/0004_bad.sql'), 'CREATE TABLE "kept_out" ("id" text);\n--> statement-breakpoint\nSELECT\n  \'[1,2,3,4,5,6,7,8]\'::vector(16);\n');
-      const connection = openConnection({}, { postgres: database.url }, (query) => query());
-      try {
-        const failed = await connection.migrate(join(dir, 'drizzle')).catch((error: unknown) => error);
-        expect(failed).toBeInstanceOf(PolystoreError);
-        expect(failed).toMatchObject({ code: 'MIGRATION_FAILED' });
-        expect((failed as Error).message).toBe(
-          "migration 0004_bad failed, nothing was applied: expected 16 dimensions, not 8 (SQLSTATE 22000), in statement 2 of its 2: SELECT '[1,2,3,4,5,6,7,8]'::vector(16);",
-        );
-      } finally {
-        await connection.close();
-      }
+      addMigration(dir, '0004_bad', ['CREATE TABLE "kept_out" ("id" text);', "SELECT\n  '[1,2,3,4,5,6,7,8]'::vector(16);"]);
+      const failed = await migrateFailure(openConnection({}, { postgres: database.url }, (query) => query()), join(dir, 'drizzle'));
+      expect(failed).toMatchObject({ code: 'MIGRATION_FAILED' });
+      expect(failed.message).toBe(
+        "migration 0004_bad failed, nothing was applied: expected 16 dimensions, not 8 (SQLSTATE 22000), in statement 2 of its 2: SELECT '[1,2,3,4,5,6,7,8]'::vector(16);",
+      );
       expect(await tables(database.url)).toEqual([]);
       const cli = polystore(['migrate'], { cwd: dir });
       expect(cli.status).toBe(1);
@@ -214,6 +260,74 @@ describe.skipIf(!serverUrl)('a migration that fails', () => {
       await database.drop();
     }
   }, 120_000);
+});
+
+describe('a migration that fails, told on one line', () => {
+  const repeated = ['CREATE TABLE zz_d (x int);', 'SELECT 1;', 'CREATE TABLE zz_d (x int);'];
+  const third = 'in statement 3 of its 3: CREATE TABLE zz_d (x int);';
+
+  it('PGlite: the statement that failed is counted, not found by its text (it comes twice)', async () => {
+    const dir = project('{}');
+    try {
+      addMigration(dir, '0004_twice', repeated);
+      const failed = await migrateFailure(openConnection({}, { pglite: { dataDir: join(dir, 'pglite') } }, (query) => query()), join(dir, 'drizzle'));
+      expect(failed.message).toBe(`migration 0004_twice failed, nothing was applied: relation "zz_d" already exists (SQLSTATE 42P07), ${third}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  /** `test` with a new database on the native server and a project migrating it. */
+  const onServer = async (test: (database: { url: string }, dir: string) => Promise<void>) => {
+    const database = await serverDatabase(serverUrl!);
+    const dir = project(`{ postgres: ${JSON.stringify(database.url)} }`);
+    try {
+      await test(database, dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await database.drop();
+    }
+  };
+
+  it.skipIf(!serverUrl)('the server: the statement that failed is counted too', () =>
+    onServer(async (database, dir) => {
+      addMigration(dir, '0004_twice', repeated);
+      const failed = await migrateFailure(openConnection({}, { postgres: database.url }, (query) => query()), join(dir, 'drizzle'));
+      expect(failed.message).toBe(`migration 0004_twice failed, nothing was applied: relation "zz_d" already exists (SQLSTATE 42P07), ${third}`);
+    }), 120_000);
+
+  it.skipIf(!serverUrl)('PostgreSQL\'s words of several lines are put on one, in the CLI too', () =>
+    onServer(async (database, dir) => {
+      addMigration(dir, '0004_lines', ["DO $$ BEGIN RAISE EXCEPTION E'first line\\nsecond line\\nthird'; END $$;"]);
+      const failed = await migrateFailure(openConnection({}, { postgres: database.url }, (query) => query()), join(dir, 'drizzle'));
+      expect(failed.message).toMatch(/^migration 0004_lines failed, nothing was applied: first line second line third \(SQLSTATE P0001\), in statement 1 of its 1: DO [^\n]*$/);
+      const cli = polystore(['migrate'], { cwd: dir });
+      expect(cli.status).toBe(1);
+      expect(cli.stderr).toMatch(/^polystore: migration 0004_lines failed, nothing was applied: first line second line third \(SQLSTATE P0001\), in statement 1 of its 1: DO .*\n$/);
+    }), 120_000);
+
+  it.skipIf(!serverUrl)('the migration lock held past lock_timeout is LOCK_TIMEOUT, from db.migrate() and the CLI', () =>
+    onServer(async (database, dir) => {
+      const holder = postgres(database.url, { max: 1, onnotice: () => {} });
+      try {
+        await holder.unsafe('select pg_advisory_lock(8101813523546664818)');
+        await holder.unsafe(`ALTER DATABASE ${new URL(database.url).pathname.slice(1)} SET lock_timeout = '500ms'`);
+        const db = createPolystore({ postgres: database.url });
+        try {
+          const failed = await db.migrate().catch((error: unknown) => error);
+          expect(failed).toBeInstanceOf(PolystoreError);
+          expect(failed).toMatchObject({ code: 'LOCK_TIMEOUT', message: expect.stringMatching(/^migrate: another process holds the migration lock .*\(SQLSTATE 55P03\); nothing was applied/) });
+        } finally {
+          await db.close();
+        }
+        const cli = polystore(['migrate'], { cwd: dir });
+        expect(cli.status).toBe(1);
+        expect(cli.stderr).toMatch(/^polystore: migrate: another process holds the migration lock [^\n]*\n$/);
+        expect(await tables(database.url)).toEqual([]);
+      } finally {
+        await holder.end();
+      }
+    }), 120_000);
 });
 
 describe.skipIf(!serverUrl)('migrate with Milvus Lite', () => {

@@ -1,7 +1,8 @@
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import type postgres from 'postgres';
-import { applyMigrations } from './applied-migrations.js';
+import { applyMigrations, databaseError, serverWords } from './applied-migrations.js';
+import { PolystoreError } from '../../errors.js';
 
 /** Advisory lock key that every polystore process migrating one database takes ("polystore" in ASCII, 0x706f6c7973746f72). */
 export const MIGRATION_LOCK = '8101813523546664818';
@@ -15,9 +16,15 @@ export const MIGRATION_LOCK = '8101813523546664818';
  */
 export async function migrateLocked(client: postgres.Sql, migrationsFolder: string): Promise<string[]> {
   return (await client.begin('isolation level read committed', async (tx) => {
-    await tx.unsafe(`select pg_advisory_xact_lock(${MIGRATION_LOCK})`);
+    await tx.unsafe(`select pg_advisory_xact_lock(${MIGRATION_LOCK})`).catch((error: unknown) => Promise.reject(lockFailure(error)));
     // The migrator opens its own transaction through `begin` (and reads `options`): it runs inside this one.
     const locked = Object.assign(tx, { begin: (run: (sql: postgres.TransactionSql) => Promise<unknown>) => run(tx), options: client.options }) as unknown as postgres.Sql;
     return applyMigrations(migrationsFolder, (sql) => tx.unsafe(sql).values(), (logger) => migratePostgres(drizzlePostgres({ client: locked, logger }), { migrationsFolder }));
   })) as string[];
+}
+
+/** The lock waits for the process migrating now; the database's or role's `lock_timeout` may end that wait. */
+function lockFailure(error: unknown): unknown {
+  if ((error as { code?: unknown }).code !== '55P03') return databaseError(error);
+  return new PolystoreError('LOCK_TIMEOUT', `migrate: another process holds the migration lock (pg_advisory_xact_lock(${MIGRATION_LOCK})) for longer than lock_timeout allows: ${serverWords(error)}; nothing was applied. Run it again once that one finished.`, { cause: error });
 }
