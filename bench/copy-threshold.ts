@@ -10,6 +10,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { percentile, rows } from './passages.js';
+import { checkedStore } from '../src/runtime/checks/checked-store.js';
 import { createPgvectorStore } from '../src/runtime/pgvector/pgvector-store.js';
 import { hexLiteral } from '../src/runtime/pgvector/vector-literal.js';
 import { openConnection } from '../src/runtime/postgres/open-connection.js';
@@ -25,7 +26,8 @@ const database = url ? await serverDatabase(url) : undefined;
 const pglite = database ? undefined : new PGlite({ extensions: { vector } });
 const connection = openConnection(schema, database ? { postgres: database.url } : { pglite: { client: pglite } }, (query) => query());
 await connection.migrate(new URL('../test/fixtures/runtime/drizzle', import.meta.url).pathname);
-const store = (copyFromRows: number | undefined) => createPgvectorStore(passagesCollection, connection, async () => ({ vectorLiteral: hexLiteral, copyFromRows }));
+// Checked as the facade checks them: the write path a call takes, validation included.
+const store = (copyFromRows: number | undefined) => checkedStore(createPgvectorStore(passagesCollection, connection, async () => ({ vectorLiteral: hexLiteral, copyFromRows })), passagesCollection);
 const paths = { statements: store(undefined), copy: store(0) };
 const admin = (sql: string) => connection.execute([{ sql, params: [] }]);
 // Without the HNSW index (a bulk load, as pgvector advises): what is measured is the write path, not graph upkeep.

@@ -1,5 +1,5 @@
 /**
- * The cache as a layer around a backend store: searches, gets and counts answered from the cache when an entry
+ * The cache as a layer around a backend store, below the checks (its keys are of checked requests): searches, gets and counts answered from the cache when an entry
  * of the current generation is there; every write, whatever its outcome (a failed Milvus write may have landed in
  * part), replaces the generation of its scope, so that no process reads the earlier answers again. Every caller
  * gets objects of its own. `cache: false`, and reads that ask the primary, bypass it.
@@ -13,14 +13,10 @@ import type { Cache } from './cache.js';
 import { type CachedOperation, valueDecoder } from './cached-value.js';
 import { GARBLED, seal } from './sealed-entry.js';
 import { InvalidInputError } from '../errors.js';
-import { isPlainObject } from '../runtime/checks/validate.js';
 import type { BackendStore, ReadOptions, VectorCollectionDescriptor, VectorRecordBase } from '../runtime/contract/vector-store.js';
 
-/**
- * Reads the cache leaves to the store: `cache: false`, reads that ask the primary, and options that are not a plain
- * object (the store refuses them).
- */
-const bypasses = (options: unknown) => options !== undefined && (!isPlainObject(options) || (options as ReadOptions).cache === false || (options as ReadOptions).consistency === 'primary');
+/** Reads the cache leaves to the store: `cache: false`, and reads that ask the primary. */
+const bypasses = (options: ReadOptions | undefined) => options?.cache === false || options?.consistency === 'primary';
 
 /** What a read asked, without `cache` (true and absent ask the same). */
 const withoutCache = (options: ReadOptions | undefined) => {
@@ -30,7 +26,7 @@ const withoutCache = (options: ReadOptions | undefined) => {
 };
 
 /** The vector's exact bytes: short to hash, and no two different vectors alike. */
-const vectorText = (vector: unknown) => (Array.isArray(vector) && vector.every((x) => typeof x === 'number') ? Buffer.from(Float64Array.from(vector).buffer).toString('base64') : undefined);
+const vectorText = (vector: readonly number[]) => Buffer.from(Float64Array.from(vector).buffer).toString('base64');
 
 export function cachedStore<T extends VectorRecordBase, W>(
   store: BackendStore<T, W>,
@@ -45,9 +41,8 @@ export function cachedStore<T extends VectorRecordBase, W>(
   const decode = valueDecoder(descriptor);
 
   /** One backend request for the generations and the entry; on a miss, the database, and the answer stored under those generations. */
-  async function read<R>(operation: CachedOperation, argsText: string | undefined, load: () => Promise<R>): Promise<R> {
-    if (argsText === undefined) return load();
-    const key = entryKey(cache.namespace, scope, operation, argsText);
+  async function read<R>(operation: CachedOperation, args: unknown, load: () => Promise<R>): Promise<R> {
+    const key = entryKey(cache.namespace, scope, operation, stableText(args));
     return cache.shared(key, generationKeys, async () => {
       const found = await cache.lookup(generationKeys, key);
       if (!found) return load();
@@ -66,16 +61,7 @@ export function cachedStore<T extends VectorRecordBase, W>(
     }).then((value) => structuredClone(value));
   }
 
-  /** The arguments as stable text; undefined for input that is no query (the store refuses it, uncached). */
-  const argsOf = (args: unknown) => {
-    try {
-      return stableText(args);
-    } catch {
-      return undefined;
-    }
-  };
-
-  // Also after a write that failed once sent: it may have landed, in part. Input refused before anything was sent changes nothing.
+  // Also after a write that failed once sent: it may have landed, in part. A filter the backend cannot compile (Milvus's UNSUPPORTED_FILTER) changes nothing.
   const writing = <A extends unknown[], R>(call: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
     try {
       const result = await call(...args);
@@ -97,20 +83,19 @@ export function cachedStore<T extends VectorRecordBase, W>(
   return {
     ...store,
     ...writes,
-    search(query) {
-      if (bypasses(query) || query === undefined) return store.search(query);
-      // A keyword search has no vector; a vector that is not numbers is the store's to refuse, uncached.
+    search(query, filter) {
+      if (bypasses(query)) return store.search(query, filter);
+      // A keyword search has no vector.
       const vector = query.vector === undefined ? undefined : vectorText(query.vector);
-      const key = query.vector !== undefined && vector === undefined ? undefined : argsOf({ ...withoutCache(query), vector });
-      return read('search', key, () => store.search(query));
+      return read('search', { ...withoutCache(query), vector }, () => store.search(query, filter));
     },
-    get(ids, options) {
-      if (bypasses(options)) return store.get(ids, options);
-      return read('get', argsOf([ids, withoutCache(options)]), () => store.get(ids, options));
+    get(ids, filter, options) {
+      if (bypasses(options)) return store.get(ids, filter, options);
+      return read('get', [ids, withoutCache(options)], () => store.get(ids, filter, options));
     },
-    count(where, options) {
-      if (bypasses(options)) return store.count(where, options);
-      return read('count', argsOf([where ?? null, withoutCache(options)]), () => store.count(where, options));
+    count(filter, options) {
+      if (bypasses(options)) return store.count(filter, options);
+      return read('count', [filter, withoutCache(options)], () => store.count(filter, options));
     },
   };
 }

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { PolystoreError } from '../errors.js';
 import { VECTOR_ELEMENT } from '../runtime/contract/float16.js';
-import type { BackendStore, VectorCollectionDescriptor, VectorRecordBase } from '../runtime/contract/vector-store.js';
+import type { PagedStore, VectorCollectionDescriptor, VectorRecordBase } from '../runtime/contract/vector-store.js';
 
 type Backend = 'pgvector' | 'milvus';
 
@@ -49,11 +49,11 @@ interface CopyState {
   sampled: string[];
 }
 
-type Page = Awaited<ReturnType<BackendStore<VectorRecordBase, never>['page']>>;
+type Page = Awaited<ReturnType<PagedStore<VectorRecordBase, never>['page']>>;
 
 export async function copyCollection(
   descriptor: VectorCollectionDescriptor,
-  storeOn: (backend: Backend) => BackendStore<VectorRecordBase, never>,
+  storeOn: (backend: Backend) => PagedStore<VectorRecordBase, never>,
   options: CopyOptions,
 ): Promise<CopyReport> {
   if (options.from === options.to) throw new PolystoreError('INVALID_INPUT', `copy: --from and --to are both ${options.from}`);
@@ -125,7 +125,7 @@ function sampler(total: number, size: number): (id: string) => boolean {
  * SHA-256 of the records in a form both backends agree on: sorted JSON keys, vectors at the precision the
  * collection stores (float16 for halfvec: a Milvus collection may hold float32 written before it was rounded).
  */
-async function checksum(descriptor: VectorCollectionDescriptor, store: BackendStore<VectorRecordBase, never>, ids: readonly string[]): Promise<string> {
+async function checksum(descriptor: VectorCollectionDescriptor, store: PagedStore<VectorRecordBase, never>, ids: readonly string[]): Promise<string> {
   const hash = createHash('sha256');
   const element = VECTOR_ELEMENT[descriptor.storage].round;
   for (let at = 0; at < ids.length; at += 1_000) {

@@ -10,12 +10,13 @@ import { type MigrateDownOptions, migrateDown } from '../operations/migrate-down
 import { migrateStores, migrationStatus } from '../operations/migrate.js';
 import { type EnsurePartitionsOptions, ensurePartitions } from '../operations/partitions.js';
 import { checkOptions } from '../runtime/checks/check-options.js';
+import { checkedStore } from '../runtime/checks/checked-store.js';
 import { type TenantScope, tenantScope } from '../runtime/checks/tenant.js';
 import type { MongoCollectionSpec } from '../runtime/contract/mongo-spec.js';
 import type { PolystoreOptions } from '../runtime/contract/options.js';
-import type { BackendStore, TenantVectorStore, VectorCollectionDescriptor, VectorRecordBase, VectorStore } from '../runtime/contract/vector-store.js';
+import type { PagedStore, TenantVectorStore, VectorCollectionDescriptor, VectorRecordBase, VectorStore } from '../runtime/contract/vector-store.js';
 import { keyedSerial } from '../runtime/keyed-serial.js';
-import { createMilvusStore } from '../runtime/milvus/milvus-store.js';
+import { createMilvusStore, withMilvusLimits } from '../runtime/milvus/milvus-store.js';
 import { openMilvus } from '../runtime/milvus/open-milvus.js';
 import { connectDocuments, type PrismaClientClass, type PrismaClientLike } from '../runtime/mongodb/documents.js';
 import { openMongo } from '../runtime/mongodb/mongo-connection.js';
@@ -81,15 +82,17 @@ export function createRuntime<S extends Record<string, unknown>>(
   const backendOf = (descriptor: VectorCollectionDescriptor) => options.vectorBackends?.[descriptor.name] ?? descriptor.backend;
   const onMilvus = () => collections.filter((descriptor) => backendOf(descriptor) === 'milvus');
   /**
-   * A backend's store within the cache layer (`cacheReads` false: writes still invalidate), its reads routed, within
-   * the lifecycle. Routing is above the cache: a read it sends to the primary (a write's window) bypasses the cache,
-   * whose entries may have been read on a replica.
+   * A vector store: `lifecycle(checked(routed(cache(backend))))`. Checked once, above everything: the layers below
+   * take checked requests (the cache keys them). Routing is above the cache: a read it sends to the primary (a
+   * write's window) bypasses the cache, whose entries may have been read on a replica. `cacheReads` false: writes
+   * still invalidate.
    */
-  const store = <T extends VectorRecordBase, W>(descriptor: VectorCollectionDescriptor, scope?: TenantScope, backend = backendOf(descriptor), reads: ReadRouting = withReadYourWrites, cacheReads = true): BackendStore<T, W> => {
+  const store = <T extends VectorRecordBase, W>(descriptor: VectorCollectionDescriptor, scope?: TenantScope, backend = backendOf(descriptor), reads: ReadRouting = withReadYourWrites, cacheReads = true): PagedStore<T, W> => {
     const onPgvector = backend === 'pgvector';
     const backendStore = onPgvector ? createPgvectorStore<T, W>(descriptor, connection, ready, scope) : createMilvusStore<T, W>(descriptor, milvus, scope);
     const cached = cache ? cachedStore(backendStore, cache, { collection: descriptor.name, tenant: scope?.tenantId }, descriptor, { cacheReads, settling: onPgvector ? settling : undefined }) : backendStore;
-    return guarded(onPgvector ? reads(cached, JSON.stringify([descriptor.name, scope?.tenantId ?? null])) : cached, life, descriptor.name);
+    const routed = onPgvector ? reads(cached, JSON.stringify([descriptor.name, scope?.tenantId ?? null])) : cached;
+    return guarded(checkedStore(routed, onPgvector ? descriptor : withMilvusLimits(descriptor), scope), life, descriptor.name);
   };
 
   return {

@@ -1,4 +1,4 @@
-import { type FilterNode, isTrue, TRUE } from './filter-node.js';
+import { type FilterNode, isTrue, TRUE } from '../contract/filter-node.js';
 import { parseWhere } from './parse-where.js';
 import { describe, validateIds } from './validate.js';
 import type { VectorCollectionDescriptor } from '../contract/vector-store.js';

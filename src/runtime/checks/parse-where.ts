@@ -2,7 +2,7 @@
  * Turns a typed `where` into a FilterNode, checking at run time what the
  * types check at compile time (for JavaScript callers and casts).
  */
-import { allOf, anyOf, type FilterField, type FilterNode, inList, not, type Scalar, TRUE } from './filter-node.js';
+import { allOf, anyOf, type FilterField, type FilterNode, inList, not, type Scalar, TRUE } from '../contract/filter-node.js';
 import { checkFieldValue, checkJsonValue, describe, InputIssues, isPlainObject } from './validate.js';
 import { MAX_FILTER_DEPTH, MAX_FILTER_VALUES, MAX_JSON_PATH, MAX_RECORDS_PER_CALL } from '../contract/limits.js';
 import type { VectorCollectionDescriptor } from '../contract/vector-store.js';

@@ -1,4 +1,4 @@
-import { allOf, type FilterNode } from './filter-node.js';
+import { allOf, type FilterNode } from '../contract/filter-node.js';
 import { parseWhere } from './parse-where.js';
 import { checkFieldValue, describe, InputIssues, validateChanges } from './validate.js';
 import type { VectorCollectionDescriptor } from '../contract/vector-store.js';

@@ -7,7 +7,7 @@
  * expression never leaves it to them: NOT is pushed down to the leaves (`holds(node, false)` is "node is
  * false", not "node is not true"), and every comparison on a nullable field or a JSON path is guarded.
  */
-import type { FilterField, FilterNode, Scalar } from '../checks/filter-node.js';
+import type { FilterField, FilterNode, Scalar } from '../contract/filter-node.js';
 import { InvalidInputError } from '../../errors.js';
 
 const NEGATED = { eq: '!=', gt: '<=', gte: '<', lt: '>=', lte: '>' } as const;

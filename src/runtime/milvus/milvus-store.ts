@@ -1,16 +1,13 @@
 /**
- * VectorStore on Milvus. Every call is checked before anything is sent (the same checks, and errors, as
- * pgvector). Milvus has no transactions, so all-or-nothing is kept by hand: ids are checked before writing,
+ * The backend store on Milvus, for checked requests (held to `withMilvusLimits`). Milvus has no transactions, so all-or-nothing is kept by hand: ids are checked before writing,
  * and a call that fails after some of its requests landed is undone (new rows deleted, replaced rows put back).
  */
 import type { ConsistencyLevelEnum, RowData } from '@zilliz/milvus2-sdk-node';
 import { filterExpr, stringLiteral } from './filter-expr.js';
 import type { MilvusConnection } from './milvus-connection.js';
 import { keyField, rowCodec } from './rows.js';
-import { parseDeleteTarget } from '../checks/delete-target.js';
-import { type FilterNode, isFalse, isTrue } from '../checks/filter-node.js';
-import { scopedFilter, stampTenant, type TenantScope, updateChanges, withinTenant } from '../checks/tenant.js';
-import { validateIds, validateReadOptions, validateRecords, validateSearch } from '../checks/validate.js';
+import { scopedFilter, type TenantScope } from '../checks/tenant.js';
+import { type FilterNode, isTrue } from '../contract/filter-node.js';
 import { type BackendStore, type HybridSearchQuery, type SearchFor, type SearchHit, type VectorCollectionDescriptor, type VectorRecordBase } from '../contract/vector-store.js';
 import { keyedSerial } from '../keyed-serial.js';
 import { bestFirst } from '../search/best-first.js';
@@ -34,14 +31,18 @@ const ROWS_PER_PAGE = 10_000;
  */
 const writes = keyedSerial();
 
+/** The collection as Milvus holds its values: it caps every VarChar, so a string without a schema limit is held to the spec's max_length. */
+export function withMilvusLimits(descriptor: VectorCollectionDescriptor): VectorCollectionDescriptor {
+  const maxLengths = new Map(descriptor.milvus.fields.map((field) => [field.name, field.max_length]));
+  return { ...descriptor, fields: descriptor.fields.map((field) => ({ ...field, maxLength: field.maxLength ?? maxLengths.get(field.column) })) };
+}
+
 export function createMilvusStore<T extends VectorRecordBase, W>(
   source: VectorCollectionDescriptor,
   milvus: MilvusConnection,
   scope?: TenantScope,
 ): BackendStore<T, W> {
-  // Milvus caps every VarChar: a string without a schema limit is held to the spec's max_length.
-  const maxLengths = new Map(source.milvus.fields.map((field) => [field.name, field.max_length]));
-  const descriptor = { ...source, fields: source.fields.map((field) => ({ ...field, maxLength: field.maxLength ?? maxLengths.get(field.column) })) };
+  const descriptor = withMilvusLimits(source);
   const collection = descriptor.milvus.collection_name;
   const codec = rowCodec(descriptor);
   const key = keyField(descriptor);
@@ -58,7 +59,6 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
     });
   /** A filter as an expression; none at all (not `true`, which Milvus 2.3 refuses) where it places no condition. */
   const toExpr = (filter: FilterNode, operation: string) => (isTrue(filter) ? '' : filterExpr(filter, operation));
-  const expr = (where: unknown, operation: string) => toExpr(scopedFilter(descriptor, scope, where, operation), operation);
   /** `id in [...]`, within the store's tenant or (for the checks before a write) across all tenants. */
   const idsExpr = (ids: readonly string[], operation: string, scoped: boolean) =>
     filterExpr(scopedFilter(descriptor, scoped ? scope : undefined, { id: { in: ids } }, operation), operation);
@@ -120,11 +120,8 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
     return count;
   }
 
-  async function write(records: readonly T[], operation: 'insert' | 'upsert'): Promise<void> {
-    const stamped = stampTenant(records, scope, operation);
-    validateRecords(descriptor, stamped, operation);
-    const rows = (stamped as Row[]).map(codec.toRow);
-    if (rows.length === 0) return;
+  async function write(records: ReadonlyArray<Record<string, unknown>>, operation: 'insert' | 'upsert'): Promise<void> {
+    const rows = records.map(codec.toRow);
     await ready();
     const ids = rows.map((row) => row.id as string);
     // An insert must not overwrite, and needs only the ids; an upsert keeps what it replaces, to put it back on failure.
@@ -220,9 +217,8 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
     insert: (records) => writes(collection, () => write(records, 'insert')),
     upsert: (records) => writes(collection, () => write(records, 'upsert')),
 
-    async search(query: SearchFor<W, true>): Promise<Array<SearchHit<T>>> {
-      validateSearch(descriptor, query);
-      const filter = expr(query.where, 'search');
+    async search(query: SearchFor<W, true>, where): Promise<Array<SearchHit<T>>> {
+      const filter = toExpr(where, 'search');
       await ready();
       const outputFields = codec.outputFields(query.includeVector === true);
       const text = 'text' in query ? query.text : undefined;
@@ -239,42 +235,36 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
       return bestFirst(fuseRanks({ vector: ranked(vector), text: ranked(keyword) }, query.topK, fusion), query.minScore);
     },
 
-    // `options.consistency` is PostgreSQL's: Milvus reads at `milvus.consistency`.
-    async get(ids, options) {
-      validateIds(ids, 'get');
-      validateReadOptions(options, 'get');
-      if (ids.length === 0) return [];
+    // `options.consistency` is PostgreSQL's: Milvus reads at `milvus.consistency`. The ids go in slices that keep
+    // expressions short, each within the tenant as the filter is.
+    async get(ids) {
       await ready();
       const rows = await rowsById('get', ids, codec.outputFields(true), true);
       const byId = new Map(rows.map((row) => [row.id, codec.toRecord(row)]));
       return ids.flatMap((key) => (byId.has(key) ? [byId.get(key) as unknown as T] : []));
     },
 
-    async count(where, options) {
-      validateReadOptions(options, 'count');
-      const filter = expr(where, 'count');
+    async count(where) {
+      const filter = toExpr(where, 'count');
       await ready();
       const result = await call('count', (client) => client.query({ collection_name: collection, filter, output_fields: ['count(*)'], consistency_level }));
       return Number((result.data[0] as Row)['count(*)']);
     },
 
-    async update(id, changes) {
-      const values = updateChanges(descriptor, scope, id, changes);
+    async update(id, values, filter) {
       await ready();
       await writes(collection, async () => {
-        const [current] = await store.get([id]);
+        const [current] = await store.get([id], filter, undefined);
         if (!current) throw new PolystoreError('NOT_FOUND', `update: no record with id ${JSON.stringify(id)}${scope ? ' for this tenant' : ''}`);
         if (Object.keys(values).length > 0) await mutate('update', [codec.toRow({ ...current, ...values })], 'upsert');
       });
     },
 
-    async delete(target) {
-      const { filter, ids } = parseDeleteTarget(descriptor, target);
-      if (isFalse(filter)) return 0;
+    async delete(filter, ids) {
       await ready();
       return writes(collection, async () => {
         // Deleting by the matched keys gives an exact count on every Milvus version.
-        const matched = ids ? await rowsById('delete', ids, [key], true) : await queryAll('delete', toExpr(withinTenant(descriptor, scope, filter), 'delete'), [key]);
+        const matched = ids ? await rowsById('delete', ids, [key], true) : await queryAll('delete', toExpr(filter, 'delete'), [key]);
         for (let start = 0; start < matched.length; start += IDS_PER_EXPRESSION) await mutate('delete', matched.slice(start, start + IDS_PER_EXPRESSION), 'delete');
         return matched.length;
       });

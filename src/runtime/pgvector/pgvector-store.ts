@@ -1,14 +1,11 @@
-import { bestFirst } from '../search/best-first.js';
 import { createHash } from 'node:crypto';
 import { getTableColumns, getTableName } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { PolystoreError } from '../../errors.js';
 import type { Connection } from '../postgres/connection.js';
-import { parseDeleteTarget } from '../checks/delete-target.js';
-import { type FilterNode, isFalse } from '../checks/filter-node.js';
-import { parseWhere } from '../checks/parse-where.js';
-import { stampTenant, type TenantScope, updateChanges, withinTenant } from '../checks/tenant.js';
-import { validateIds, validateReadOptions, validateRecords, validateSearch } from '../checks/validate.js';
+import type { TenantScope } from '../checks/tenant.js';
+import type { FilterNode } from '../contract/filter-node.js';
+import { bestFirst } from '../search/best-first.js';
 import { hybridSettings } from '../search/search-breadth.js';
 import {
   type BackendStore,
@@ -47,7 +44,8 @@ const ROWS_PER_STATEMENT = 1_000;
 const COPY_REFUSED = new Set(['25P02', '0A000']);
 
 /**
- * A VectorStore over one generated Drizzle table; with a scope, every statement is restricted to that tenant.
+ * The backend store over one generated Drizzle table, for checked requests (their filters already within the
+ * tenant); `scope` decides only what an upsert may overwrite.
  * `ready` runs the migrations when they are automatic, and tells how this server reads vector text and takes COPY.
  *
  * Statements are SQL text run straight on the driver (Connection.execute): the table's identifiers, quoted,
@@ -68,9 +66,8 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
   const tableName = getTableName(table);
   const quotedTable = quote(tableName);
   const idName = quote(columns.id.name);
-  /** A filter within the store's tenant as a condition, its values appended to `params`. */
-  const filterSql = (filter: FilterNode, params: unknown[]): string => whereSql(columns, withinTenant(descriptor, scope, filter), params);
-  const condition = (where: unknown, operation: string, params: unknown[]): string => filterSql(parseWhere(descriptor, where, operation), params);
+  /** A checked filter as a condition, its values appended to `params`. */
+  const condition = (filter: FilterNode, params: unknown[]): string => whereSql(columns, filter, params);
   // What a read selects, with and without the (large) embedding; fixed per store.
   const selections = { withVector: columnList, withoutVector: columnList.filter(([name]) => name !== 'embedding') };
   const selectLists = {
@@ -92,12 +89,9 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
   const query = async (operation: string, sql: string, params: unknown[], read?: ReadOptions) =>
     (await run(operation, () => (read ? connection.read([{ sql, params }], read.consistency) : connection.execute([{ sql, params }]))))[0];
 
-  async function write(records: readonly T[], operation: 'insert' | 'upsert'): Promise<void> {
-    const stamped = stampTenant(records, scope, operation);
-    validateRecords(descriptor, stamped, operation);
-    if (stamped.length === 0) return;
+  async function write(records: ReadonlyArray<Record<string, unknown>>, operation: 'insert' | 'upsert'): Promise<void> {
     // In id order: concurrent writes of overlapping ids then lock rows in one order, and cannot deadlock.
-    const rows = [...stamped].sort((a, b) => ((a.id as string) < (b.id as string) ? -1 : (a.id as string) > (b.id as string) ? 1 : 0));
+    const rows = [...records].sort((a, b) => ((a.id as string) < (b.id as string) ? -1 : (a.id as string) > (b.id as string) ? 1 : 0));
     const { vectorLiteral, copyFromRows } = await run(operation, ready);
     // Large writes go over binary COPY.
     const copyIn = copyFromRows !== undefined && rows.length >= copyFromRows ? connection.copyIn : undefined;
@@ -180,10 +174,9 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
     insert: (records) => write(records, 'insert'),
     upsert: (records) => write(records, 'upsert'),
 
-    async search(search: SearchFor<W, true>): Promise<Array<SearchHit<T>>> {
-      validateSearch(descriptor, search);
+    async search(search: SearchFor<W, true>, filter): Promise<Array<SearchHit<T>>> {
       const params: unknown[] = [];
-      const where = condition(search.where, 'search', params);
+      const where = condition(filter, params);
       const literal = (await run('search', ready)).vectorLiteral;
       if ('text' in search && search.text !== undefined) return keywordSearch(search, where, params, literal);
       const vector = `$${params.push(literal((search as SearchQuery<W>).vector))}::${descriptor.storage}`;
@@ -201,12 +194,9 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
       return bestFirst(hits, search.minScore);
     },
 
-    async get(ids, options) {
-      validateIds(ids, 'get');
-      validateReadOptions(options, 'get');
-      if (ids.length === 0) return [];
+    async get(ids, filter, options) {
       const params: unknown[] = [];
-      const where = condition({ id: { in: ids } }, 'get', params);
+      const where = condition(filter, params);
       await run('get', ready);
       const rows = await query('get', `select ${selectLists.withVector} from ${quotedTable} where ${where}`, params, options ?? {});
       const byId = new Map(rows.map((values) => decodeRow(selections.withVector, values)).map((record) => [record.id, record]));
@@ -214,18 +204,16 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
     },
 
     async count(filter, options) {
-      validateReadOptions(options, 'count');
       const params: unknown[] = [];
-      const where = condition(filter, 'count', params);
+      const where = condition(filter, params);
       await run('count', ready);
       const [[n]] = await query('count', `select count(*) from ${quotedTable} where ${where}`, params, options ?? {});
       return Number(n);
     },
 
-    async update(key, changes) {
-      const values = updateChanges(descriptor, scope, key, changes);
+    async update(key, values, filter) {
       const params: unknown[] = [];
-      const where = condition({ id: key }, 'update', params);
+      const where = condition(filter, params);
       const literal = (await run('update', ready)).vectorLiteral;
       // Each value as its column encodes it; vectors as on insert.
       const assignments = Object.entries(values).map(([name, value]) => {
@@ -240,11 +228,9 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
       if (found.length === 0) throw new PolystoreError('NOT_FOUND', `update: no record with id ${JSON.stringify(key)}${scope ? ' for this tenant' : ''}`);
     },
 
-    async delete(target) {
-      const { filter } = parseDeleteTarget(descriptor, target);
-      if (isFalse(filter)) return 0;
+    async delete(filter) {
       const params: unknown[] = [];
-      const where = filterSql(filter, params);
+      const where = condition(filter, params);
       await run('delete', ready);
       return (await query('delete', `delete from ${quotedTable} where ${where} returning ${idName}`, params)).length;
     },

@@ -1,6 +1,6 @@
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import { quoteIdentifier as quote } from './quote-identifier.js';
-import type { FilterNode } from '../checks/filter-node.js';
+import type { FilterNode } from '../contract/filter-node.js';
 
 const OPERATORS = { eq: '=', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
 

@@ -1,4 +1,3 @@
-import { isPlainObject } from '../checks/validate.js';
 import type { BackendStore, ReadOptions, VectorRecordBase } from '../contract/vector-store.js';
 
 /**
@@ -12,16 +11,12 @@ export type ReadRouting = <T extends VectorRecordBase, W>(store: BackendStore<T,
 
 /** A store whose reads go to the primary while `toPrimary()` holds, unless a read names its consistency. */
 function routeReads<T extends VectorRecordBase, W>(store: BackendStore<T, W>, toPrimary: () => boolean): BackendStore<T, W> {
-  // Anything but options is passed on as given, for the store's validation to refuse.
-  const routed = <O>(options: O): O =>
-    (options === undefined || isPlainObject(options)) && (options as ReadOptions | undefined)?.consistency === undefined && toPrimary()
-      ? ({ ...options, consistency: 'primary' } as O)
-      : options;
+  const routed = <O extends ReadOptions | undefined>(options: O): O => (options?.consistency === undefined && toPrimary() ? ({ ...options, consistency: 'primary' } as O) : options);
   return {
     ...store,
-    search: (query) => store.search(routed(query)),
-    get: (ids, options) => store.get(ids, routed(options)),
-    count: (where, options) => store.count(where, routed(options)),
+    search: (query, filter) => store.search(routed(query), filter),
+    get: (ids, filter, options) => store.get(ids, filter, routed(options)),
+    count: (filter, options) => store.count(filter, routed(options)),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { VectorFieldKind } from '../contract/vector-store.js';
+import type { VectorFieldKind } from './vector-store.js';
 
 export type Scalar = string | number | boolean | Date;
 

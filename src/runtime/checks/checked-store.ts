@@ -1,0 +1,46 @@
+/**
+ * The one place a vector store's calls are checked, above every backend (and the cache and read routing between):
+ * input validated with every problem and its path, `where` parsed into the filter tree, the tenant stamped on
+ * records and placed in every filter. What passes is a request the backend only compiles and runs; what does not
+ * is refused before anything is sent.
+ */
+import type { BackendStore, PagedStore, VectorCollectionDescriptor, VectorRecordBase } from '../contract/vector-store.js';
+import { isFalse } from '../contract/filter-node.js';
+import { parseDeleteTarget } from './delete-target.js';
+import { scopedFilter, stampTenant, type TenantScope, updateChanges, withinTenant } from './tenant.js';
+import { validateIds, validateReadOptions, validateRecords, validateSearch } from './validate.js';
+
+/** `descriptor` is what the checks hold values to (on Milvus, with the VarChar limits of its spec). */
+export function checkedStore<T extends VectorRecordBase, W>(backend: BackendStore<T, W>, descriptor: VectorCollectionDescriptor, scope?: TenantScope): PagedStore<T, W> {
+  const write = (operation: 'insert' | 'upsert') => async (records: readonly T[]) => {
+    const stamped = stampTenant(records, scope, operation);
+    validateRecords(descriptor, stamped, operation);
+    if (stamped.length > 0) await backend[operation](stamped);
+  };
+  return {
+    insert: write('insert'),
+    upsert: write('upsert'),
+    async search(query) {
+      validateSearch(descriptor, query);
+      return backend.search(query, scopedFilter(descriptor, scope, query.where, 'search'));
+    },
+    async get(ids, options) {
+      validateIds(ids, 'get');
+      validateReadOptions(options, 'get');
+      return ids.length === 0 ? [] : backend.get(ids, scopedFilter(descriptor, scope, { id: { in: ids } }, 'get'), options);
+    },
+    async count(where, options) {
+      validateReadOptions(options, 'count');
+      return backend.count(scopedFilter(descriptor, scope, where, 'count'), options);
+    },
+    async update(id, changes) {
+      const values = updateChanges(descriptor, scope, id, changes);
+      await backend.update(id, values, scopedFilter(descriptor, scope, { id }, 'update'));
+    },
+    async delete(target) {
+      const { filter, ids } = parseDeleteTarget(descriptor, target);
+      return isFalse(filter) ? 0 : backend.delete(withinTenant(descriptor, scope, filter), ids);
+    },
+    page: backend.page,
+  };
+}
