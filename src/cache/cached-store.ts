@@ -13,7 +13,8 @@ import type { Cache } from './cache.js';
 import { type CachedOperation, valueDecoder } from './cached-value.js';
 import { GARBLED, seal } from './sealed-entry.js';
 import { InvalidInputError } from '../errors.js';
-import type { BackendStore, ReadOptions, VectorCollectionDescriptor, VectorRecordBase } from '../runtime/contract/vector-store.js';
+import type { BackendStore } from '../runtime/contract/backend-store.js';
+import type { ReadOptions, VectorCollectionDescriptor, VectorRecordBase } from '../runtime/contract/vector-store.js';
 
 /** Reads the cache leaves to the store: `cache: false`, and reads that ask the primary. */
 const bypasses = (options: ReadOptions | undefined) => options?.cache === false || options?.consistency === 'primary';

@@ -7,8 +7,9 @@
 import { createHash } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { PolystoreError } from '../errors.js';
+import type { PagedStore } from '../runtime/contract/backend-store.js';
 import { VECTOR_ELEMENT } from '../runtime/contract/float16.js';
-import type { PagedStore, VectorCollectionDescriptor, VectorRecordBase } from '../runtime/contract/vector-store.js';
+import type { VectorCollectionDescriptor, VectorRecordBase } from '../runtime/contract/vector-store.js';
 
 type Backend = 'pgvector' | 'milvus';
 

@@ -12,9 +12,10 @@ import { type EnsurePartitionsOptions, ensurePartitions } from '../operations/pa
 import { checkOptions } from '../runtime/checks/check-options.js';
 import { checkedStore } from '../runtime/checks/checked-store.js';
 import { type TenantScope, tenantScope } from '../runtime/checks/tenant.js';
+import type { PagedStore } from '../runtime/contract/backend-store.js';
 import type { MongoCollectionSpec } from '../runtime/contract/mongo-spec.js';
 import type { PolystoreOptions } from '../runtime/contract/options.js';
-import type { PagedStore, TenantVectorStore, VectorCollectionDescriptor, VectorRecordBase, VectorStore } from '../runtime/contract/vector-store.js';
+import type { TenantVectorStore, VectorCollectionDescriptor, VectorRecordBase, VectorStore } from '../runtime/contract/vector-store.js';
 import { keyedSerial } from '../runtime/keyed-serial.js';
 import { createMilvusStore, withMilvusLimits } from '../runtime/milvus/milvus-store.js';
 import { openMilvus } from '../runtime/milvus/open-milvus.js';

@@ -4,11 +4,12 @@
  * records and placed in every filter. What passes is a request the backend only compiles and runs; what does not
  * is refused before anything is sent.
  */
-import type { BackendStore, PagedStore, VectorCollectionDescriptor, VectorRecordBase } from '../contract/vector-store.js';
-import { isFalse } from '../contract/filter-node.js';
 import { parseDeleteTarget } from './delete-target.js';
 import { scopedFilter, stampTenant, type TenantScope, updateChanges, withinTenant } from './tenant.js';
 import { validateIds, validateReadOptions, validateRecords, validateSearch } from './validate.js';
+import type { BackendStore, PagedStore } from '../contract/backend-store.js';
+import { isFalse } from '../contract/filter-node.js';
+import type { VectorCollectionDescriptor, VectorRecordBase } from '../contract/vector-store.js';
 
 /** `descriptor` is what the checks hold values to (on Milvus, with the VarChar limits of its spec). */
 export function checkedStore<T extends VectorRecordBase, W>(backend: BackendStore<T, W>, descriptor: VectorCollectionDescriptor, scope?: TenantScope): PagedStore<T, W> {

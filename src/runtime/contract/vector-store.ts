@@ -1,4 +1,3 @@
-import type { FilterNode } from './filter-node.js';
 import type { MilvusCollectionSpec } from './milvus-spec.js';
 
 /** Every vector record: an id, its scalar fields and the embedding. */
@@ -109,33 +108,6 @@ export interface VectorStore<T extends VectorRecordBase, W, FT extends boolean =
   update(id: string, changes: RecordChanges<T>): Promise<void>;
   /** Resolves to the number of records deleted. */
   delete(target: DeleteTarget<W>): Promise<number>;
-}
-
-/** Up to `limit` records of every tenant after `cursor`, and the cursor of the next page: for `polystore vectors copy`. */
-export type Page<T> = (cursor: string | undefined, limit: number) => Promise<{ records: T[]; cursor: string | undefined }>;
-
-/** A store of every kind of query with its pages, as the facade assembles it: what `polystore vectors copy` moves. */
-export interface PagedStore<T extends VectorRecordBase, W> extends VectorStore<T, W, true> {
-  /** In the backend's primary-key order, from the start when `cursor` is undefined; cursors are the backend's own. */
-  page: Page<T>;
-}
-
-/**
- * What each backend implements: requests checked once above it (runtime/checks/checked-store.ts), so that a
- * backend only compiles and runs them. Records are validated and carry the store's tenant; a `filter` is the
- * call's `where` (or ids) parsed and restricted to the tenant; ids are valid and at least one.
- */
-export interface BackendStore<T extends VectorRecordBase, W> {
-  insert(records: ReadonlyArray<Record<string, unknown>>): Promise<void>;
-  upsert(records: ReadonlyArray<Record<string, unknown>>): Promise<void>;
-  search(query: SearchFor<W, true>, filter: FilterNode): Promise<Array<SearchHit<T>>>;
-  get(ids: readonly string[], filter: FilterNode, options: ReadOptions | undefined): Promise<T[]>;
-  count(filter: FilterNode, options: ReadOptions | undefined): Promise<number>;
-  /** `changes` without undefined values; `filter` is the record's id within the tenant. */
-  update(id: string, changes: Record<string, unknown>, filter: FilterNode): Promise<void>;
-  /** `filter` can match something; `ids` when the call named them. */
-  delete(filter: FilterNode, ids: readonly string[] | undefined): Promise<number>;
-  page: Page<T>;
 }
 
 /** Records written through a tenant's store may leave the tenant field out. */

@@ -7,8 +7,8 @@ import type { TenantScope } from '../checks/tenant.js';
 import type { FilterNode } from '../contract/filter-node.js';
 import { bestFirst } from '../search/best-first.js';
 import { hybridSettings } from '../search/search-breadth.js';
+import type { BackendStore } from '../contract/backend-store.js';
 import {
-  type BackendStore,
   type HybridSearchQuery,
   type ReadOptions,
   type SearchFor,

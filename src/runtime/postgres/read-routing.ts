@@ -1,4 +1,5 @@
-import type { BackendStore, ReadOptions, VectorRecordBase } from '../contract/vector-store.js';
+import type { BackendStore } from '../contract/backend-store.js';
+import type { ReadOptions, VectorRecordBase } from '../contract/vector-store.js';
 
 /**
  * The least time after a write during which a shared cache keeps no answer read on a replica in the write's scope
