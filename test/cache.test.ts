@@ -48,6 +48,19 @@ describe('cache in memory (cache: true), on PGlite', () => {
   });
   afterAll(() => db?.close());
 
+  it('keeps the answer a filter had at the call: a value the caller changes while the read is in flight is neither read nor cached', async () => {
+    const notes = db.vectors.notes.forTenant('t1');
+    await notes.insert([note('j1'), note('j2')]);
+    await notes.update('j1', { meta: { n: 1 } });
+    const operand: Record<string, unknown> = { n: 1 };
+    const counting = notes.count({ meta: { contains: operand as never } });
+    operand.n = Object.assign(() => 0, { toString: () => '0' });
+    expect(await counting).toBe(1);
+    expect(await notes.count({ meta: { contains: { n: 1 } } })).toBe(1);
+    expect(await notes.count({ meta: { contains: { n: 1 } } }, { cache: false })).toBe(1);
+    await notes.delete({ ids: ['j1', 'j2'] });
+  });
+
   it('answers a repeated search, get and count from the cache, with objects of its own and Dates as Dates', async () => {
     const notes = db.vectors.notes.forTenant('t1');
     const before = db.cache.stats();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { NotesRecord } from './fixtures/runtime/generated/index.js';
 import { engines, useEngine } from './helpers/engines.js';
-import { random } from './helpers/vectors.js';
+import { note, random } from './helpers/vectors.js';
 
 const TENANTS = ['t0', 't1', 't2', 't3'];
 const OPERATIONS = 400;
@@ -13,6 +13,32 @@ type Model = Map<string, Map<string, Omit<NotesRecord, 'tenantId'>>>;
  */
 describe.each(engines)('tenant isolation, randomized: $name', (engine) => {
   const db = useEngine(engine);
+
+  it('a filter is read as it was at the call: a value the caller changes afterwards, or a Date that lies about its time, reaches no other tenant', async () => {
+    const [mine, theirs] = ['liar-a', 'liar-b'].map((tenant) => db().vectors.notes.forTenant(tenant));
+    const at = new Date(Date.UTC(2024, 0, 1));
+    await mine.insert([note('liar-a1', { meta: { n: 1 }, createdAt: at }), note('liar-a2')]);
+    await theirs.insert([note('liar-b1', { meta: { n: 1 }, createdAt: at }), note('liar-b2'), note('liar-b3')]);
+    /** A value that passes the checks, then says something else to whatever builds the query later. */
+    const changed = () => {
+      const operand: Record<string, unknown> = { n: 1 };
+      return { operand, change: () => void (operand.n = Object.assign(() => 0, { toString: () => '0)) or ((true' })) };
+    };
+    const counted = changed();
+    const counting = mine.count({ meta: { contains: counted.operand as never } });
+    counted.change();
+    expect(await counting).toBe(1);
+    // A Date whose own getTime lies to the query's compiler (Milvus pastes the time into its expression).
+    const liar = new Date(at);
+    liar.getTime = () => (new Error().stack?.includes('filter-expr') ? ('0 or true' as never) : at.valueOf());
+    expect(await mine.count({ createdAt: liar })).toBe(1);
+    const deleted = changed();
+    const deleting = mine.delete({ where: { meta: { contains: deleted.operand as never } } });
+    deleted.change();
+    expect(await deleting).toBe(1);
+    expect(await mine.delete({ where: { createdAt: liar } })).toBe(0);
+    expect(await theirs.count()).toBe(3);
+  });
 
   it(`${OPERATIONS} interleaved operations never cross tenants`, async () => {
     const next = random(7);

@@ -28,7 +28,9 @@ export function checkedStore<T extends VectorRecordBase, W>(backend: BackendStor
     async get(ids, options) {
       validateIds(ids, 'get');
       validateReadOptions(options, 'get');
-      return ids.length === 0 ? [] : backend.get(ids, scopedFilter(descriptor, scope, { id: { in: ids } }, 'get'), options);
+      // The ids as they were checked: the backend reads them after awaiting (Milvus, in slices).
+      const checked = [...ids];
+      return checked.length === 0 ? [] : backend.get(checked, scopedFilter(descriptor, scope, { id: { in: checked } }, 'get'), options);
     },
     async count(where, options) {
       validateReadOptions(options, 'count');

@@ -111,12 +111,44 @@ function parseCondition(parse: Parse, field: FilterField, value: unknown, path: 
   return allOf(parts);
 }
 
-function scalar(parse: Parse, field: FilterField, value: unknown, path: Path): Scalar {
+/**
+ * A Date as its own value, whatever the object says of itself (an own `getTime`, a subclass): an invalid Date for
+ * an object that only looks like one, which the checks refuse.
+ */
+function ownDate(value: Date): Date {
+  try {
+    return new Date(Date.prototype.getTime.call(value));
+  } catch {
+    return new Date(Number.NaN);
+  }
+}
+
+/**
+ * A filter value, checked and kept as it was then: the tree is compiled later (after the cache's lookup, after
+ * Milvus is ready), and the caller's objects may have changed by that time.
+ */
+function scalar(parse: Parse, field: FilterField, given: unknown, path: Path): Scalar {
   parse.values += 1;
+  const value = given instanceof Date ? ownDate(given) : given;
   // A filter value obeys the field's type, not its length limit: a longer value simply matches nothing.
   if (value === undefined) parse.issues.add('INVALID_FILTER', path, 'a list of values cannot hold undefined or an empty slot');
   else checkFieldValue(parse.issues, { ...field, optional: false, maxLength: undefined }, value, path);
   return value as Scalar;
+}
+
+/** A JSON operand, checked, then copied and checked again as copied: the copy is what the tree keeps. */
+function ownJson(parse: Parse, value: unknown, path: Path): unknown {
+  const before = parse.issues.issues.length;
+  checkJsonValue(parse.issues, value, path);
+  if (parse.issues.issues.length > before) return value;
+  try {
+    const copy = structuredClone(value);
+    checkJsonValue(parse.issues, copy, path);
+    return copy;
+  } catch {
+    parse.issues.add('INVALID_VALUE', path, 'this value changed while it was being checked');
+    return value;
+  }
 }
 
 function parseJson(parse: Parse, field: FilterField, given: unknown, path: Path): FilterNode {
@@ -129,11 +161,12 @@ function parseJson(parse: Parse, field: FilterField, given: unknown, path: Path)
     const contained = value.contains;
     if (!isPlainObject(contained) && !Array.isArray(contained)) {
       issues.add('INVALID_FILTER', [...path, 'contains'], `contains takes an object or an array, got ${describe(contained)}`);
-    } else checkJsonValue(issues, contained, [...path, 'contains']);
-    return { kind: 'jsonContains', field, value: contained };
+      return { kind: 'jsonContains', field, value: contained };
+    }
+    return { kind: 'jsonContains', field, value: ownJson(parse, contained, [...path, 'contains']) };
   }
   if (isPlainObject(value) && 'path' in value && 'equals' in value && Object.keys(value).length === 2) {
-    const keys = value.path;
+    const keys = Array.isArray(value.path) ? Array.from(value.path as unknown[]) : value.path;
     if (!Array.isArray(keys) || keys.length === 0 || keys.length > MAX_JSON_PATH || Array.from(keys).some((key) => typeof key !== 'string')) {
       issues.add('INVALID_FILTER', [...path, 'path'], `path takes a list of 1 to ${MAX_JSON_PATH} keys (strings), got ${describe(keys)}`);
     } else {

@@ -22,7 +22,8 @@ export function stringLiteral(value: string): string {
 
 /** Datetimes are stored as epoch milliseconds. */
 function literal(value: Scalar): string {
-  if (value instanceof Date) return String(value.getTime());
+  // The Date's own time, a number: nothing the object says of itself reaches the expression.
+  if (value instanceof Date) return String(Date.prototype.getTime.call(value));
   if (typeof value === 'string') return stringLiteral(value);
   return String(value);
 }
