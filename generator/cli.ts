@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CopyFlags } from '../src/cli/copy-command.js';
 import { MAX_TIMER_MS } from '../src/runtime/contract/options.js';
-import { InvalidInputError, messageOf, PolystoreError } from '../src/errors.js';
+import { InvalidInputError, messageOf, oneLine, PolystoreError } from '../src/errors.js';
 import type { MigrateDownFlags, MigrateFlags } from '../src/cli/migrate-command.js';
 import type { HealthFlags } from '../src/cli/health-command.js';
 import type { PartitionsFlags } from '../src/cli/partitions-command.js';
@@ -130,7 +130,7 @@ export async function main(argv: string[]): Promise<void> {
   } catch (error) {
     process.exitCode = 1;
     // A log keeps one line per failure: a schema's list of problems, a driver's or a module's message of several lines too.
-    console.error(`polystore: ${failureText(error).replace(/\s+/g, ' ').trim()}`);
+    console.error(`polystore: ${oneLine(failureText(error))}`);
     if (process.env.DEBUG) console.error(error);
   }
 }

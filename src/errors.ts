@@ -10,6 +10,9 @@ export class PolystoreError extends Error {
   }
 }
 
+/** Text on one line: every run of white space (line breaks too) one space. */
+export const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
+
 /** What was thrown, as words: a non-Error too (PGlite throws `ErrnoError { errno }` objects, a module may throw a string). */
 export function messageOf(error: unknown): string {
   if (error instanceof Error) return error.message;

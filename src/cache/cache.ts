@@ -10,6 +10,7 @@
 import { CircuitState, circuitBreaker, ConsecutiveBreaker, handleAll, TimeoutStrategy, timeout, wrap } from 'cockatiel';
 import type { CacheBackend } from './cache-backend.js';
 import type { ResolvedCacheSettings } from './cache-options.js';
+import { messageOf } from '../errors.js';
 
 export interface CacheStats {
   store: 'memory' | 'redis' | 'off';
@@ -59,7 +60,7 @@ export function guardedCache(backend: CacheBackend, settings: ResolvedCacheSetti
       await fire(request);
       lastWriteError = undefined;
     } catch (error) {
-      lastWriteError = error instanceof Error ? error.message : String(error);
+      lastWriteError = messageOf(error);
       throw error;
     }
   };

@@ -1,8 +1,8 @@
 /**
- * The cache as a layer around a backend store, below the checks (its keys are of checked requests): searches, gets and counts answered from the cache when an entry
- * of the current generation is there; every write, whatever its outcome (a failed Milvus write may have landed in
- * part), replaces the generation of its scope, so that no process reads the earlier answers again. Every caller
- * gets objects of its own. `cache: false`, and reads that ask the primary, bypass it.
+ * The cache as a layer around a backend store, below the checks (its keys are of checked requests): searches, gets
+ * and counts answered from the cache when an entry of the current generation is there; every write, whatever its
+ * outcome (a failed Milvus write may have landed in part), replaces the generation of its scope, so that no process
+ * reads the earlier answers again. Every caller gets objects of its own. `cache: false`, and reads that ask the primary, bypass it.
  * With `cacheReads` false (the stores of `polystore vectors copy`, which verify what they wrote) only writes touch it.
  * With `settling` (a store whose reads may run on a replica), an answer is not stored while a generation it was
  * read under is young: a lagging replica may have answered it without the write that made the generation, and it

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createJiti } from 'jiti';
-import { messageOf, PolystoreError } from '../errors.js';
+import { messageOf, oneLine, PolystoreError } from '../errors.js';
 import type { PolystoreConfig } from './config.js';
 
 export const CONFIG_FILE = 'polystore.config.ts';
@@ -16,7 +16,7 @@ export async function importDefault<T>(path: string, what: string): Promise<T> {
   } catch (error) {
     // Node's list of the modules that required a missing one names the file already named here.
     const message = messageOf(error).split(/\s*Require stack:/)[0];
-    throw new PolystoreError('SCHEMA_LOAD_FAILED', `could not load ${path}: ${message.replace(/\s+/g, ' ').trim()}`, { cause: error });
+    throw new PolystoreError('SCHEMA_LOAD_FAILED', `could not load ${path}: ${oneLine(message)}`, { cause: error });
   }
 }
 

@@ -4,7 +4,7 @@ import type { MilvusOptions } from '../contract/options.js';
 import type { VectorCollectionDescriptor } from '../contract/vector-store.js';
 
 /** What every SDK response carries, flat (create, load, drop) or under `status`. */
-interface Status {
+export interface Status {
   error_code: string | number;
   code?: number;
   reason: string;

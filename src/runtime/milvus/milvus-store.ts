@@ -1,6 +1,7 @@
 /**
- * The backend store on Milvus, for checked requests (held to `withMilvusLimits`). Milvus has no transactions, so all-or-nothing is kept by hand: ids are checked before writing,
- * and a call that fails after some of its requests landed is undone (new rows deleted, replaced rows put back).
+ * The backend store on Milvus, for checked requests (held to `withMilvusLimits`). Milvus has no transactions, so
+ * all-or-nothing is kept by hand: ids are checked before writing, and a call that fails after some of its requests
+ * landed is undone (new rows deleted, replaced rows put back).
  */
 import type { ConsistencyLevelEnum, RowData } from '@zilliz/milvus2-sdk-node';
 import { filterExpr, stringLiteral } from './filter-expr.js';
@@ -32,18 +33,11 @@ const ROWS_PER_PAGE = 10_000;
  */
 const writes = keyedSerial();
 
-/** The collection as Milvus holds its values: it caps every VarChar, so a string without a schema limit is held to the spec's max_length. */
-export function withMilvusLimits(descriptor: VectorCollectionDescriptor): VectorCollectionDescriptor {
-  const maxLengths = new Map(descriptor.milvus.fields.map((field) => [field.name, field.max_length]));
-  return { ...descriptor, fields: descriptor.fields.map((field) => ({ ...field, maxLength: field.maxLength ?? maxLengths.get(field.column) })) };
-}
-
 export function createMilvusStore<T extends VectorRecordBase, W>(
-  source: VectorCollectionDescriptor,
+  descriptor: VectorCollectionDescriptor,
   milvus: MilvusConnection,
   scope?: TenantScope,
 ): BackendStore<T, W> {
-  const descriptor = withMilvusLimits(source);
   const collection = descriptor.milvus.collection_name;
   const codec = rowCodec(descriptor);
   const key = keyField(descriptor);

@@ -6,14 +6,13 @@
 import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import pRetry, { AbortError } from 'p-retry';
 import { ensureCollection } from './ensure-collection.js';
-import type { MilvusConnection, Response } from './milvus-connection.js';
+import type { MilvusConnection, Response, Status } from './milvus-connection.js';
 import { acquireMilvusLite, isMilvusLiteAddress, type MilvusLiteServer } from './milvus-lite.js';
 import { MILVUS_DEFAULTS, type MilvusOptions } from '../contract/options.js';
 import type { VectorCollectionDescriptor } from '../contract/vector-store.js';
 import { once } from '../once.js';
 import { PolystoreError } from '../../errors.js';
 
-type Status = Extract<Response, { error_code: unknown }>;
 const statusOf = (response: Response): Status => ('status' in response ? response.status : response);
 
 /** gRPC codes worth another attempt: UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED. */

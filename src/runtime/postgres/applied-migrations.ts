@@ -6,7 +6,7 @@
  */
 import { DrizzleQueryError, type Logger } from 'drizzle-orm';
 import { type MigrationState, migrationStates, type RawQuery } from './migration-journal.js';
-import { PolystoreError } from '../../errors.js';
+import { oneLine, PolystoreError } from '../../errors.js';
 
 /** The migrator's record of a migration it applied, which it writes after the migration's last statement. */
 const RECORD = /^insert into "drizzle"\."__drizzle_migrations"/;
@@ -14,8 +14,6 @@ const RECORD = /^insert into "drizzle"\."__drizzle_migrations"/;
 const LAST_APPLIED = /^select id, hash, created_at from "drizzle"\."__drizzle_migrations"/;
 /** Enough of a statement to find it in its file, on one line. */
 const STATEMENT_CHARS = 200;
-
-const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
 
 /** PostgreSQL's words in `error` (or its cause), on one line, with the SQLSTATE. */
 export function serverWords(error: unknown): string {

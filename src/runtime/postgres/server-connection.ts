@@ -21,13 +21,13 @@ function prepares(server: PostgresServerOptions): boolean {
 }
 
 /** A pool to `url` (the primary or a replica) with `server`'s settings. */
-function openPool(url: string, server: PostgresServerOptions): postgres.Sql {
+function openPool(url: string, server: PostgresServerOptions, prepare: boolean): postgres.Sql {
   return postgres(url, {
     max: server.max ?? POOL_DEFAULTS.max,
     idle_timeout: server.idleTimeoutSeconds ?? POOL_DEFAULTS.idleTimeoutSeconds,
     connect_timeout: server.connectTimeoutSeconds ?? POOL_DEFAULTS.connectTimeoutSeconds,
     // Off, no statement is named: a pooler in transaction mode may run the next one on another server connection.
-    prepare: prepares(server),
+    prepare,
     onnotice: () => {},
     // What the stores read back as text must not depend on the server's or the database's settings: timestamps
     // in UTC and ISO order (a DateStyle of 'SQL, DMY' swaps day and month), floats with every digit.
@@ -41,11 +41,12 @@ function openPool(url: string, server: PostgresServerOptions): postgres.Sql {
 export function serverConnection<S extends Record<string, unknown>>(schema: S, server: PostgresServerOptions, options: Pick<ConnectionOptions, 'logQuery'>, gate: Gate): Connection<S> {
   const logger = options.logQuery ? { logQuery: options.logQuery } : undefined;
   const log = (statements: Statement[]) => statements.forEach((statement) => options.logQuery?.(statement.sql, statement.params));
-  const client = openPool(server.url, server);
-  const replicas = (server.replicas ?? []).map((url) => openPool(url, server));
+  const prepare = prepares(server);
+  const client = openPool(server.url, server, prepare);
+  const replicas = (server.replicas ?? []).map((url) => openPool(url, server, prepare));
   const onReplica = replicaRoute(replicas, client, server.replicaTimeoutMs ?? POOL_DEFAULTS.replicaTimeoutMs);
   // Behind a pooler in transaction mode (prepare: false), no statement outside a transaction shares its connection.
-  const alone = !prepares(server);
+  const alone = !prepare;
   const db = drizzlePostgres({ client: gatedPostgres(client, gate, alone), schema, logger });
   const run = (sql: postgres.Sql | postgres.TransactionSql, statement: Statement) =>
     sql.unsafe(statement.sql, statement.params as postgres.ParameterOrJSON<never>[], { prepare: true }).values();
