@@ -384,11 +384,12 @@ describe.skipIf(!redisUrl)('cache in Redis', () => {
       };
       await Promise.all([writer(), reader(a), reader(b), reader(b), clearer()]);
       for (const db of [a, b]) expect(db.cache.stats()).toMatchObject({ errors: 0, breaker: 'closed', pendingInvalidations: 0 });
-      // The cache did answer: under load every read of the race may miss, the second of two reads at rest does not.
+      // The cache did answer: under load every read of the race may miss; of two reads at rest the second hits (the
+      // first may too, when a read of the race stored the answer).
       const hits = b.cache.stats().hits;
       expect((await notes(b).get(['a']))[0].title).toBe('v40');
       expect((await notes(b).get(['a']))[0].title).toBe('v40');
-      expect(b.cache.stats().hits).toBe(hits + 1);
+      expect(b.cache.stats().hits).toBeGreaterThan(hits);
     } finally {
       await a.close();
       await b.close();
