@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CopyFlags } from '../src/cli/copy-command.js';
+import type { ReembedFlags } from '../src/cli/reembed-command.js';
 import { MAX_TIMER_MS } from '../src/runtime/contract/options.js';
 import { InvalidInputError, messageOf, oneLine, PolystoreError } from '../src/errors.js';
 import type { MigrateDownFlags, MigrateFlags } from '../src/cli/migrate-command.js';
@@ -55,10 +56,9 @@ export function cliProgram(): Command {
       .addOption(new Option('--milvus-token <token>', 'user:password or API key').env('POLYSTORE_MILVUS_TOKEN'))
       .option('--milvus-database <name>', 'Milvus database')
       .addOption(new Option('--mongodb <url>', "MongoDB of the documents (the URL's path names the database)").env('MONGODB_URL'));
+  const vectors = program.command('vectors').description('Vector collections across backends, and changes of their embedding model.');
   connectionOptions(
-    program
-      .command('vectors')
-      .description('Vector collections across backends.')
+    vectors
       .command('copy <collection>')
       .description('Copy a vector collection between pgvector and Milvus: batched, resumable, idempotent, verified.')
       .addOption(backend('--from'))
@@ -68,6 +68,20 @@ export function cliProgram(): Command {
     .option('--sample <n>', 'records compared by checksum at the end', positive, 1_000)
     .option('--state <file>', 'where progress is kept for a resume (default: .polystore-copy-<collection>-<from>-<to>.json under --out)')
     .action(async (collection: string, flags: CopyFlags) => (await import('../src/cli/copy-command.js')).runCopy(collection, flags));
+  connectionOptions(
+    vectors
+      .command('reembed <collection>')
+      .description("Fill the schema's new embedding generation from each record's text with polystore.config.ts's embedder (resumable); then --cutover, --rollback, --finalize."),
+  )
+    .option('--dry-run', 'count the records to embed and the embedder calls; change nothing')
+    .option('--cutover', 'switch reads to the new vectors, at once, when every record has one (else say how many lack one)')
+    .option('--rollback', 'switch reads back to the previous vectors, while they exist')
+    .option('--finalize', 'drop the previous vectors (a column, or a Milvus collection); refused before --cutover')
+    .option('--batch <n>', 'records per page', positive, 500)
+    .option('--concurrency <n>', "embedder calls at once (default: the embedder's setting, else 4)", positive)
+    .option('--rate <n>', 'at most n embedder calls a minute', positive)
+    .option('--json', 'print the result as JSON')
+    .action(async (collection: string, flags: ReembedFlags) => (await import('../src/cli/reembed-command.js')).runReembed(collection, flags));
   const migrate = program.command('migrate').description("Apply drizzle/'s migrations, create or check the Milvus collections and the documents' MongoDB indexes; `migrate status` to look only.");
   connectionOptions(migrate.command('up', { isDefault: true }).description("Apply pending migrations under an advisory lock, ensure each Milvus collection, then the documents' collections and indexes (the default)"))
     .option('--dry-run', 'print the SQL and the Milvus requests that would run; change nothing')

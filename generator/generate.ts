@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { PolystoreError } from '../src/errors.js';
 import type { SchemaDef } from '../src/schema/define.js';
+import { GENERATIONS_FILE, generationsText, readGenerations } from '../src/schema/embedding-generations.js';
 import { compileGate } from './compile-gate.js';
 import { documentTypesStructure } from './emit/documents.js';
 import { drizzleSchemaStructure } from './emit/drizzle-schema.js';
@@ -61,7 +62,7 @@ export async function emitFiles(ir: SchemaIR): Promise<Map<string, string>> {
 
 /** parse → intermediate form → emit → compile gate → migrations → write (or compare). */
 export async function generate(schema: SchemaDef, options: GenerateOptions): Promise<GenerateResult> {
-  const ir = parseSchema(schema);
+  const ir = parseSchema(schema, readGenerations(join(options.out, 'drizzle')));
   const files = await emitFiles(ir);
   compileGate(files);
   const migrations = await planMigration(ir, files.get('drizzle/schema.ts')!, join(options.out, 'drizzle'), {
@@ -69,6 +70,8 @@ export async function generate(schema: SchemaDef, options: GenerateOptions): Pro
     now: options.now,
   });
   for (const [path, text] of migrations.files) files.set(`drizzle/${path}`, text);
+  const generations = Object.fromEntries(ir.vectors.flatMap((vector) => (vector.embedding ? [[vector.name, vector.embedding.recorded]] : [])));
+  if (Object.keys(generations).length > 0) files.set(`drizzle/${GENERATIONS_FILE}`, generationsText(generations));
 
   const changed = [...files].filter(([path, text]) => !sameFile(join(options.out, path), text)).map(([path]) => path);
   const notes = [...halfvecNotes(ir), ...migrations.notes.map((note) => `drizzle/${note}`)];

@@ -5,6 +5,7 @@
 import type { ColumnType } from '../src/schema/column.js';
 import type { Metric, SortOrder, VectorBackend } from '../src/schema/define.js';
 import type { MilvusCollectionSpec } from '../src/runtime/contract/milvus-spec.js';
+import type { EmbeddingGeneration } from '../src/schema/embedding-generations.js';
 
 export interface SchemaIR {
   documents: DocumentIR[];
@@ -105,6 +106,18 @@ export interface VectorFieldIR {
   indexed: boolean;
 }
 
+export interface EmbeddingIR {
+  model: string;
+  /** The text field embedded when a record comes without a vector. */
+  from?: { field: string; column: string };
+  /** Every generation recorded, dropped ones too: drizzle/meta/polystore_embeddings.json. */
+  recorded: EmbeddingGeneration[];
+  /** The generations the collection holds (a vector column or Milvus collection each), oldest first. */
+  generations: EmbeddingGeneration[];
+  /** The column of the schema's generation. */
+  column: string;
+}
+
 export interface VectorCollectionIR {
   name: string;
   dimension: number;
@@ -120,4 +133,5 @@ export interface VectorCollectionIR {
   fields: VectorFieldIR[];
   table: TableIR;
   milvus: MilvusCollectionSpec;
+  embedding?: EmbeddingIR;
 }

@@ -106,9 +106,43 @@ async function reversalSql(tables: TableIR[], before: DrizzleSnapshotJSON, after
 
 /** One migration's SQL, from the snapshot before it to the one after; undefined when nothing changed. */
 async function migrationSql(tables: TableIR[], prev: DrizzleSnapshotJSON, cur: DrizzleSnapshotJSON, recorded: string[] = []): Promise<string | undefined> {
-  const statements = await generateMigration(prev, { ...cur, id: ORIGIN_ID });
+  const statements = guardedGenerationDrops(prev, cur, await generateMigration(prev, { ...cur, id: ORIGIN_ID }));
   if (statements.length === 0) return undefined;
   return `${[...extensionStatements(prev, cur), ...withPartitions(tables, generatedColumnsLast(statements), recorded)].join(BREAKPOINT)}\n`;
+}
+
+type SnapshotTables = Record<string, { columns: Record<string, { type: string }>; indexes: Record<string, { columns: Array<{ expression: string }> }> }>;
+
+/**
+ * The vector columns of embedding generations a migration drops (`--finalize` marked them): each drop refused by
+ * a guard while the database still reads that generation, and `IF EXISTS`, since `--finalize` dropped it already
+ * where it ran. Made from the snapshots alone, so that the migration is made again the same.
+ */
+function guardedGenerationDrops(prev: DrizzleSnapshotJSON, cur: DrizzleSnapshotJSON, statements: string[]): string[] {
+  const [before, after] = [prev.tables, cur.tables] as SnapshotTables[];
+  const dropped = Object.entries(before).flatMap(([key, table]) =>
+    key in after
+      ? Object.entries(table.columns)
+          .filter(([column, { type }]) => /^embedding(_\d+)?$/.test(column) && /^(vector|halfvec)\(/.test(type) && !(column in after[key].columns))
+          .map(([column]) => ({ table: key.replace(/^public\./, ''), column, indexes: Object.entries(table.indexes).filter(([, index]) => index.columns.some((part) => part.expression === column)).map(([name]) => name) }))
+      : [],
+  );
+  if (dropped.length === 0) return statements;
+  const guards = dropped.map(
+    ({ table, column }) =>
+      `-- polystore: an embedding generation is dropped only after reads left it (polystore vectors reembed --cutover)\n` +
+      `DO $$ BEGIN IF to_regclass('polystore.embeddings') IS NOT NULL AND EXISTS (SELECT 1 FROM polystore.embeddings WHERE collection = ${sqlStringLiteral(table)} AND active_column = ${sqlStringLiteral(column)}) ` +
+      `THEN RAISE EXCEPTION ${sqlStringLiteral(`polystore: "${table}" still reads the vectors of "${column}": cut over first (polystore vectors reembed ${table} --cutover)`)}; END IF; END $$;`,
+  );
+  const rewritten = statements.map((statement) => {
+    for (const { table, column, indexes } of dropped) {
+      if (statement === `ALTER TABLE "${table}" DROP COLUMN "${column}";`) return `ALTER TABLE "${table}" DROP COLUMN IF EXISTS "${column}";`;
+      const index = indexes.find((name) => statement === `DROP INDEX "${name}";`);
+      if (index) return `DROP INDEX IF EXISTS "${index}";`;
+    }
+    return statement;
+  });
+  return [...guards, ...rewritten];
 }
 
 /**

@@ -37,7 +37,8 @@ export type SchemaIssueCode =
   | 'dimension_out_of_range'
   | 'index_parameter_out_of_range'
   | 'milvus_limit'
-  | 'invalid_partition';
+  | 'invalid_partition'
+  | 'embedding_change_in_progress';
 
 /** One problem in a schema, located by its path (Zod-style). */
 export interface SchemaIssue {
@@ -95,5 +96,22 @@ export class PartialWriteError extends PolystoreError {
     options?: { cause?: unknown },
   ) {
     super('PARTIAL_WRITE', message, options);
+  }
+}
+
+/**
+ * An embedder's call failed, or returned what cannot be stored (too few or too many vectors, the wrong dimension,
+ * NaN, a zero vector of a cosine collection): `issues` name each, on the record or query it was for. Nothing of
+ * the call was written.
+ */
+export class EmbeddingError extends PolystoreError {
+  override readonly name = 'EmbeddingError';
+  constructor(
+    readonly operation: string,
+    readonly model: string,
+    readonly issues: readonly InputIssue[],
+    options?: { cause?: unknown },
+  ) {
+    super('EMBEDDING_FAILED', `${operation}: the embedder of ${JSON.stringify(model)}: ${issues.map((issue) => `${issue.path.join('.') || '(input)'}: ${issue.message}`).join('; ')}; nothing was written`, options);
   }
 }

@@ -18,5 +18,5 @@ export {
   type VectorIndexDef,
 } from './schema/define.js';
 export { f, type FieldDef, type FieldType } from './schema/field.js';
-export { formatIssue, type InputIssue, InvalidInputError, PartialWriteError, PolystoreError, type SchemaIssue, type SchemaIssueCode, SchemaValidationError } from './errors.js';
+export { EmbeddingError, formatIssue, type InputIssue, InvalidInputError, PartialWriteError, PolystoreError, type SchemaIssue, type SchemaIssueCode, SchemaValidationError } from './errors.js';
 export type { MilvusCollectionSpec, MilvusFieldSpec, MilvusIndexSpec } from './runtime/contract/milvus-spec.js';

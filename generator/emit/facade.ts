@@ -20,9 +20,10 @@ export function tableTypesStructure(ir: SchemaIR): SourceFileStructure {
   };
 }
 
-/** The store's type arguments: a collection without `fullText` takes vector queries only. */
+/** The store's type arguments: a collection without `fullText` takes vector queries only; one with `embedding.from` embeds. */
 function storeArguments(vector: VectorCollectionIR): string {
-  const fullText = vector.fullText ? ', true' : '';
+  const embeds = vector.embedding?.from !== undefined;
+  const fullText = embeds ? `, ${vector.fullText !== undefined}, true` : vector.fullText ? ', true' : '';
   return vector.tenant
     ? `${recordTypeName(vector)}, ${whereTypeName(vector)}, '${vector.tenant}'${fullText}`
     : `${recordTypeName(vector)}, ${whereTypeName(vector)}${fullText}`;

@@ -1,6 +1,7 @@
 import { type SourceFileStructure, StructureKind, VariableDeclarationKind } from 'ts-morph';
 import type { SchemaIR, VectorCollectionIR, VectorFieldIR } from '../ir.js';
 import { pascalCase } from '../parse/names.js';
+import { milvusCollectionOf } from '../../src/schema/embedding-generations.js';
 import { GENERATED_HEADER } from './header.js';
 import { tsLiteral } from './ts-literal.js';
 import { enumUnion, SCALAR_TS_TYPE } from './ts-types.js';
@@ -52,7 +53,7 @@ function collectionStatements(vector: VectorCollectionIR) {
       kind: StructureKind.Interface as const,
       name: recordTypeName(vector),
       isExported: true,
-      docs: [`A record of the "${vector.name}" vector collection (${vector.dimension} dimensions, ${vector.metric}).`],
+      docs: [`A record of the "${vector.name}" vector collection (${vector.dimension} dimensions, ${vector.metric}${vector.embedding ? `; ${vector.embedding.model}` : ''}).`],
       properties: [
         { name: 'id', type: 'string' },
         // `| undefined` on optional members: they compile under exactOptionalPropertyTypes too.
@@ -91,11 +92,21 @@ function collectionStatements(vector: VectorCollectionIR) {
             fields: ${tsLiteral(vector.fields.map(descriptorField))},
             table: ${vector.table.exportName},
             milvus: ${milvusSpecName(vector)},
+            ${vector.embedding ? `embedding: ${tsLiteral(embeddingDescriptor(vector))},` : ''}
           }`,
         },
       ],
     },
   ];
+}
+
+function embeddingDescriptor(vector: VectorCollectionIR) {
+  const embedding = vector.embedding!;
+  return {
+    model: embedding.model,
+    ...(embedding.from ? { from: embedding.from } : {}),
+    generations: embedding.generations.map(({ model, dimension, storage, column }) => ({ model, dimension, storage, column, milvusCollection: milvusCollectionOf(vector.name, column) })),
+  };
 }
 
 function descriptorField(field: VectorFieldIR) {

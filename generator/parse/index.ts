@@ -1,5 +1,6 @@
 import { SchemaValidationError } from '../../src/errors.js';
 import type { SchemaDef } from '../../src/schema/define.js';
+import type { EmbeddingGenerations } from '../../src/schema/embedding-generations.js';
 import type { SchemaIR } from '../ir.js';
 import { parseDocuments } from './documents.js';
 import { Issues } from './issues.js';
@@ -9,8 +10,11 @@ import { parseVectorCollection } from './vectors.js';
 
 const SCHEMA_KEYS = ['documents', 'tables', 'vectors'];
 
-/** Validates a schema and resolves it to the intermediate form; throws SchemaValidationError listing every problem. */
-export function parseSchema(def: SchemaDef): SchemaIR {
+/**
+ * Validates a schema and resolves it to the intermediate form; throws SchemaValidationError listing every problem.
+ * `generations`: the embedding generations recorded so far (drizzle/meta/polystore_embeddings.json).
+ */
+export function parseSchema(def: SchemaDef, generations: EmbeddingGenerations = {}): SchemaIR {
   const issues = new Issues();
   if (typeof def !== 'object' || def === null) {
     issues.add('invalid_type', [], 'the schema must be an object made by defineSchema({ documents, tables, vectors })');
@@ -30,7 +34,7 @@ export function parseSchema(def: SchemaDef): SchemaIR {
   const documents = parseDocuments(issues, def.documents ?? {});
   const tables = Object.entries(def.tables ?? {}).map(([name, table]) => parseTable(issues, name, table, ['tables', name]));
   const vectors = Object.entries(def.vectors ?? {}).map(([name, collection]) =>
-    parseVectorCollection(issues, name, collection, ['vectors', name]),
+    parseVectorCollection(issues, name, collection, ['vectors', name], Object.hasOwn(generations, name) ? generations[name] : undefined),
   );
   // Tables and vector collections share PostgreSQL's namespace and drizzle/schema.ts's exports.
   const exported = [

@@ -2,15 +2,17 @@ import type { ColumnType } from '../../src/schema/column.js';
 import type { VectorCollectionDef } from '../../src/schema/define.js';
 import type { FieldDef } from '../../src/schema/field.js';
 import type { MilvusFieldSpec, MilvusIndexSpec, MilvusMetric } from '../../src/runtime/contract/milvus-spec.js';
+import { type EmbeddingGeneration, milvusCollectionOf } from '../../src/schema/embedding-generations.js';
+import { declaredDimension, GENERATION_COLUMN, parseEmbedding } from './embedding.js';
 import { milvusAnalyzer } from './milvus-analyzer.js';
 import type { ColumnIR, TableIndexIR, TableIR, VectorCollectionIR, VectorFieldIR, VectorFieldTypeIR } from '../ir.js';
-import type { Issues, Path } from './issues.js';
+import { Issues, type Path } from './issues.js';
 import { limits, MILVUS_NAME } from './limits.js';
 import { camelCase, checkSqlName, checkTsName, indexName, reportDuplicates, snakeCase } from './names.js';
 import { columnLookup, parseTableIndex, textSearchLanguage } from './tables.js';
 import { vectorIndex, vectorStorage } from './vector-index.js';
 
-const COLLECTION_KEYS = ['kind', 'dimension', 'metric', 'index', 'fields', 'tenant', 'backend', 'fullText', 'indexes'];
+const COLLECTION_KEYS = ['kind', 'dimension', 'metric', 'index', 'fields', 'tenant', 'backend', 'fullText', 'indexes', 'embedding'];
 /** The tsvector column (pgvector) and the sparse BM25 field (Milvus) of keyword search. */
 const FULL_TEXT = 'full_text';
 /** Every record has these two; fields may not take their names. */
@@ -19,7 +21,8 @@ const RECORD_KEYS = ['id', 'embedding'];
 const TENANT_KEY = 'pk';
 const MILVUS_METRIC: Record<string, MilvusMetric> = { cosine: 'COSINE', l2: 'L2', ip: 'IP' };
 
-export function parseVectorCollection(issues: Issues, name: string, def: VectorCollectionDef, path: Path): VectorCollectionIR {
+/** `recorded`: the collection's embedding generations so far (drizzle/meta/polystore_embeddings.json). */
+export function parseVectorCollection(issues: Issues, name: string, def: VectorCollectionDef, path: Path, recorded?: EmbeddingGeneration[]): VectorCollectionIR {
   checkSqlName(issues, name, path);
   checkMilvusName(issues, name, path, 'collection name');
   issues.unknownKeys(def, COLLECTION_KEYS, path);
@@ -28,8 +31,15 @@ export function parseVectorCollection(issues: Issues, name: string, def: VectorC
   if (backend !== 'pgvector' && backend !== 'milvus') {
     issues.add('invalid_value', [...path, 'backend'], `backend must be "pgvector" or "milvus", got ${JSON.stringify(backend)}`);
   }
-  const storage = vectorStorage(issues, def.dimension, indexType !== 'flat', [...path, 'dimension']);
+  const dimensionPath = [...path, def.embedding?.dimension !== undefined ? 'embedding' : '', 'dimension'].filter((key) => key !== '');
+  const dimension = declaredDimension(issues, def.dimension, def.embedding, path);
+  const storage = vectorStorage(issues, dimension, indexType !== 'flat', dimensionPath);
   const fields = Object.entries(def.fields ?? {}).map(([field, fieldDef]) => parseField(issues, field, fieldDef, [...path, 'fields', field]));
+  const embedding = def.embedding === undefined ? undefined : parseEmbedding(issues, def.embedding, { dimension: dimension as number, storage }, fields, recorded, [...path, 'embedding']);
+  // One vector column per generation of embeddings: NOT NULL alone, nullable while a change fills the new one.
+  const vectorColumns = embedding?.generations ?? [{ column: 'embedding', dimension: dimension as number, storage }];
+  const target = vectorColumns.find((generation) => generation.column === (embedding?.column ?? 'embedding'))!;
+  for (const generation of vectorColumns) checkMilvusName(issues, milvusCollectionOf(name, generation.column), path, 'collection name (of an embedding generation)');
   reportDuplicates(issues, fields.map((field) => ({ name: field.column, path: [...path, 'fields', field.name] })), 'column');
   const milvusFieldCount = fields.length + RECORD_KEYS.length + (def.fullText ? 1 : 0);
   if (milvusFieldCount > limits.milvusMaxFields) {
@@ -47,16 +57,20 @@ export function parseVectorCollection(issues: Issues, name: string, def: VectorC
   const columns: ColumnIR[] = [
     { name: 'id', tsName: 'id', type: { kind: 'varchar', length: limits.idMaxLength }, notNull: true, primaryKey: true, unique: false },
     ...fields.map((field): ColumnIR => ({ name: field.column, tsName: field.name, type: columnType(field.type), notNull: !field.optional, primaryKey: false, unique: false })),
-    { name: 'embedding', tsName: 'embedding', type: { kind: 'vector', dimensions: def.dimension, storage }, notNull: true, primaryKey: false, unique: false },
+    ...vectorColumns.map((generation): ColumnIR => ({ name: generation.column, tsName: generation.column, type: { kind: 'vector', dimensions: generation.dimension, storage: generation.storage }, notNull: vectorColumns.length === 1, primaryKey: false, unique: false })),
     // A stored generated column, not an index on to_tsvector(…): ranking reads it instead of parsing each matching
     // text again. Measured on 6,123 paragraphs of prose, top 40 by ts_rank_cd: p50 0.75 ms against 3.89, p95 1.8 against 39.
     ...(fullText ? [{ name: FULL_TEXT, tsName: 'fullText', type: { kind: 'tsvector' as const, source: fullText.source, language: fullText.language }, notNull: false, primaryKey: false, unique: false }] : []),
   ];
   const lookup = columnLookup(issues, columns);
-  const annIndex = def.index ? vectorIndex(issues, name, 'embedding', storage, def.metric, def.index, [...path, 'index']) : undefined;
+  // The schema's generation reports the index's problems; the others' indexes are the same definition.
+  const annIndexes = def.index
+    ? vectorColumns.flatMap((generation) => vectorIndex(generation === target ? issues : new Issues(), name, generation.column, generation.storage, def.metric, def.index, [...path, 'index']) ?? [])
+    : [];
+  const annIndex = annIndexes.find((index) => index.parts[0]?.kind === 'column' && index.parts[0].column === target.column);
   if (!def.index) issues.add('invalid_value', [...path, 'index'], 'index is required: { type: "hnsw" | "ivfflat" | "flat", ...parameters }');
   const indexes: TableIndexIR[] = [
-    ...(annIndex ? [annIndex] : []),
+    ...annIndexes,
     ...fields.filter((field) => field.indexed || field.name === def.tenant).map((field) => scalarIndex(name, field)),
     // Named after what the column is made from: a change of field or language drops and adds the column again, which
     // drops its index; a new name makes drizzle-kit create the index again (an unchanged name, it would not).
@@ -72,7 +86,7 @@ export function parseVectorCollection(issues: Issues, name: string, def: VectorC
 
   return {
     name,
-    dimension: def.dimension,
+    dimension: target.dimension,
     metric: def.metric,
     indexType: indexType ?? 'flat',
     indexParams: Object.fromEntries(annIndex?.with ?? []),
@@ -82,15 +96,16 @@ export function parseVectorCollection(issues: Issues, name: string, def: VectorC
     ...(fullText ? { fullText: { field: fullText.field, language: fullText.language, column: FULL_TEXT } } : {}),
     fields,
     table,
+    ...(embedding ? { embedding } : {}),
     milvus: {
-      collection_name: name,
+      collection_name: milvusCollectionOf(name, target.column),
       fields: [
         ...milvusKeys(fields.find((field) => field.name === def.tenant)),
         ...fields.map((field) => {
           const spec = milvusField(field, field.name === def.tenant);
           return field.name === fullText?.field ? { ...spec, enable_analyzer: true as const, analyzer_params: milvusAnalyzer(fullText.language) } : spec;
         }),
-        { name: 'embedding', data_type: 'FloatVector', dim: def.dimension },
+        { name: 'embedding', data_type: 'FloatVector', dim: target.dimension },
         ...(fullText ? [{ name: FULL_TEXT, data_type: 'SparseFloatVector' as const }] : []),
       ],
       indexes: [
@@ -125,6 +140,7 @@ function parseField(issues: Issues, name: string, def: FieldDef, path: Path): Ve
   checkTsName(issues, name, path);
   if (RECORD_KEYS.includes(name)) issues.add('reserved_word', path, `"${name}" is part of every vector record`);
   const column = snakeCase(name);
+  if (GENERATION_COLUMN.test(column)) issues.add('reserved_word', path, `"${column}" is the column of an embedding generation`);
   if (column === TENANT_KEY) issues.add('reserved_word', path, `"${TENANT_KEY}" is the Milvus primary key of multi-tenant collections`);
   checkSqlName(issues, column, path);
   checkMilvusName(issues, column, path, 'field name');

@@ -34,7 +34,7 @@ export function cachedStore<T extends VectorRecordBase, W>(
   cache: Cache,
   scope: CacheScope,
   descriptor: Pick<VectorCollectionDescriptor, 'fields'>,
-  { cacheReads = true, settling }: { cacheReads?: boolean; settling?: ((generations: readonly string[]) => boolean) | undefined } = {},
+  { cacheReads = true, settling, variant }: { cacheReads?: boolean; settling?: ((generations: readonly string[]) => boolean) | undefined; variant?: string | undefined } = {},
 ): BackendStore<T, W> {
   const generationKeys = scopeGenerationKeys(cache.namespace, scope);
   // A write replaces the narrowest generation its reads are under: the tenant's, else the collection's (every tenant's).
@@ -43,7 +43,8 @@ export function cachedStore<T extends VectorRecordBase, W>(
 
   /** One backend request for the generations and the entry; on a miss, the database, and the answer stored under those generations. */
   async function read<R>(operation: CachedOperation, args: unknown, load: () => Promise<R>): Promise<R> {
-    const key = entryKey(cache.namespace, scope, operation, stableText(args));
+    // `variant`: the embeddings' generation a store reads; its answers are not another's.
+    const key = entryKey(cache.namespace, scope, operation, stableText(variant === undefined ? args : { variant, args }));
     return cache.shared(key, generationKeys, async () => {
       const found = await cache.lookup(generationKeys, key);
       if (!found) return load();

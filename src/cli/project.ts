@@ -47,7 +47,7 @@ export async function resolveConnections(flags: ConnectionFlags) {
     const wrong = postgresUrl(url);
     if (typeof wrong === 'string') throw new PolystoreError('INVALID_OPTION', `connections.postgres${typeof connections.postgres === 'object' ? '.url' : ''} in ${CONFIG_FILE}: ${wrong}`);
   }
-  return { out, postgres, milvus, mongodb, vectorBackends: connections.vectorBackends };
+  return { out, postgres, milvus, mongodb, vectorBackends: connections.vectorBackends, embedders: found?.config.embedders };
 }
 
 /**
@@ -55,7 +55,7 @@ export async function resolveConnections(flags: ConnectionFlags) {
  * when the schema or the configuration puts a collection on it.
  */
 export async function openProject(flags: ConnectionFlags, needs: { postgres?: string | undefined; milvus?: string | undefined } = {}) {
-  const { out, postgres, milvus, mongodb, vectorBackends } = await resolveConnections(flags);
+  const { out, postgres, milvus, mongodb, vectorBackends, embedders } = await resolveConnections(flags);
   const [vectorsFile, schemaFile] = [join(out, 'generated/vectors.ts'), join(out, 'drizzle/schema.ts')];
   if (!existsSync(vectorsFile)) throw new PolystoreError('GENERATED_NOT_FOUND', `${vectorsFile} not found: run \`polystore generate\` first, or point --out at its root`);
   const descriptors = Object.values(await jiti.import<Record<string, unknown>>(vectorsFile)).filter(isDescriptor);
@@ -71,6 +71,7 @@ export async function openProject(flags: ConnectionFlags, needs: { postgres?: st
     ...(milvus ? { milvus } : {}),
     ...(mongodb ? { mongodb } : {}),
     ...(vectorBackends ? { vectorBackends } : {}),
+    ...(embedders ? { embedders } : {}),
   };
   const backendOf = (descriptor: VectorCollectionDescriptor) => options.vectorBackends?.[descriptor.name] ?? descriptor.backend;
   const onMilvus = descriptors.filter((descriptor) => backendOf(descriptor) === 'milvus');

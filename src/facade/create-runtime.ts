@@ -17,6 +17,15 @@ import type { MongoCollectionSpec } from '../runtime/contract/mongo-spec.js';
 import type { PolystoreOptions } from '../runtime/contract/options.js';
 import type { TenantVectorStore, VectorCollectionDescriptor, VectorRecordBase, VectorStore } from '../runtime/contract/vector-store.js';
 import { keyedSerial } from '../runtime/keyed-serial.js';
+import { generationView } from '../runtime/generation-view.js';
+import type { EmbeddingGenerations } from '../runtime/contract/embedding-state.js';
+import { pgvectorGenerations } from '../runtime/pgvector/pgvector-generations.js';
+import { milvusGenerations } from '../runtime/milvus/milvus-generations.js';
+import { embeddedStore } from '../embeddings/embedded-store.js';
+import { type EmbedderRunner, embeddersByModel, embedderRunner } from '../embeddings/embedder-runner.js';
+import { generationSwitch } from '../embeddings/generation-switch.js';
+import { embeddingStatus } from '../operations/embedding-status.js';
+import type { EmbedderSettings } from '../runtime/contract/embedder.js';
 import { withMilvusLimits } from '../runtime/milvus/milvus-limits.js';
 import { createMilvusStore } from '../runtime/milvus/milvus-store.js';
 import { openMilvus } from '../runtime/milvus/open-milvus.js';
@@ -42,7 +51,7 @@ export function createRuntime<S extends Record<string, unknown>>(
   options: PolystoreOptions,
   documentCollections: readonly MongoCollectionSpec[] = [],
 ) {
-  checkOptions(options, collections.map((descriptor) => descriptor.name));
+  checkOptions(options, collections);
   const migrationsFolder = fileURLToPath(new URL('../drizzle/', facadeUrl));
   const life = lifecycle();
   const milvus = openMilvus(options.milvus);
@@ -64,12 +73,25 @@ export function createRuntime<S extends Record<string, unknown>>(
     documents: mongo && documentCollections.length > 0 ? { mongo, specs: documentCollections } : undefined,
   };
   const ensureAhead = options.partitions?.ensureAhead;
+  const serverTraits = once(() => probeServer(connection));
+  const backendOf = (descriptor: VectorCollectionDescriptor) => options.vectorBackends?.[descriptor.name] ?? descriptor.backend;
+  /** The record of a collection's embeddings, where its backend keeps it; one per collection and backend. */
+  const generationRecords = new Map<string, EmbeddingGenerations>();
+  const generationsOf = (descriptor: VectorCollectionDescriptor, backend = backendOf(descriptor)): EmbeddingGenerations => {
+    const key = JSON.stringify([descriptor.name, backend]);
+    const record = generationRecords.get(key) ?? (backend === 'pgvector' ? pgvectorGenerations(descriptor, connection, async () => (await serverTraits()).vectorLiteral) : milvusGenerations(descriptor, milvus));
+    generationRecords.set(key, record);
+    return record;
+  };
+  const recorded = (backend: 'pgvector' | 'milvus') => collections.filter((descriptor) => descriptor.embedding && backendOf(descriptor) === backend);
   /** Before the first statement of any kind: the migrations when they are automatic, then the partitions asked to be kept ahead. */
   const migrated = once(async () => {
-    if (autoMigrate) await migrations.connection.migrate(migrationsFolder);
+    if (autoMigrate) {
+      await migrations.connection.migrate(migrationsFolder);
+      for (const descriptor of recorded('pgvector')) await generationsOf(descriptor).record();
+    }
     if (ensureAhead !== undefined) await ensurePartitions(connection, { ahead: ensureAhead });
   });
-  const serverTraits = once(() => probeServer(connection));
   const ready = async () => {
     await migrated();
     return serverTraits();
@@ -81,8 +103,26 @@ export function createRuntime<S extends Record<string, unknown>>(
   const cache = openCache(options.cache);
   // After a write, how long the cache stores no answer a replica gave in that scope: the lag the application allows for.
   const settling = cache && (server?.replicas?.length ?? 0) > 0 ? settlingGenerations(Math.max(readYourWritesMs, REPLICA_SETTLE_FLOOR_MS)) : undefined;
-  const backendOf = (descriptor: VectorCollectionDescriptor) => options.vectorBackends?.[descriptor.name] ?? descriptor.backend;
   const onMilvus = () => collections.filter((descriptor) => backendOf(descriptor) === 'milvus');
+  // One runner per collection and generation, shared by its stores: the concurrency and rate limits are the model's.
+  const runners = new Map<string, EmbedderRunner | undefined>();
+  const runnerOf = (descriptor: VectorCollectionDescriptor, column: string): EmbedderRunner | undefined => {
+    const key = JSON.stringify([descriptor.name, column]);
+    if (!runners.has(key)) {
+      const generation = descriptor.embedding!.generations.find((candidate) => candidate.column === column)!;
+      const embedder = embeddersByModel(options.embedders?.[descriptor.name], descriptor.embedding!.model).get(generation.model);
+      runners.set(key, embedder && embedderRunner(embedder, generation.model, { ...generationView(descriptor, column), name: descriptor.name }));
+    }
+    return runners.get(key);
+  };
+  // Milvus records at first use, as it creates collections then; PostgreSQL's record is the migrations'.
+  const milvusRecorded = new Map<string, () => Promise<unknown>>();
+  const recordedBefore = (descriptor: VectorCollectionDescriptor, backend: 'pgvector' | 'milvus') => {
+    if (backend === 'pgvector') return ready;
+    let first = milvusRecorded.get(descriptor.name);
+    if (!first) milvusRecorded.set(descriptor.name, (first = once(() => generationsOf(descriptor, backend).record())));
+    return first;
+  };
   /**
    * A vector store: `lifecycle(checked(routed(cache(backend))))`. Checked once, above everything: the layers below
    * take checked requests (the cache keys them). Routing is above the cache: a read it sends to the primary (a
@@ -91,10 +131,23 @@ export function createRuntime<S extends Record<string, unknown>>(
    */
   const store = <T extends VectorRecordBase, W>(descriptor: VectorCollectionDescriptor, scope?: TenantScope, backend = backendOf(descriptor), reads: ReadRouting = withReadYourWrites, cacheReads = true): PagedStore<T, W> => {
     const onPgvector = backend === 'pgvector';
-    const backendStore = onPgvector ? createPgvectorStore<T, W>(descriptor, connection, ready, scope) : createMilvusStore<T, W>(descriptor, milvus, scope);
-    const cached = cache ? cachedStore(backendStore, cache, { collection: descriptor.name, tenant: scope?.tenantId }, descriptor, { cacheReads, settling: onPgvector ? settling : undefined }) : backendStore;
-    const routed = onPgvector ? reads(cached, JSON.stringify([descriptor.name, scope?.tenantId ?? null])) : cached;
-    return guarded(checkedStore(routed, onPgvector ? descriptor : withMilvusLimits(descriptor), scope), life, descriptor.name);
+    /** The stack of one generation of embeddings (`column`), or of a collection without. */
+    const stack = (view: VectorCollectionDescriptor, column?: string, otherColumn?: string, version?: () => number): PagedStore<T, W> => {
+      const otherView = otherColumn === undefined ? undefined : generationView(descriptor, otherColumn);
+      const backendStore = onPgvector ? createPgvectorStore<T, W>(view, connection, ready, scope, column) : createMilvusStore<T, W>(view, milvus, scope, otherView);
+      const cached = cache ? cachedStore(backendStore, cache, { collection: descriptor.name, tenant: scope?.tenantId }, view, { cacheReads, settling: onPgvector ? settling : undefined, variant: column }) : backendStore;
+      const routed = onPgvector ? reads(cached, JSON.stringify([descriptor.name, scope?.tenantId ?? null])) : cached;
+      if (column === undefined || !version) return checkedStore(routed, onPgvector ? view : withMilvusLimits(view), scope);
+      const other = otherView && { column: otherColumn!, embedder: runnerOf(descriptor, otherColumn!) };
+      const from = descriptor.embedding!.from?.field;
+      const embedder = runnerOf(descriptor, column);
+      const embedded = embeddedStore(routed, { from, embedder, other, version });
+      const embeds = from === undefined ? undefined : { model: embedder?.model ?? descriptor.embedding!.generations.find((g) => g.column === column)!.model, embedder: embedder !== undefined };
+      return checkedStore(embedded, onPgvector ? view : withMilvusLimits(view), scope, embeds);
+    };
+    if (!descriptor.embedding) return guarded(stack(descriptor), life, descriptor.name);
+    const switched = generationSwitch<T, W>(descriptor, generationsOf(descriptor, backend), recordedBefore(descriptor, backend), (column, other, version) => stack(generationView(descriptor, column), column, other, version));
+    return guarded(switched, life, descriptor.name);
   };
 
   return {
@@ -109,12 +162,19 @@ export function createRuntime<S extends Record<string, unknown>>(
         const result = await migrateStores({ ...migrations, milvusCollections: onMilvus() }, migrate?.force === true);
         // The start-up ensure may have run before the migrations made the partitioned tables.
         if (ensureAhead !== undefined) await ensurePartitions(connection, { ahead: ensureAhead });
-        return result;
+        // The embedding models, once the migrations made their columns (Milvus: their collections, made here).
+        const withModels = collections.filter((descriptor) => descriptor.embedding);
+        for (const descriptor of withModels) await generationsOf(descriptor).record();
+        return { ...result, embeddings: await Promise.all(withModels.map((descriptor) => embeddingStatus(descriptor, generationsOf(descriptor)))) };
       }),
     /** The applied migrations after `to` reversed, newest first, in one transaction; refused when a dropped table or column holds rows, unless `force`. */
     migrateDown: (down: MigrateDownOptions) => life.run('migrateDown', () => serial('migrate', () => migrateDown(connection, migrationsFolder, down))),
     /** What `migrate` would do, changing nothing. */
-    migrationStatus: () => life.run('migrationStatus', () => migrationStatus({ ...migrations, milvusCollections: onMilvus() })),
+    migrationStatus: () =>
+      life.run('migrationStatus', async () => ({
+        ...(await migrationStatus({ ...migrations, milvusCollections: onMilvus() })),
+        embeddings: await Promise.all(collections.filter((descriptor) => descriptor.embedding).map((descriptor) => embeddingStatus(descriptor, generationsOf(descriptor)))),
+      })),
     /** Never throws: each store's status, latency and details, each bounded by `timeoutMs`. */
     health: (health?: HealthOptions) =>
       checkHealth(
@@ -136,9 +196,30 @@ export function createRuntime<S extends Record<string, unknown>>(
         }),
     },
     // The stores take every kind of query (a keyword query on a collection without fullText is INVALID_QUERY); FT narrows the type.
-    vectorStore: <T extends VectorRecordBase, W, FT extends boolean = false>(descriptor: VectorCollectionDescriptor): VectorStore<T, W, FT> => store<T, W>(descriptor),
-    tenantVectorStore: <T extends VectorRecordBase, W, K extends keyof T & keyof W, FT extends boolean = false>(descriptor: VectorCollectionDescriptor): TenantVectorStore<T, W, K, FT> => ({
-      forTenant: (tenantId) => store(descriptor, tenantScope(descriptor, tenantId)),
+    // E: records may come without vectors, searches with text to embed (a collection declared with embedding.from).
+    vectorStore: <T extends VectorRecordBase, W, FT extends boolean = false, E extends boolean = false>(descriptor: VectorCollectionDescriptor): VectorStore<T, W, FT, E> =>
+      store<T, W>(descriptor) as unknown as VectorStore<T, W, FT, E>,
+    tenantVectorStore: <T extends VectorRecordBase, W, K extends keyof T & keyof W, FT extends boolean = false, E extends boolean = false>(descriptor: VectorCollectionDescriptor): TenantVectorStore<T, W, K, FT, E> => ({
+      forTenant: (tenantId) => store(descriptor, tenantScope(descriptor, tenantId)) as unknown as ReturnType<TenantVectorStore<T, W, K, FT, E>['forTenant']>,
+    }),
+    /**
+     * A collection's record of embeddings and the embedder of one of its generations (`settings` over the
+     * configured one's): for `polystore vectors reembed`.
+     */
+    embeddings: (descriptor: VectorCollectionDescriptor) => ({
+      generations: generationsOf(descriptor),
+      run: <R>(operation: string, call: () => Promise<R>) => life.run(operation, async () => {
+        if (backendOf(descriptor) === 'pgvector') await ready();
+        return call();
+      }),
+      embedder: (column: string, settings: Omit<EmbedderSettings, 'embed'> = {}) => {
+        const generation = descriptor.embedding!.generations.find((candidate) => candidate.column === column)!;
+        const configured = embeddersByModel(options.embedders?.[descriptor.name], descriptor.embedding!.model).get(generation.model);
+        if (!configured) return undefined;
+        const base = typeof configured === 'object' && 'embed' in configured ? configured : { embed: configured };
+        const defined = Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined));
+        return embedderRunner({ ...base, ...defined }, generation.model, { ...generationView(descriptor, column), name: descriptor.name });
+      },
     }),
     /** Every tenant's records on a given backend, whatever the configuration says, read on the primary: for `polystore vectors copy`. */
     backendStore: <T extends VectorRecordBase>(descriptor: VectorCollectionDescriptor, backend: 'pgvector' | 'milvus') => store<T, never>(descriptor, undefined, backend, primaryReads, false),

@@ -32,7 +32,7 @@ export type {
   StringFilter,
   WhereCombinators,
 } from '../runtime/contract/where.js';
-export { type InputIssue, InvalidInputError, PartialWriteError, PolystoreError } from '../errors.js';
+export { EmbeddingError, type InputIssue, InvalidInputError, PartialWriteError, PolystoreError } from '../errors.js';
 export type { CreatedPartition, EnsurePartitionsOptions, PartitionsReport, RetiredPartition } from '../operations/partitions.js';
 export type { HealthOptions, HealthReport, HealthStatus, StoreHealth } from '../operations/health-report.js';
 export type { DocumentCollectionState, DocumentsMigrated, MigrateResult, MigrationStatus } from '../operations/migration-report.js';
@@ -40,5 +40,8 @@ export type { DroppedData, MigrateDownOptions, MigrateDownResult } from '../oper
 export type { MigrationState } from '../runtime/postgres/migration-journal.js';
 export type { CollectionState } from '../runtime/milvus/collection-state.js';
 export type { CacheStats } from '../cache/cache.js';
+export type { EmbeddingStatus } from '../operations/embedding-status.js';
+export type { EmbedFunction, Embedder, EmbedderSettings, EmbeddersOption, EmbeddingModelLike } from '../runtime/contract/embedder.js';
+export type { EmbeddedSearchQuery, EmbeddingDescriptor, GenerationDescriptor, WriteRecord } from '../runtime/contract/vector-store.js';
 export type { CacheOptions, CacheSettings } from '../cache/cache-options.js';
 export type { CacheControl } from '../cache/open-cache.js';

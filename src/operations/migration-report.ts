@@ -1,6 +1,7 @@
 /** What `db.migrate()` and `db.migrationStatus()` answer: types only, so the public declarations do not reach the Milvus SDK. */
 import type { CollectionState } from '../runtime/milvus/collection-state.js';
 import type { MigrationState } from '../runtime/postgres/migration-journal.js';
+import type { EmbeddingStatus } from './embedding-status.js';
 
 export interface MigrationStatus {
   /** `pending`: something to apply; `drifted`: an applied migration's file changed or is missing, or a Milvus collection differs from the schema. */
@@ -9,6 +10,8 @@ export interface MigrationStatus {
   milvus: CollectionState[];
   /** The documents' MongoDB collections, when `mongodb` is configured. */
   documents: DocumentCollectionState[];
+  /** Each collection that declares an embedding model: the model reads use, and a change of model under way. */
+  embeddings?: EmbeddingStatus[] | undefined;
 }
 
 /** A document model's collection in MongoDB, compared with the schema. */
@@ -38,4 +41,6 @@ export interface MigrateResult {
   warnings: string[];
   milvus: Array<{ collection: string; action: 'created' | 'indexed' | 'unchanged' }>;
   documents: DocumentsMigrated[];
+  /** Each collection that declares an embedding model, as recorded now. */
+  embeddings?: EmbeddingStatus[] | undefined;
 }

@@ -12,6 +12,8 @@ export interface PolystoreConfig {
    * environment variable names them: createPolystore()'s own options (e.g. `postgres: process.env.DATABASE_URL`).
    */
   connections?: Pick<PolystoreOptions, 'postgres' | 'milvus' | 'mongodb' | 'vectorBackends'>;
+  /** The embedders `polystore vectors reembed` embeds with: createPolystore()'s `embedders`. */
+  embedders?: PolystoreOptions['embedders'];
 }
 
 /** Identity at run time; gives polystore.config.ts its type. */

@@ -63,9 +63,23 @@ export interface TableDef {
   readonly partitionBy?: PartitionDef;
 }
 
+/**
+ * The embedding model that makes a collection's vectors. `polystore migrate` records it in the database, and a
+ * facade on another model is refused (EMBEDDING_MODEL_MISMATCH); a change of model, dimension or storage is a
+ * migration: a second vector column (Milvus: collection) beside the live one, filled by `polystore vectors reembed`.
+ */
+export interface EmbeddingDef {
+  /** Any id the application chooses ('text-embedding-3-small', 'bge-m3@2'): what is recorded and compared. */
+  readonly model: string;
+  readonly dimension: number;
+  /** A required string field: embedded (with `createPolystore({ embedders })`) when a record comes without a vector, and by a re-embed. */
+  readonly from?: string;
+}
+
 export interface VectorCollectionDef {
   readonly kind: 'vectors';
-  readonly dimension: number;
+  /** Required unless `embedding` gives it. */
+  readonly dimension?: number;
   readonly metric: Metric;
   readonly index: VectorIndexDef;
   /** Scalar fields stored beside each vector and usable in filters. */
@@ -82,6 +96,7 @@ export interface VectorCollectionDef {
   readonly fullText?: { field: string; language?: string };
   /** Extra PostgreSQL indexes (GIN on JSON, partial); keyword search is declared with `fullText`. */
   readonly indexes?: Exclude<TableIndexDef, { using: 'vector' }>[];
+  readonly embedding?: EmbeddingDef;
 }
 
 export interface SchemaDef {

@@ -3,6 +3,8 @@ import { postgresUrlProblem, withoutPassword } from './postgres-url.js';
 import { describe, InputIssues, isPlainObject } from './validate.js';
 import { InvalidInputError } from '../../errors.js';
 import { MAX_TIMER_MS } from '../contract/options.js';
+import type { VectorCollectionDescriptor } from '../contract/vector-store.js';
+import { checkEmbedders } from './check-embedders.js';
 
 type Path = Array<string | number>;
 /** A value's problem, or its items' problems by index. */
@@ -69,8 +71,9 @@ export function checkObject(issues: InputIssues, value: unknown, { shape, requir
   }
 }
 
-export function checkOptions(options: unknown, collections: readonly string[]): void {
+export function checkOptions(options: unknown, descriptors: readonly VectorCollectionDescriptor[]): void {
   const issues = new InputIssues();
+  const collections = descriptors.map((descriptor) => descriptor.name);
   const top = object({
     postgres: (value) => (typeof value === 'string' ? postgresUrl(value) : undefined),
     pglite: () => undefined,
@@ -81,11 +84,13 @@ export function checkOptions(options: unknown, collections: readonly string[]): 
     vectorBackends: (value) => (isPlainObject(value) ? undefined : `expected an object, got ${describe(value)}`),
     logQuery: is('function'),
     autoMigrate: is('boolean'),
+    embedders: () => undefined,
   });
   checkObject(issues, options, top, []);
   if (isPlainObject(options)) {
     const nested: Array<[string, ReturnType<typeof object>]> = [['pglite', PGLITE], ['milvus', MILVUS], ['mongodb', MONGODB], ['partitions', PARTITIONS], ...(isPlainObject(options.cache) ? [['cache', CACHE] as [string, ReturnType<typeof object>]] : []), ...(typeof options.postgres === 'string' ? [] : [['postgres', POSTGRES] as [string, ReturnType<typeof object>]])];
     for (const [key, shape] of nested) if (options[key] !== undefined) checkObject(issues, options[key], shape, [key]);
+    checkEmbedders(issues, options.embedders, descriptors);
     if (options.postgres !== undefined && options.pglite !== undefined) issues.add('INVALID_OPTION', ['pglite'], 'give postgres (a server) or pglite (embedded), not both');
     for (const [name, backend] of Object.entries(isPlainObject(options.vectorBackends) ? options.vectorBackends : {})) {
       if (!collections.includes(name)) issues.add('UNKNOWN_COLLECTION', ['vectorBackends', name], `no vector collection "${name}" (have ${collections.join(', ') || 'none'})`);

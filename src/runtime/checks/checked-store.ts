@@ -6,23 +6,26 @@
  */
 import { parseDeleteTarget } from './delete-target.js';
 import { scopedFilter, stampTenant, type TenantScope, updateChanges, withinTenant } from './tenant.js';
-import { validateIds, validateReadOptions, validateRecords, validateSearch } from './validate.js';
+import { type Embeds, validateIds, validateReadOptions, validateRecords, validateSearch } from './validate.js';
 import type { BackendStore, PagedStore } from '../contract/backend-store.js';
 import { isFalse } from '../contract/filter-node.js';
 import type { VectorCollectionDescriptor, VectorRecordBase } from '../contract/vector-store.js';
 
-/** `descriptor` is what the checks hold values to (on Milvus, with the VarChar limits of its spec). */
-export function checkedStore<T extends VectorRecordBase, W>(backend: BackendStore<T, W>, descriptor: VectorCollectionDescriptor, scope?: TenantScope): PagedStore<T, W> {
+/**
+ * `descriptor` is what the checks hold values to (on Milvus, with the VarChar limits of its spec); `embeds`, of a
+ * collection whose records and queries may come as text (the layer below embeds them).
+ */
+export function checkedStore<T extends VectorRecordBase, W>(backend: BackendStore<T, W>, descriptor: VectorCollectionDescriptor, scope?: TenantScope, embeds?: Embeds): PagedStore<T, W> {
   const write = (operation: 'insert' | 'upsert') => async (records: readonly T[]) => {
     const stamped = stampTenant(records, scope, operation);
-    validateRecords(descriptor, stamped, operation);
+    validateRecords(descriptor, stamped, operation, embeds);
     if (stamped.length > 0) await backend[operation](stamped);
   };
   return {
     insert: write('insert'),
     upsert: write('upsert'),
     async search(query) {
-      validateSearch(descriptor, query);
+      validateSearch(descriptor, query, embeds);
       return backend.search(query, scopedFilter(descriptor, scope, query.where, 'search'));
     },
     async get(ids, options) {

@@ -47,7 +47,7 @@ function checkId(issues: InputIssues, value: unknown, path: Path): void {
  * would overflow: pgvector refuses it, Milvus would keep Infinity). A cosine collection refuses a vector that
  * is zero once stored: it has no direction, and its similarity to anything is NaN.
  */
-function checkVector(issues: InputIssues, value: unknown, descriptor: VectorCollectionDescriptor, path: Path): void {
+export function checkVector(issues: InputIssues, value: unknown, descriptor: VectorCollectionDescriptor, path: Path): void {
   if (!Array.isArray(value) && !ArrayBuffer.isView(value)) return issues.add('INVALID_VECTOR', path, `expected an array of numbers, got ${describe(value)}`);
   const vector = value as ArrayLike<unknown>;
   if (vector.length === 0) return issues.add('EMPTY_VECTOR', path, 'the vector is empty');
@@ -135,11 +135,25 @@ export const isPlainObject = (value: unknown): value is Record<string, unknown> 
   typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
 
 const RECORD_KEYS = new Set(['id', 'embedding']);
-const SEARCH_KEYS = new Set(['vector', 'text', 'topK', 'where', 'minScore', 'includeVector', 'candidates', 'fusion', 'consistency', 'cache']);
+const SEARCH_KEYS = new Set(['vector', 'text', 'query', 'topK', 'where', 'minScore', 'includeVector', 'candidates', 'fusion', 'consistency', 'cache']);
+
+/**
+ * Of a collection declared with `embedding.from`: its model, and whether an embedder of it was given. A record
+ * may then come without a vector, and a search with `query` text, when there is one.
+ */
+export interface Embeds {
+  model: string;
+  embedder: boolean;
+}
+
+const noEmbedder = (embeds: Embeds | undefined, what: string) =>
+  embeds
+    ? `${what}, and there is no embedder of ${JSON.stringify(embeds.model)} to make one: pass createPolystore({ embedders: { <collection>: … } })`
+    : `${what}: only a collection declared with embedding.from embeds text`;
 const CONSISTENCY = ['primary', 'replica'];
 
 /** Checks records for insert or upsert; throws InvalidInputError listing every problem. */
-export function validateRecords(descriptor: VectorCollectionDescriptor, records: unknown, operation: string): asserts records is Array<Record<string, unknown>> {
+export function validateRecords(descriptor: VectorCollectionDescriptor, records: unknown, operation: string, embeds?: Embeds): asserts records is Array<Record<string, unknown>> {
   const issues = new InputIssues();
   if (!Array.isArray(records)) {
     issues.add('INVALID_INPUT', ['records'], `expected an array of records, got ${describe(records)}`);
@@ -159,7 +173,8 @@ export function validateRecords(descriptor: VectorCollectionDescriptor, records:
     const first = seen.get(values.id);
     if (first !== undefined) issues.add('DUPLICATE_ID', [...path, 'id'], `id ${JSON.stringify(values.id)} also appears at records.${first}`);
     else seen.set(values.id, i);
-    checkVector(issues, values.embedding, descriptor, [...path, 'embedding']);
+    if (values.embedding !== undefined || !embeds) checkVector(issues, values.embedding, descriptor, [...path, 'embedding']);
+    else if (!embeds.embedder) issues.add('EMBEDDER_MISSING', [...path, 'embedding'], noEmbedder(embeds, 'no vector'));
     for (const field of descriptor.fields) checkFieldValue(issues, field, values[field.name], [...path, field.name]);
     checkKnownKeys(issues, descriptor, values, path);
   });
@@ -189,16 +204,22 @@ export function validateIds(ids: unknown, operation: string): asserts ids is str
   issues.throwIfAny(operation);
 }
 
-export function validateSearch(descriptor: VectorCollectionDescriptor, query: unknown): void {
+export function validateSearch(descriptor: VectorCollectionDescriptor, query: unknown, embeds?: Embeds): void {
   const issues = new InputIssues();
   const q = (query ?? {}) as Record<string, unknown>;
-  if (q.text !== undefined) checkQueryText(issues, descriptor, q.text);
+  if (q.text !== undefined) checkQueryText(issues, descriptor, q.text, 'text');
+  // Text to embed stands for the vector.
+  if (q.query !== undefined) {
+    if (q.vector !== undefined) issues.add('INVALID_QUERY', ['query'], 'give vector or query (text to embed), not both');
+    else if (!embeds?.embedder) issues.add(embeds ? 'EMBEDDER_MISSING' : 'INVALID_QUERY', ['query'], noEmbedder(embeds, 'query is text to embed'));
+    else checkText(issues, q.query, 'query');
+  }
   // A keyword search has no vector; a hybrid one has both.
-  if (q.text === undefined || q.vector !== undefined) checkVector(issues, q.vector, descriptor, ['vector']);
+  else if (q.text === undefined || q.vector !== undefined) checkVector(issues, q.vector, descriptor, ['vector']);
   if (!Number.isInteger(q.topK) || (q.topK as number) < 1 || (q.topK as number) > MAX_TOP_K) {
     issues.add('INVALID_QUERY', ['topK'], `topK must be an integer from 1 to ${MAX_TOP_K}, got ${describe(q.topK)}`);
   }
-  const hybrid = q.text !== undefined && q.vector !== undefined;
+  const hybrid = q.text !== undefined && (q.vector !== undefined || q.query !== undefined);
   for (const key of ['candidates', 'fusion'] as const) {
     if (q[key] !== undefined && !hybrid) issues.add('INVALID_QUERY', [key], `${key} applies to a hybrid search only (vector and text together)`);
   }
@@ -221,14 +242,19 @@ const FUSION_MAX = 1_000_000;
 const FUSION_MIN_WEIGHT = 1e-6;
 
 /** Keyword search's text: on a collection declared with fullText; words, not nothing; storable. */
-function checkQueryText(issues: InputIssues, descriptor: VectorCollectionDescriptor, text: unknown): void {
+function checkQueryText(issues: InputIssues, descriptor: VectorCollectionDescriptor, text: unknown, key: string): void {
   if (!descriptor.fullText) {
-    return issues.add('INVALID_QUERY', ['text'], `"${descriptor.name}" has no keyword search: declare fullText: { field, language } on the collection and run polystore generate`);
+    return issues.add('INVALID_QUERY', [key], `"${descriptor.name}" has no keyword search: declare fullText: { field, language } on the collection and run polystore generate`);
   }
-  if (typeof text !== 'string') return issues.add('INVALID_QUERY', ['text'], `text must be a string, got ${describe(text)}`);
-  if (text.trim() === '') issues.add('INVALID_QUERY', ['text'], 'text is empty: give words to search for, or leave text out for a vector search');
-  else if (text.length > MAX_QUERY_TEXT && [...text].length > MAX_QUERY_TEXT) issues.add('INVALID_QUERY', ['text'], `text is longer than ${MAX_QUERY_TEXT} characters (${[...text].length})`);
-  else if (hasNul(text) || !isWellFormed(text)) issues.add('INVALID_QUERY', ['text'], 'text cannot contain NUL (U+0000) or a lone UTF-16 surrogate');
+  checkText(issues, text, key);
+}
+
+/** A search's text (keyword side, or to embed): words, not nothing, at most MAX_QUERY_TEXT characters, storable. */
+function checkText(issues: InputIssues, text: unknown, key: string): void {
+  if (typeof text !== 'string') return issues.add('INVALID_QUERY', [key], `${key} must be a string, got ${describe(text)}`);
+  if (text.trim() === '') issues.add('INVALID_QUERY', [key], `${key} is empty: give words to search for${key === 'text' ? ', or leave text out for a vector search' : ''}`);
+  else if (text.length > MAX_QUERY_TEXT && [...text].length > MAX_QUERY_TEXT) issues.add('INVALID_QUERY', [key], `${key} is longer than ${MAX_QUERY_TEXT} characters (${[...text].length})`);
+  else if (hasNul(text) || !isWellFormed(text)) issues.add('INVALID_QUERY', [key], `${key} cannot contain NUL (U+0000) or a lone UTF-16 surrogate`);
 }
 
 /**

@@ -15,14 +15,24 @@ export interface PagedStore<T extends VectorRecordBase, W> extends VectorStore<T
  * backend only compiles and runs them. Records are validated and carry the store's tenant; a `filter` is the
  * call's `where` (or ids) parsed and restricted to the tenant; ids are valid and at least one.
  */
+/**
+ * What a write to a collection with recorded embeddings carries besides its records (runtime/../embeddings).
+ * It fails with EMBEDDING_STATE_CHANGED, writing nothing, once the record of generations is past `version`.
+ */
+export interface GenerationWrite {
+  version: number;
+  /** The other generation's vectors by id; null: none (a re-embed makes it). Only ids whose text was written. */
+  other?: { column: string; vectors: ReadonlyMap<string, readonly number[] | null> } | undefined;
+}
+
 export interface BackendStore<T extends VectorRecordBase, W> {
-  insert(records: ReadonlyArray<Record<string, unknown>>): Promise<void>;
-  upsert(records: ReadonlyArray<Record<string, unknown>>): Promise<void>;
+  insert(records: ReadonlyArray<Record<string, unknown>>, generation?: GenerationWrite): Promise<void>;
+  upsert(records: ReadonlyArray<Record<string, unknown>>, generation?: GenerationWrite): Promise<void>;
   search(query: SearchFor<W, true>, filter: FilterNode): Promise<Array<SearchHit<T>>>;
   get(ids: readonly string[], filter: FilterNode, options: ReadOptions | undefined): Promise<T[]>;
   count(filter: FilterNode, options: ReadOptions | undefined): Promise<number>;
   /** `changes` without undefined values; `filter` is the record's id within the tenant. */
-  update(id: string, changes: Record<string, unknown>, filter: FilterNode): Promise<void>;
+  update(id: string, changes: Record<string, unknown>, filter: FilterNode, generation?: GenerationWrite): Promise<void>;
   /** `filter` can match something; `ids` when the call named them. */
   delete(filter: FilterNode, ids: readonly string[] | undefined): Promise<number>;
   page: Page<T>;

@@ -1,4 +1,5 @@
 import type { PGlite } from '@electric-sql/pglite';
+import type { EmbeddersOption } from './embedder.js';
 
 export interface PostgresServerOptions {
   /** postgres://user:password@host:port/database */
@@ -112,6 +113,13 @@ export interface PolystoreOptions<Collection extends string = string> {
    * process. Writes make earlier answers unreachable; an unreachable or slow Redis is skipped, never an error.
    */
   cache?: CacheOptions | undefined;
+  /**
+   * The embedding models of the collections that declare one (`embedding` in the schema): what embeds a record
+   * written without a vector, and `search({ query })`. A function `(texts, { signal }) => vectors`, a Vercel AI SDK
+   * EmbeddingModel, or `{ embed, batchSize, concurrency, retries, requestsPerMinute }`; by model id while a change
+   * of model is under way.
+   */
+  embedders?: EmbeddersOption<Collection> | undefined;
 }
 
 /** What opening a PostgreSQL connection reads. */

@@ -66,8 +66,29 @@ export interface HybridSearchQuery<W> extends SearchOptions<W> {
   fusion?: FusionOptions | undefined;
 }
 
-/** What `search` takes: keyword and hybrid queries only on a collection declared with `fullText` (FT). */
-export type SearchFor<W, FT extends boolean> = FT extends true ? SearchQuery<W> | TextSearchQuery<W> | HybridSearchQuery<W> : SearchQuery<W>;
+/**
+ * A search by text embedded with the collection's embedder (`createPolystore({ embedders })`), on a collection
+ * declared with `embedding.from`: the nearest records to the query's vector. With `text` too (on a collection with
+ * `fullText`), a hybrid search: pass the same words for the keyword side.
+ */
+export interface EmbeddedSearchQuery<W> extends SearchOptions<W> {
+  query: string;
+  vector?: undefined;
+  text?: string | undefined;
+  candidates?: number | undefined;
+  fusion?: FusionOptions | undefined;
+}
+
+/**
+ * What `search` takes: keyword and hybrid queries only on a collection declared with `fullText` (FT); a query to
+ * embed only on one declared with `embedding.from` (E).
+ */
+export type SearchFor<W, FT extends boolean, E extends boolean = false> =
+  | (FT extends true ? SearchQuery<W> | TextSearchQuery<W> | HybridSearchQuery<W> : SearchQuery<W>)
+  | (E extends true ? EmbeddedSearchQuery<W> : never);
+
+/** What a write takes: on a collection declared with `embedding.from` (E), a record may leave its vector out, to be embedded. */
+export type WriteRecord<T extends VectorRecordBase, E extends boolean> = E extends true ? Omit<T, 'embedding'> & { embedding?: number[] | undefined } : T;
 
 /** An update's changes: a field left out or undefined keeps its value; null clears an optional field. */
 export type RecordChanges<T> = { [K in Exclude<keyof T, 'id'>]?: T[K] | undefined };
@@ -99,10 +120,10 @@ export interface SideRank {
   score: number;
 }
 
-export interface VectorStore<T extends VectorRecordBase, W, FT extends boolean = false> {
-  insert(records: readonly T[]): Promise<void>;
-  upsert(records: readonly T[]): Promise<void>;
-  search(query: SearchFor<W, FT>): Promise<Array<SearchHit<T>>>;
+export interface VectorStore<T extends VectorRecordBase, W, FT extends boolean = false, E extends boolean = false> {
+  insert(records: ReadonlyArray<WriteRecord<T, E>>): Promise<void>;
+  upsert(records: ReadonlyArray<WriteRecord<T, E>>): Promise<void>;
+  search(query: SearchFor<W, FT, E>): Promise<Array<SearchHit<T>>>;
   get(ids: readonly string[], options?: ReadOptions): Promise<T[]>;
   count(where?: W | undefined, options?: ReadOptions): Promise<number>;
   update(id: string, changes: RecordChanges<T>): Promise<void>;
@@ -114,8 +135,8 @@ export interface VectorStore<T extends VectorRecordBase, W, FT extends boolean =
 export type TenantRecord<T, K extends keyof T> = Omit<T, K> & { [P in K]?: T[P] | undefined };
 
 /** A multi-tenant collection is reachable only through `forTenant`. */
-export interface TenantVectorStore<T extends VectorRecordBase, W, K extends keyof T & keyof W, FT extends boolean = false> {
-  forTenant(tenantId: string): VectorStore<TenantRecord<T, K> & VectorRecordBase, Omit<W, K>, FT>;
+export interface TenantVectorStore<T extends VectorRecordBase, W, K extends keyof T & keyof W, FT extends boolean = false, E extends boolean = false> {
+  forTenant(tenantId: string): VectorStore<TenantRecord<T, K> & VectorRecordBase, Omit<W, K>, FT, E>;
 }
 
 export type VectorFieldKind = 'string' | 'int' | 'float' | 'boolean' | 'datetime' | 'json' | 'enum';
@@ -137,4 +158,26 @@ export interface VectorCollectionDescriptor<Table = unknown> {
   fields: ReadonlyArray<{ name: string; column: string; kind: VectorFieldKind; optional: boolean; maxLength?: number; values?: readonly string[] }>;
   table: Table;
   milvus: MilvusCollectionSpec;
+  /** The embedding model, when the collection declares one: `dimension` and `storage` above are its generation's. */
+  embedding?: EmbeddingDescriptor;
+}
+
+/** A generation of a collection's vectors: the model that made them, and where they are. */
+export interface GenerationDescriptor {
+  model: string;
+  dimension: number;
+  storage: 'vector' | 'halfvec';
+  /** The vector column on PostgreSQL (its key in the Drizzle table too). */
+  column: string;
+  /** The generation's collection on Milvus. */
+  milvusCollection: string;
+}
+
+export interface EmbeddingDescriptor {
+  /** The schema's model. */
+  model: string;
+  /** The text field a record without a vector is embedded from. */
+  from?: { field: string; column: string };
+  /** The generations the schema knows, oldest first (two while a change of model is under way); the schema's is the one of `model`. */
+  generations: readonly GenerationDescriptor[];
 }

@@ -8,7 +8,7 @@ import { filterExpr, stringLiteral } from './filter-expr.js';
 import type { MilvusConnection } from './milvus-connection.js';
 import { keyField, rowCodec } from './rows.js';
 import { scopedFilter, type TenantScope } from '../checks/tenant.js';
-import type { BackendStore } from '../contract/backend-store.js';
+import type { BackendStore, GenerationWrite } from '../contract/backend-store.js';
 import { type FilterNode, isTrue } from '../contract/filter-node.js';
 import { type HybridSearchQuery, type SearchFor, type SearchHit, type VectorCollectionDescriptor, type VectorRecordBase } from '../contract/vector-store.js';
 import { keyedSerial } from '../keyed-serial.js';
@@ -31,14 +31,21 @@ const ROWS_PER_PAGE = 10_000;
  * merges and upserts, and the checks before a write read too; interleaved with another write to the same
  * records, either would act on what that write changes. Across processes the last write of a record wins.
  */
-const writes = keyedSerial();
+export const collectionWrites = keyedSerial();
+const writes = collectionWrites;
 
+/**
+ * `other`: while a change of embedding model is under way, the other generation's view of the collection (its own
+ * Milvus collection): a delete deletes there too, and a write puts there what its GenerationWrite says.
+ */
 export function createMilvusStore<T extends VectorRecordBase, W>(
   descriptor: VectorCollectionDescriptor,
   milvus: MilvusConnection,
   scope?: TenantScope,
+  other?: VectorCollectionDescriptor,
 ): BackendStore<T, W> {
   const collection = descriptor.milvus.collection_name;
+  const otherCodec = other && rowCodec(other);
   const codec = rowCodec(descriptor);
   const key = keyField(descriptor);
   const tenantColumn = scope && descriptor.fields.find((field) => field.name === scope.field)!.column;
@@ -46,12 +53,14 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
   const consistency_level = milvus.consistency as unknown as ConsistencyLevelEnum;
   const ready = () => milvus.ensure(descriptor);
   // A collection released behind our back (or by a restart of Milvus Lite) is loaded again, once, within the call.
-  const call: MilvusConnection['call'] = (operation, request) =>
-    milvus.call(operation, request, collection).catch(async (error: unknown) => {
+  const callOn = (target: string, load: () => Promise<void>): MilvusConnection['call'] => (operation, request) =>
+    milvus.call(operation, request, target).catch(async (error: unknown) => {
       if (!(error instanceof PolystoreError && error.code === 'COLLECTION_NOT_LOADED')) throw error;
-      await ready();
-      return milvus.call(operation, request, collection);
+      await load();
+      return milvus.call(operation, request, target);
     });
+  const call = callOn(collection, ready);
+  const onOther = other && { name: other.milvus.collection_name, call: callOn(other.milvus.collection_name, () => milvus.ensure(other)) };
   /** A filter as an expression; none at all (not `true`, which Milvus 2.3 refuses) where it places no condition. */
   const toExpr = (filter: FilterNode, operation: string) => (isTrue(filter) ? '' : filterExpr(filter, operation));
   /** `id in [...]`, within the store's tenant or (for the checks before a write) across all tenants. */
@@ -99,11 +108,11 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
     return rows;
   }
 
-  async function mutate(operation: string, rows: Row[], request: 'upsert' | 'delete'): Promise<number> {
-    const result = await call(operation, (client) =>
+  async function mutate(operation: string, rows: Row[], request: 'upsert' | 'delete', on = { name: collection, call }): Promise<number> {
+    const result = await on.call(operation, (client) =>
       request === 'upsert'
-        ? client.upsert({ collection_name: collection, data: rows as RowData[] })
-        : client.delete({ collection_name: collection, filter: `${key} in [${rows.map((row) => stringLiteral(row[key] as string)).join(', ')}]`, consistency_level: milvus.consistency }),
+        ? client.upsert({ collection_name: on.name, data: rows as RowData[] })
+        : client.delete({ collection_name: on.name, filter: `${key} in [${rows.map((row) => stringLiteral(row[key] as string)).join(', ')}]`, consistency_level: milvus.consistency }),
     );
     // The SDK resolves even when some rows failed: err_index names them.
     if (result.err_index.length > 0) {
@@ -115,7 +124,32 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
     return count;
   }
 
-  async function write(records: ReadonlyArray<Record<string, unknown>>, operation: 'insert' | 'upsert'): Promise<void> {
+  /**
+   * The other generation's rows of a write whose text changed: its vector where one was made, else none (deleted,
+   * for a re-embed to make). After this collection's write landed: a failure here is a PARTIAL_WRITE.
+   */
+  async function writeOther(operation: string, records: ReadonlyArray<Record<string, unknown>>, generation: GenerationWrite | undefined): Promise<void> {
+    const vectors = generation?.other?.vectors;
+    if (!vectors || !onOther || !otherCodec) return;
+    const touched = records.filter((record) => vectors.has(record.id as string));
+    const put = touched.filter((record) => vectors.get(record.id as string)).map((record) => otherCodec.toRow({ ...record, embedding: vectors.get(record.id as string) }));
+    const drop = touched.filter((record) => vectors.get(record.id as string) === null).map((record) => otherCodec.toRow({ ...record, embedding: [] }));
+    try {
+      await milvus.ensure(other!);
+      for (const batch of byteBatches(put, other!.dimension)) await mutate(`${operation} (${onOther.name})`, batch, 'upsert', onOther);
+      for (let start = 0; start < drop.length; start += IDS_PER_EXPRESSION) await mutate(`${operation} (${onOther.name})`, drop.slice(start, start + IDS_PER_EXPRESSION), 'delete', onOther);
+    } catch (error) {
+      const ids = records.map((record) => record.id as string);
+      throw new PartialWriteError(
+        `${operation}: written, but not to the collection of the other embedding generation ("${onOther.name}": ${(error as Error).message}); upsert the same records again, or let polystore vectors reembed make them`,
+        ids,
+        [],
+        { cause: error },
+      );
+    }
+  }
+
+  async function write(records: ReadonlyArray<Record<string, unknown>>, operation: 'insert' | 'upsert', generation?: GenerationWrite): Promise<void> {
     const rows = records.map(codec.toRow);
     await ready();
     const ids = rows.map((row) => row.id as string);
@@ -154,6 +188,7 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
       }
       written.push(...batch);
     }
+    await writeOther(operation, records, generation);
   }
 
   /**
@@ -209,8 +244,8 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
     });
 
   const store: BackendStore<T, W> = {
-    insert: (records) => writes(collection, () => write(records, 'insert')),
-    upsert: (records) => writes(collection, () => write(records, 'upsert')),
+    insert: (records, generation) => writes(collection, () => write(records, 'insert', generation)),
+    upsert: (records, generation) => writes(collection, () => write(records, 'upsert', generation)),
 
     async search(query: SearchFor<W, true>, where): Promise<Array<SearchHit<T>>> {
       const filter = toExpr(where, 'search');
@@ -246,12 +281,15 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
       return Number((result.data[0] as Row)['count(*)']);
     },
 
-    async update(id, values, filter) {
+    async update(id, values, filter, generation) {
       await ready();
       await writes(collection, async () => {
         const [current] = await store.get([id], filter, undefined);
         if (!current) throw new PolystoreError('NOT_FOUND', `update: no record with id ${JSON.stringify(id)}${scope ? ' for this tenant' : ''}`);
-        if (Object.keys(values).length > 0) await mutate('update', [codec.toRow({ ...current, ...values })], 'upsert');
+        if (Object.keys(values).length === 0) return;
+        const merged = { ...current, ...values };
+        await mutate('update', [codec.toRow(merged)], 'upsert');
+        await writeOther('update', [merged], generation);
       });
     },
 
@@ -261,6 +299,11 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
         // Deleting by the matched keys gives an exact count on every Milvus version.
         const matched = ids ? await rowsById('delete', ids, [key], true) : await queryAll('delete', toExpr(filter, 'delete'), [key]);
         for (let start = 0; start < matched.length; start += IDS_PER_EXPRESSION) await mutate('delete', matched.slice(start, start + IDS_PER_EXPRESSION), 'delete');
+        // The other generation's rows too: a re-embed's cutover would make them live again.
+        if (onOther && matched.length > 0) {
+          await milvus.ensure(other!);
+          for (let start = 0; start < matched.length; start += IDS_PER_EXPRESSION) await mutate(`delete (${onOther.name})`, matched.slice(start, start + IDS_PER_EXPRESSION), 'delete', onOther);
+        }
         return matched.length;
       });
     },

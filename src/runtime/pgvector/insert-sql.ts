@@ -62,6 +62,6 @@ function textOf(value: unknown): string | null {
   return JSON.stringify(value); // jsonb
 }
 
-function arrayLiteral(values: Array<string | null>): string {
+export function arrayLiteral(values: Array<string | null>): string {
   return `{${values.map((value) => (value === null ? 'NULL' : `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`)).join(',')}}`;
 }
