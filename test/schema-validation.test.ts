@@ -214,7 +214,7 @@ describe('schema validation', () => {
       'documents.User.indexes.1.text.0: a text index needs string fields, "age" is int',
       'tables.t.indexes.0.columns.0: a GIN index needs a jsonb column, "data" is text',
       'tables.t.indexes.1.columns.0: unknown column "missing"',
-      'vectors.v.dimensions: unknown option "dimensions" (expected one of: kind, dimension, metric, index, fields, tenant, backend, fullText, indexes)',
+      'vectors.v.dimensions: unknown option "dimensions" (expected one of: kind, dimension, metric, index, fields, tenant, backend, fullText, indexes, embedding)',
     ]);
   });
 

@@ -2,7 +2,7 @@ import type { ColumnType } from '../../src/schema/column.js';
 import type { VectorCollectionDef } from '../../src/schema/define.js';
 import type { FieldDef } from '../../src/schema/field.js';
 import type { MilvusFieldSpec, MilvusIndexSpec, MilvusMetric } from '../../src/runtime/contract/milvus-spec.js';
-import { type EmbeddingGeneration, milvusCollectionOf } from '../../src/schema/embedding-generations.js';
+import { type EmbeddingGeneration, FIRST_VECTOR_COLUMN, milvusCollectionOf } from '../../src/schema/embedding-generations.js';
 import { declaredDimension, GENERATION_COLUMN, parseEmbedding } from './embedding.js';
 import { milvusAnalyzer } from './milvus-analyzer.js';
 import type { ColumnIR, TableIndexIR, TableIR, VectorCollectionIR, VectorFieldIR, VectorFieldTypeIR } from '../ir.js';
@@ -39,7 +39,8 @@ export function parseVectorCollection(issues: Issues, name: string, def: VectorC
   // One vector column per generation of embeddings: NOT NULL alone, nullable while a change fills the new one.
   const vectorColumns = embedding?.generations ?? [{ column: 'embedding', dimension: dimension as number, storage }];
   const target = vectorColumns.find((generation) => generation.column === (embedding?.column ?? 'embedding'))!;
-  for (const generation of vectorColumns) checkMilvusName(issues, milvusCollectionOf(name, generation.column), path, 'collection name (of an embedding generation)');
+  // A later generation's collection is named after the first one's, which is checked above.
+  for (const generation of vectorColumns.filter((later) => later.column !== FIRST_VECTOR_COLUMN)) checkMilvusName(issues, milvusCollectionOf(name, generation.column), path, 'collection name (of an embedding generation)');
   reportDuplicates(issues, fields.map((field) => ({ name: field.column, path: [...path, 'fields', field.name] })), 'column');
   const milvusFieldCount = fields.length + RECORD_KEYS.length + (def.fullText ? 1 : 0);
   if (milvusFieldCount > limits.milvusMaxFields) {
