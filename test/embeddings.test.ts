@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashedEmbedder, hashedEmbedding } from './helpers/embedders.js';
-import { type EmbeddingFacade, embeddingProject, facadeOf } from './helpers/embedding-project.js';
+import { type EmbeddingFacade, embeddingProject, facadesOn } from './helpers/embedding-project.js';
 import { EmbeddingError, InvalidInputError, PolystoreError } from '../src/errors.js';
 
 const A = { model: 'hash-a', dimension: 16 };
@@ -18,12 +18,8 @@ describe('embedding from the schema: PGlite', () => {
   let dir: string;
   let dataDir: string;
   let db: EmbeddingFacade;
-  const opened: EmbeddingFacade[] = [];
-  const open = async (embedders?: object, project = dir) => {
-    const facade = (await facadeOf(project)).createPolystore({ pglite: { dataDir }, ...(embedders ? { embedders: { chunks: embedders } } : {}) });
-    opened.push(facade);
-    return facade;
-  };
+  const facades = facadesOn(() => ({ pglite: { dataDir } }));
+  const open = (embedders?: object, project = dir) => facades.open(project, embedders);
   const failure = (promise: Promise<unknown>) => promise.then(() => expect.unreachable('it succeeded'), (error: unknown) => error as EmbeddingError);
   beforeAll(async () => {
     dir = embeddingProject(A);
@@ -31,7 +27,7 @@ describe('embedding from the schema: PGlite', () => {
     db = await open(embedA);
   }, 60_000);
   afterAll(async () => {
-    for (const facade of opened) await facade.close();
+    await facades.closeAll();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -106,19 +102,13 @@ describe('embedding from the schema: PGlite', () => {
     expect((search as unknown as InvalidInputError).issues[0].code).toBe('EMBEDDER_MISSING');
     const both = await failure(db.vectors.chunks.forTenant('t4').search({ query: 'x', vector: hashedEmbedding('x', A.dimension, 'a'), topK: 1 }));
     expect(both.code).toBe('INVALID_QUERY');
-    const facade = await facadeOf(dir);
     for (const [embedders, code] of [
       [{ chunks: 42 }, 'INVALID_OPTION'],
       [{ chunks: { embed: embedA, concurrency: 0 } }, 'INVALID_OPTION'],
       [{ chunks: { 'hash-z': embedA } }, 'UNKNOWN_MODEL'],
       [{ nope: embedA }, 'UNKNOWN_COLLECTION'],
     ] as const) {
-      let thrown: unknown;
-      try {
-        opened.push(facade.createPolystore({ pglite: { dataDir }, embedders }));
-      } catch (error) {
-        thrown = error;
-      }
+      const thrown = await facades.open(dir, undefined, { embedders }).then(() => undefined, (error: unknown) => error);
       expect(thrown, JSON.stringify(embedders)).toBeInstanceOf(PolystoreError);
       const issues = (thrown as InvalidInputError).issues ?? [];
       expect([(thrown as PolystoreError).code, ...issues.map((issue) => issue.code)], JSON.stringify(embedders)).toContain(code);
@@ -126,8 +116,7 @@ describe('embedding from the schema: PGlite', () => {
   });
 
   it('refuses a facade of another model on the same database before it reads or writes', async () => {
-    await db.close();
-    for (const facade of opened) await facade.close();
+    await facades.closeAll();
     const other = embeddingProject({ model: 'hash-b', dimension: A.dimension });
     const wrong = await open(hashedEmbedder(A.dimension, 'b'), other);
     const error = await failure(wrong.vectors.chunks.forTenant('t1').count());

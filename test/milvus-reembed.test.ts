@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { polystore, polystoreAsync } from './helpers/cli.js';
 import { hashedEmbedder, hashedEmbedding } from './helpers/embedders.js';
-import { changedProject, type EmbeddingFacade, embeddingProject, facadeOf } from './helpers/embedding-project.js';
+import { changedProject, embeddingProject, facadesOn } from './helpers/embedding-project.js';
 import { acquireMilvusLite, type MilvusLiteServer } from '../src/runtime/milvus/milvus-lite.js';
 
 const N = 1_500;
@@ -25,12 +25,8 @@ describe('a change of embedding model while a writer writes: Milvus Lite', () =>
   let address: string;
   let v1: string;
   let v2: string;
-  const facades: EmbeddingFacade[] = [];
-  const open = async (dir: string, embedders: object) => {
-    const db = (await facadeOf(dir)).createPolystore({ milvus: { address }, embedders: { chunks: embedders } });
-    facades.push(db);
-    return db;
-  };
+  const facades = facadesOn(() => ({ milvus: { address } }));
+  const open = facades.open;
   const args = (extra: string[]) => ['vectors', 'reembed', 'chunks', '--milvus', address, ...extra];
   const cli = (extra: string[]) => polystore(args(extra), { cwd: v2 });
 
@@ -42,7 +38,7 @@ describe('a change of embedding model while a writer writes: Milvus Lite', () =>
     v2 = changedProject(v1, { ...B, config });
   }, 180_000);
   afterAll(async () => {
-    await Promise.all(facades.map((db) => db.close()));
+    await facades.closeAll();
     await server?.release();
     rmSync(dataDir, { recursive: true, force: true });
   });

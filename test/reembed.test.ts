@@ -9,7 +9,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { polystore, polystoreAsync } from './helpers/cli.js';
 import { hashedEmbedder, hashedEmbedding } from './helpers/embedders.js';
-import { type Chunk, changedProject, type EmbeddingFacade, embeddingProject, facadeOf } from './helpers/embedding-project.js';
+import { changedProject, type EmbeddingFacade, embeddingProject, facadesOn } from './helpers/embedding-project.js';
 import { serverDatabase, serverUrl } from './helpers/engines.js';
 
 const N = 20_000;
@@ -32,12 +32,8 @@ describe.runIf(serverUrl)('a change of embedding model while writers write: Post
   let v1: string;
   let v2: string;
   let sql: postgres.Sql;
-  const facades: EmbeddingFacade[] = [];
-  const open = async (dir: string, embedders: object) => {
-    const db = (await facadeOf(dir)).createPolystore({ postgres: { url: database.url, max: 3 }, embedders: { chunks: embedders } });
-    facades.push(db);
-    return db;
-  };
+  const facades = facadesOn(() => ({ postgres: { url: database.url, max: 3 } }));
+  const open = facades.open;
   const cli = (args: string[]) => polystore(['vectors', 'reembed', 'chunks', ...args], { cwd: v2, env: { POLYSTORE_POSTGRES_URL: database.url } });
   // While the test's own writers run: a synchronous child would stop them mid-transaction, holding their row locks.
   const cliBeside = (args: string[], env: Record<string, string> = {}) => polystoreAsync(['vectors', 'reembed', 'chunks', ...args], { cwd: v2, env: { POLYSTORE_POSTGRES_URL: database.url, ...env } });
@@ -49,7 +45,7 @@ describe.runIf(serverUrl)('a change of embedding model while writers write: Post
     v2 = changedProject(v1, { ...B, config });
   }, 120_000);
   afterAll(async () => {
-    await Promise.all(facades.map((db) => db.close()));
+    await facades.closeAll();
     await sql?.end();
     await database?.drop();
   });

@@ -37,8 +37,8 @@ export function parseVectorCollection(issues: Issues, name: string, def: VectorC
   const fields = Object.entries(def.fields ?? {}).map(([field, fieldDef]) => parseField(issues, field, fieldDef, [...path, 'fields', field]));
   const embedding = def.embedding === undefined ? undefined : parseEmbedding(issues, def.embedding, { dimension: dimension as number, storage }, fields, recorded, [...path, 'embedding']);
   // One vector column per generation of embeddings: NOT NULL alone, nullable while a change fills the new one.
-  const vectorColumns = embedding?.generations ?? [{ column: 'embedding', dimension: dimension as number, storage }];
-  const target = vectorColumns.find((generation) => generation.column === (embedding?.column ?? 'embedding'))!;
+  const vectorColumns = embedding?.generations ?? [{ column: FIRST_VECTOR_COLUMN, dimension: dimension as number, storage }];
+  const target = vectorColumns.find((generation) => generation.column === (embedding?.column ?? FIRST_VECTOR_COLUMN))!;
   // A later generation's collection is named after the first one's, which is checked above.
   for (const generation of vectorColumns.filter((later) => later.column !== FIRST_VECTOR_COLUMN)) checkMilvusName(issues, milvusCollectionOf(name, generation.column), path, 'collection name (of an embedding generation)');
   reportDuplicates(issues, fields.map((field) => ({ name: field.column, path: [...path, 'fields', field.name] })), 'column');

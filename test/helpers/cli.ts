@@ -7,21 +7,20 @@ export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const bin = join(repoRoot, 'bin/polystore.js');
 
 /** Runs the built CLI (npm test builds first), as a user would. */
-export function polystore(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
-  const result = spawnSync(process.execPath, [bin, ...args], {
-    cwd: options.cwd ?? repoRoot,
-    encoding: 'utf8',
-    env: { ...process.env, SOURCE_DATE_EPOCH: '1767225600', ...options.env },
-  });
+interface RunOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+}
+const spawnOptions = (options: RunOptions) => ({ cwd: options.cwd ?? repoRoot, env: { ...process.env, SOURCE_DATE_EPOCH: '1767225600', ...options.env } });
+
+export function polystore(args: string[], options: RunOptions = {}) {
+  const result = spawnSync(process.execPath, [bin, ...args], { ...spawnOptions(options), encoding: 'utf8' });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** `polystore` without blocking this process: for a run beside work of the test's own (writers, searches). */
-export function polystoreAsync(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
-  const child = spawn(process.execPath, [bin, ...args], {
-    cwd: options.cwd ?? repoRoot,
-    env: { ...process.env, SOURCE_DATE_EPOCH: '1767225600', ...options.env },
-  });
+export function polystoreAsync(args: string[], options: RunOptions = {}) {
+  const child = spawn(process.execPath, [bin, ...args], spawnOptions(options));
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

@@ -91,3 +91,19 @@ export interface TenantChunks {
 export async function facadeOf(dir: string): Promise<{ createPolystore(options?: object): EmbeddingFacade }> {
   return (await import(join(dir, 'generated/index.ts'))) as { createPolystore(options?: object): EmbeddingFacade };
 }
+
+/**
+ * Facades of the projects on one database (`connections`, read when a facade opens: a suite sets them up in
+ * beforeAll), `embedders` given for the collection; `closeAll` at the suite's end.
+ */
+export function facadesOn(connections: () => object) {
+  const opened: EmbeddingFacade[] = [];
+  return {
+    async open(dir: string, embedders?: object, options: object = {}): Promise<EmbeddingFacade> {
+      const db = (await facadeOf(dir)).createPolystore({ ...connections(), ...(embedders ? { embedders: { chunks: embedders } } : {}), ...options });
+      opened.push(db);
+      return db;
+    },
+    closeAll: () => Promise.all(opened.map((db) => db.close())),
+  };
+}
