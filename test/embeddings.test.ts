@@ -49,6 +49,9 @@ describe('embedding from the schema: PGlite', () => {
     const own = hashedEmbedding('anything', A.dimension, 'z');
     await team.upsert([{ id: 'c', content: 'not what the vector says', rev: 1, embedding: own }]);
     expect((await team.get(['c']))[0].embedding.map((x) => x.toFixed(4))).toEqual(own.map((x) => x.toFixed(4)));
+    const health = await db.health();
+    expect(health.status).toBe('up');
+    expect(health.stores.postgres.details.embeddings).toEqual({ chunks: { model: 'hash-a', active: 'hash-a', state: 'current', generations: [{ model: 'hash-a', dimension: A.dimension, storage: 'vector', active: true }] } });
   });
 
   it('writes nothing of a call whose embedder failed, and says which model and which record', async () => {
@@ -125,6 +128,10 @@ describe('embedding from the schema: PGlite', () => {
     expect(error.message).toMatch(/hash-b/);
     const write = await failure(wrong.vectors.chunks.forTenant('t1').insert([{ id: 'm1', content: 'mixed', rev: 1 }]));
     expect(write.code).toBe('EMBEDDING_MODEL_MISMATCH');
+    const health = await wrong.health();
+    expect(health.status).toBe('degraded');
+    expect(health.stores.postgres.error).toMatch(/"chunks" reads "hash-a", which the schema does not declare \("hash-b"\): its calls are refused/);
+    expect(health.stores.postgres.details.embeddings).toMatchObject({ chunks: { state: 'mismatch', model: 'hash-b', active: 'hash-a' } });
     await wrong.close();
     const right = await open(embedA);
     expect(await right.vectors.chunks.forTenant('t1').get(['m1'])).toEqual([]);

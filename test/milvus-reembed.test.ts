@@ -78,6 +78,8 @@ describe('a change of embedding model while a writer writes: Milvus Lite', () =>
     writing = false;
     await writer;
     expect(filled.status, filled.stderr).toBe(0);
+    const health = await admin.health();
+    expect(health.stores.milvus.details.embeddings).toMatchObject({ chunks: { state: 'changing', active: 'hash-a', reembed: { model: 'hash-b', done: expect.any(Number), total: expect.any(Number) } } });
     const cut = cli(['--cutover']);
     expect(cut.status, cut.stderr).toBe(0);
 

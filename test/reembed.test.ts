@@ -128,6 +128,14 @@ describe.runIf(serverUrl)('a change of embedding model while writers write: Post
     const [{ filled }] = await sql`select count(*)::int as filled from chunks where embedding_2 is not null`;
     expect(filled).toBeGreaterThan(3_000);
     expect(filled).toBeLessThan(N);
+    // What is under way, and how far it got, in the health report: a change of model is no degradation.
+    const health = await admin.health();
+    expect(health.status).toBe('up');
+    const { chunks: status } = health.stores.postgres.details.embeddings as Record<string, { state: string; reembed: { done: number; total: number; finishedAt?: string } }>;
+    expect(status).toMatchObject({ state: 'changing', active: 'hash-a', model: 'hash-b' });
+    expect(status.reembed.done).toBeGreaterThanOrEqual(4_000);
+    expect(status.reembed.total).toBeGreaterThanOrEqual(N);
+    expect(status.reembed.finishedAt).toBeUndefined();
     const resumed = await cliBeside(['--batch', '500']);
     expect(resumed.status, resumed.stderr).toBe(0);
     expect(resumed.stdout).toMatch(/resumed: \d+ had one/);

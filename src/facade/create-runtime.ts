@@ -84,6 +84,7 @@ export function createRuntime<S extends Record<string, unknown>>(
     return record;
   };
   const recorded = (backend: 'pgvector' | 'milvus') => collections.filter((descriptor) => descriptor.embedding && backendOf(descriptor) === backend);
+  const embeddingStatuses = (descriptors = collections.filter((descriptor) => descriptor.embedding)) => Promise.all(descriptors.map((descriptor) => embeddingStatus(descriptor, generationsOf(descriptor))));
   /** Before the first statement of any kind: the migrations when they are automatic, then the partitions asked to be kept ahead. */
   const migrated = once(async () => {
     if (autoMigrate) {
@@ -165,7 +166,7 @@ export function createRuntime<S extends Record<string, unknown>>(
         // The embedding models, once the migrations made their columns (Milvus: their collections, made here).
         const withModels = collections.filter((descriptor) => descriptor.embedding);
         for (const descriptor of withModels) await generationsOf(descriptor).record();
-        return { ...result, embeddings: await Promise.all(withModels.map((descriptor) => embeddingStatus(descriptor, generationsOf(descriptor)))) };
+        return { ...result, embeddings: await embeddingStatuses(withModels) };
       }),
     /** The applied migrations after `to` reversed, newest first, in one transaction; refused when a dropped table or column holds rows, unless `force`. */
     migrateDown: (down: MigrateDownOptions) => life.run('migrateDown', () => serial('migrate', () => migrateDown(connection, migrationsFolder, down))),
@@ -173,15 +174,15 @@ export function createRuntime<S extends Record<string, unknown>>(
     migrationStatus: () =>
       life.run('migrationStatus', async () => ({
         ...(await migrationStatus({ ...migrations, milvusCollections: onMilvus() })),
-        embeddings: await Promise.all(collections.filter((descriptor) => descriptor.embedding).map((descriptor) => embeddingStatus(descriptor, generationsOf(descriptor)))),
+        embeddings: await embeddingStatuses(),
       })),
     /** Never throws: each store's status, latency and details, each bounded by `timeoutMs`. */
     health: (health?: HealthOptions) =>
       checkHealth(
         {
-          postgres: postgresProbe(connection, migrationsFolder),
+          postgres: postgresProbe(connection, migrationsFolder, () => embeddingStatuses(recorded('pgvector'))),
           ...replicaProbes(connection.replicas),
-          ...(options.milvus ? { milvus: milvusProbe(milvus) } : {}),
+          ...(options.milvus ? { milvus: milvusProbe(milvus, () => embeddingStatuses(recorded('milvus'))) } : {}),
           ...(mongo ? { mongodb: mongoProbe(mongo) } : {}),
           ...(cache?.stats().store === 'redis' ? { redis: cacheProbe(cache) } : {}),
         },

@@ -1,9 +1,11 @@
 /**
  * `db.health()`: each configured store probed at once, each bounded by a timeout, never a throw. A store is
- * `up`, `degraded` (answers, but something needs doing: pending migrations, pgvector missing) or `down`.
+ * `up`, `degraded` (answers, but something needs doing: pending migrations, pgvector missing, an embedding model
+ * not recorded or not the schema's) or `down`. A change of embedding model under way is `up`, with its progress.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { EmbeddingStatus } from './embedding-status.js';
 import type { HealthOptions, HealthReport, StoreHealth } from './health-report.js';
 import type { Cache } from '../cache/cache.js';
 import { MAX_TIMER_MS } from '../runtime/contract/options.js';
@@ -14,6 +16,8 @@ import type { Connection } from '../runtime/postgres/connection.js';
 import { migrationStates, rawQuery } from '../runtime/postgres/migration-journal.js';
 
 type Probe = () => Promise<{ degraded?: string | undefined; details: Record<string, unknown> }>;
+/** The embedding models of the store's collections, as recorded: absent where none declares one. */
+type Embeddings = () => Promise<EmbeddingStatus[]>;
 
 export async function checkHealth(probes: Record<string, Probe>, options: HealthOptions = {}): Promise<HealthReport> {
   // A longer wait than Node's timers take is the longest they take.
@@ -38,8 +42,35 @@ export async function checkHealth(probes: Record<string, Probe>, options: Health
   return { status: statuses.includes('down') ? 'down' : statuses.includes('degraded') ? 'degraded' : 'up', stores: Object.fromEntries(entries) };
 }
 
-/** PostgreSQL: versions, size, connections, and the migrations in `folder` the database has not applied. */
-export function postgresProbe(connection: Pick<Connection<never>, 'execute'>, folder: string): Probe {
+/**
+ * Each collection's model and re-embed progress; degraded where the facade refuses the collection: another model
+ * recorded, or (PostgreSQL, whose record is migrate's) none. Milvus records a collection's model at its first use.
+ */
+async function embeddingHealth(embeddings: Embeddings | undefined, recordedByMigrate: boolean): Promise<{ degraded?: string | undefined; details: Record<string, unknown> }> {
+  const statuses = (await embeddings?.()) ?? [];
+  if (statuses.length === 0) return { details: {} };
+  const problems = statuses.flatMap(({ collection, state, model, active }) =>
+    state === 'mismatch'
+      ? [`"${collection}" reads ${JSON.stringify(active)}, which the schema does not declare (${JSON.stringify(model)}): its calls are refused`]
+      : state === 'unrecorded' && recordedByMigrate
+        ? [`"${collection}"'s embedding model is not recorded: run db.migrate()`]
+        : [],
+  );
+  const details = Object.fromEntries(statuses.map(({ collection, ...status }) => [collection, status]));
+  return { degraded: problems.join('; ') || undefined, details: { embeddings: details } };
+}
+
+/** Two probes' findings as one: both degradations said, details merged. */
+const merged = (...parts: Array<{ degraded?: string | undefined; details: Record<string, unknown> }>) => ({
+  degraded: parts.map((part) => part.degraded).filter(Boolean).join('; ') || undefined,
+  details: Object.assign({}, ...parts.map((part) => part.details)) as Record<string, unknown>,
+});
+
+/**
+ * PostgreSQL: versions, size, connections, the migrations in `folder` the database has not applied, and the
+ * embedding models of the pgvector collections.
+ */
+export function postgresProbe(connection: Pick<Connection<never>, 'execute'>, folder: string, embeddings?: Embeddings): Probe {
   return async () => {
     const [[[version, pgvector, bytes, active, idle, maxConnections]]] = await connection.execute([
       {
@@ -56,15 +87,16 @@ export function postgresProbe(connection: Pick<Connection<never>, 'execute'>, fo
     const degraded = pendingMigrations ? `${pendingMigrations} migration(s) pending: run db.migrate()` : pgvector ? undefined : 'pgvector is not installed in this database';
     // Connections as the server sees them, every client of this database included: postgres.js does not count its pool's.
     const connections = { active, idle, max: maxConnections };
-    return { degraded, details: { serverVersion: version, pgvectorVersion: pgvector ?? null, databaseBytes: Number(bytes), pendingMigrations, connections } };
+    return merged({ degraded, details: { serverVersion: version, pgvectorVersion: pgvector ?? null, databaseBytes: Number(bytes), pendingMigrations, connections } }, await embeddingHealth(embeddings, true));
   };
 }
 
 /**
- * Milvus: its version, and the load state and row count of each collection of its database (polystore creates its own
- * on first use). The row count is Milvus's statistics: rows deleted since the last compaction may still count.
+ * Milvus: its version, the load state and row count of each collection of its database (polystore creates its own
+ * on first use), and the embedding models of the Milvus collections. The row count is Milvus's statistics: rows
+ * deleted since the last compaction may still count.
  */
-export function milvusProbe(milvus: MilvusConnection): Probe {
+export function milvusProbe(milvus: MilvusConnection, embeddings?: Embeddings): Probe {
   return async () => {
     const version = await serverVersion(milvus, 'health');
     const { data } = await milvus.call('health', (client) => client.listCollections());
@@ -77,7 +109,7 @@ export function milvusProbe(milvus: MilvusConnection): Probe {
         return [name, { loadState: load.state, rowCount: Number(stats.data.row_count) }] as const;
       }),
     );
-    return { details: { serverVersion: version, collections: Object.fromEntries(collections) } };
+    return merged({ details: { serverVersion: version, collections: Object.fromEntries(collections) } }, await embeddingHealth(embeddings, false));
   };
 }
 

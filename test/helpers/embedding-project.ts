@@ -6,6 +6,7 @@
 import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { polystore, scratchDir } from './cli.js';
+import type { HealthReport } from '../../src/operations/health-report.js';
 
 export interface ModelChoice {
   model: string;
@@ -73,7 +74,7 @@ export interface EmbeddingFacade {
   vectors: { chunks: { forTenant(team: string): TenantChunks } };
   migrate(): Promise<{ embeddings?: unknown[] }>;
   migrationStatus(): Promise<{ embeddings?: Array<{ state: string; active?: string; reembed?: { done: number; total: number } }> }>;
-  health(): Promise<{ status: string; stores: Record<string, { status: string; details?: Record<string, unknown> }> }>;
+  health(): Promise<HealthReport>;
   close(): Promise<void>;
 }
 

@@ -7,6 +7,7 @@
  */
 import type { ConsistencyLevelEnum } from '@zilliz/milvus2-sdk-node';
 import { stringLiteral } from './filter-expr.js';
+import { keyPageQuery } from './key-page.js';
 import type { MilvusConnection } from './milvus-connection.js';
 import { collectionWrites } from './milvus-store.js';
 import { keyField, rowCodec } from './rows.js';
@@ -67,16 +68,7 @@ export function milvusGenerations(descriptor: VectorCollectionDescriptor, milvus
   /** Rows of a generation's collection matching `filter`, in key order after `after`, `limit` at most. */
   async function page(column: string, filter: string, after: string, limit: number, fields: string[]): Promise<Row[]> {
     const collection = collectionOf(column);
-    const result = await milvus.call(operation, (client) =>
-      client.query({
-        collection_name: collection,
-        filter: `${filter ? `(${filter}) and ` : ''}${key} > ${stringLiteral(after)}`,
-        output_fields: fields.includes(key) ? fields : [key, ...fields],
-        limit,
-        params: { iterator: 'True', reduce_stop_for_best: 'True' },
-        consistency_level: STRONG,
-      }),
-    collection);
+    const result = await milvus.call(operation, (client) => client.query(keyPageQuery({ collection, key, filter, after, limit, fields, consistency: STRONG })), collection);
     return result.data as Row[];
   }
 

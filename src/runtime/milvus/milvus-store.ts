@@ -5,6 +5,7 @@
  */
 import type { ConsistencyLevelEnum, RowData } from '@zilliz/milvus2-sdk-node';
 import { filterExpr, stringLiteral } from './filter-expr.js';
+import { keyPageQuery } from './key-page.js';
 import type { MilvusConnection } from './milvus-connection.js';
 import { keyField, rowCodec } from './rows.js';
 import { scopedFilter, type TenantScope } from '../checks/tenant.js';
@@ -82,16 +83,7 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
 
   /** One page of rows after a primary-key cursor (`''`: from the start), in key order. */
   async function queryPage(operation: string, filter: string, outputFields: string[], cursor: string, limit: number): Promise<Row[]> {
-    const page = await call(operation, (client) =>
-      client.query({
-        collection_name: collection,
-        filter: `${filter ? `(${filter}) and ` : ''}${key} > ${stringLiteral(cursor)}`,
-        output_fields: outputFields.includes(key) ? outputFields : [key, ...outputFields],
-        limit,
-        params: { iterator: 'True', reduce_stop_for_best: 'True' },
-        consistency_level,
-      }),
-    );
+    const page = await call(operation, (client) => client.query(keyPageQuery({ collection, key, filter, after: cursor, limit, fields: outputFields, consistency: consistency_level })));
     return page.data as Row[];
   }
 
