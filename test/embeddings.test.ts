@@ -103,6 +103,11 @@ describe('embedding from the schema: PGlite', () => {
     expect((write as unknown as InvalidInputError).issues.map((issue) => [issue.code, issue.path.join('.')])).toEqual([['EMBEDDER_MISSING', 'records.0.embedding']]);
     const search = await failure(none.vectors.chunks.forTenant('t4').search({ query: 'x', topK: 1 }));
     expect((search as unknown as InvalidInputError).issues[0].code).toBe('EMBEDDER_MISSING');
+    // New text without a vector would leave the old vector standing for it.
+    await db.vectors.chunks.forTenant('t4').insert([{ id: 'n2', content: 'apples', rev: 1 }]);
+    const update = await failure(none.vectors.chunks.forTenant('t4').update('n2', { content: 'rockets' }));
+    expect((update as unknown as InvalidInputError).issues.map((issue) => [issue.code, issue.path.join('.')])).toEqual([['EMBEDDER_MISSING', 'changes.embedding']]);
+    expect((await db.vectors.chunks.forTenant('t4').get(['n2']))[0].content).toBe('apples');
     const both = await failure(db.vectors.chunks.forTenant('t4').search({ query: 'x', vector: hashedEmbedding('x', A.dimension, 'a'), topK: 1 }));
     expect(both.code).toBe('INVALID_QUERY');
     for (const [embedders, code] of [
@@ -116,6 +121,25 @@ describe('embedding from the schema: PGlite', () => {
       const issues = (thrown as InvalidInputError).issues ?? [];
       expect([(thrown as PolystoreError).code, ...issues.map((issue) => issue.code)], JSON.stringify(embedders)).toContain(code);
     }
+  });
+
+  it('gives up on an embedder that never answers, and refuses a model whose own limits make no sense', async () => {
+    const silent = await facades.open(dir, { embed: () => new Promise<number[][]>(() => {}), timeoutMs: 200, retries: 1 });
+    const hung = await failure(silent.vectors.chunks.forTenant('t5').insert([{ id: 's1', content: 'never embedded', rev: 1 }]));
+    expect(hung.code).toBe('EMBEDDING_FAILED');
+    expect(hung.message).toMatch(/no answer within 200 ms/);
+    await silent.close();
+    await silent.close();
+    const failing: PromiseLike<number> = { then: (_, reject) => Promise.reject(new Error('no limits today')).then(undefined, reject) };
+    for (const maxEmbeddingsPerCall of [0, -1, Number.NaN, 2.5, failing]) {
+      const model = { maxEmbeddingsPerCall, doEmbed: async ({ values }: { values: string[] }) => ({ embeddings: values.map((text) => hashedEmbedding(text, A.dimension, 'a')) }) };
+      const odd = await facades.open(dir, model);
+      const error = await failure(odd.vectors.chunks.forTenant('t5').insert([{ id: 's2', content: 'limits', rev: 1 }]));
+      expect(error.code, String(maxEmbeddingsPerCall)).toBe('INVALID_OPTION');
+      expect(error.message).toMatch(/maxEmbeddingsPerCall|limits/);
+      await odd.close();
+    }
+    expect(await db.vectors.chunks.forTenant('t5').count()).toBe(0);
   });
 
   it('refuses a facade of another model on the same database before it reads or writes', async () => {

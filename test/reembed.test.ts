@@ -66,6 +66,10 @@ describe.runIf(serverUrl)('a change of embedding model while writers write: Post
     const admin = await open(v2, both);
     await admin.migrate();
     expect((await admin.migrationStatus()).embeddings?.[0]).toMatchObject({ state: 'changing', active: 'hash-a' });
+    const migrateStatus = polystore(['migrate', 'status'], { cwd: v2, env: { POLYSTORE_POSTGRES_URL: database.url } });
+    expect(migrateStatus.status, migrateStatus.stderr).toBe(0);
+    expect(migrateStatus.stdout).toContain('embedding changing chunks: reads "hash-a", the schema\'s "hash-b" not re-embedded yet: polystore vectors reembed chunks fills it');
+    expect(migrateStatus.stdout).toContain('a change of embedding model is under way (chunks).');
     expect(cli(['--finalize']).stderr).toMatch(/EMBEDDING_NOT_CUT_OVER|only after --cutover/);
     const early = cli(['--cutover']);
     expect(early.status).toBe(1);
@@ -178,6 +182,9 @@ describe.runIf(serverUrl)('a change of embedding model while writers write: Post
     expect(finalized.status, finalized.stderr).toBe(0);
     const columns = await sql`select column_name from information_schema.columns where table_name = 'chunks' and column_name like 'embedding%'`;
     expect(columns.map((row) => row.column_name)).toEqual(['embedding_2']);
+    const oldCode = polystore(['migrate', 'status'], { cwd: v1, env: { POLYSTORE_POSTGRES_URL: database.url } });
+    expect(oldCode.status).toBe(1);
+    expect(oldCode.stdout).toContain('embedding mismatch chunks: the database reads "hash-b", which the schema does not declare ("hash-a")');
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     expect(await reader.vectors.chunks.forTenant('team2').count()).toBe(byTeam.get('team2')!.length);
     // The project learns it: generate writes the guarded drop, which this database (dropped already) passes.

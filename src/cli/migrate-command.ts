@@ -1,6 +1,7 @@
 /** `polystore migrate`, `migrate status` and `migrate --dry-run`: db.migrate() and db.migrationStatus() from the command line. */
 import { type ConnectionFlags, openProject, type Project } from './project.js';
 import { driftWarning } from '../operations/migrate.js';
+import type { EmbeddingStatus } from '../operations/embedding-status.js';
 import type { MigrationStatus } from '../operations/migration-report.js';
 import type { MilvusCollectionSpec } from '../runtime/contract/milvus-spec.js';
 
@@ -46,6 +47,7 @@ export function runMigrate(flags: MigrateFlags): Promise<void> {
       console.log(`mongodb: ${collection} ${done.length === 0 ? 'unchanged' : done.join(', ')}`);
     }
     for (const line of refused) console.error(`mongodb: the server refused ${line}`);
+    for (const embedding of result.embeddings ?? []) console.log(`embedding: ${embeddingLine(embedding)}`);
   });
 }
 
@@ -70,9 +72,13 @@ export function runMigrateStatus(flags: Pick<MigrateFlags, keyof ConnectionFlags
         ];
         console.log(`mongodb  ${collection.state.padEnd(8)} ${collection.collection}${details.length > 0 ? `: ${details.join('; ')}` : ''}`);
       }
-      console.log(`polystore: ${status.status === 'current' ? 'every store is up to date' : status.status === 'pending' ? 'migrations are pending: run `polystore migrate`' : 'a store drifted from the schema'}.`);
+      for (const embedding of status.embeddings ?? []) console.log(`embedding ${embedding.state.padEnd(8)} ${embeddingLine(embedding)}`);
+      const changing = (status.embeddings ?? []).filter((embedding) => embedding.state === 'changing').map((embedding) => embedding.collection);
+      const summary = status.status === 'current' ? 'every store is up to date' : status.status === 'pending' ? 'migrations are pending: run `polystore migrate`' : 'a store drifted from the schema';
+      console.log(`polystore: ${summary}${refusedModels(status) ? '; the facade refuses a collection of another or no recorded model' : changing.length > 0 ? `; a change of embedding model is under way (${changing.join(', ')})` : ''}.`);
     }
-    if (status.status !== 'current') process.exitCode = 1;
+    // A change of model under way is work in progress, not drift: only a collection the facade refuses fails.
+    if (status.status !== 'current' || refusedModels(status)) process.exitCode = 1;
   });
 }
 
@@ -113,4 +119,17 @@ function printPlan(status: MigrationStatus, specs: MilvusCollectionSpec[]): void
   }
   const pending = status.postgres.filter((migration) => migration.state === 'pending').length;
   console.log(`-- polystore: dry run, nothing was changed (${pending} migration(s) pending).`);
+}
+
+const refusedModels = (status: MigrationStatus) => (status.embeddings ?? []).some((embedding) => embedding.state === 'mismatch' || embedding.state === 'unrecorded');
+
+/** A collection's embedding models, and what to do next while its model changes. */
+function embeddingLine({ collection, model, active, state, reembed }: EmbeddingStatus): string {
+  if (state === 'unrecorded') return `${collection}: ${JSON.stringify(model)} is not recorded yet: run polystore migrate`;
+  if (state === 'mismatch') return `${collection}: the database reads ${JSON.stringify(active)}, which the schema does not declare (${JSON.stringify(model)})`;
+  if (state === 'current') return `${collection}: ${JSON.stringify(model)}`;
+  if (active === model) return `${collection}: reads ${JSON.stringify(model)}; polystore vectors reembed ${collection} --finalize drops the previous model's vectors`;
+  const filled = reembed?.model === model ? `${reembed.done} of ${reembed.total} re-embedded` : 'not re-embedded yet';
+  const next = `polystore vectors reembed ${collection}${reembed?.model === model && reembed.finishedAt ? ' --cutover switches reads' : ' fills it'}`;
+  return `${collection}: reads ${JSON.stringify(active)}, the schema's ${JSON.stringify(model)} ${filled}: ${next}`;
 }

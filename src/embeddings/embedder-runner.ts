@@ -6,7 +6,7 @@
 import pLimit from 'p-limit';
 import pRetry, { AbortError } from 'p-retry';
 import pThrottle from 'p-throttle';
-import { EmbeddingError, type InputIssue, messageOf } from '../errors.js';
+import { EmbeddingError, type InputIssue, messageOf, PolystoreError } from '../errors.js';
 import { type Embedder, type EmbedderSettings, type EmbedFunction, isEmbedder } from '../runtime/contract/embedder.js';
 import type { VectorCollectionDescriptor } from '../runtime/contract/vector-store.js';
 import { checkVector, InputIssues } from '../runtime/checks/validate.js';
@@ -15,6 +15,23 @@ const DEFAULT_BATCH = 100;
 export const MAX_BATCH = 2_048;
 const DEFAULT_CONCURRENCY = 4;
 const DEFAULT_RETRIES = 4;
+const DEFAULT_TIMEOUT_MS = 60_000;
+
+/** A model's own limit on texts per call: a whole number from 1, or none (undefined, Infinity). */
+function perCallLimit(model: string, value: unknown): number | undefined {
+  if (value === undefined || value === Number.POSITIVE_INFINITY) return undefined;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 1) return value;
+  throw new PolystoreError('INVALID_OPTION', `the embedder of ${JSON.stringify(model)}: its maxEmbeddingsPerCall is ${messageOf(value)}; expected a whole number from 1`);
+}
+
+/** `promise`, or the signal's reason once it aborts: an embedder that ignores its signal holds nothing up. */
+const untilAborted = <T>(promise: PromiseLike<T>, signal: AbortSignal): Promise<T> =>
+  new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    Promise.resolve(promise).then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 
 type Path = Array<string | number>;
 
@@ -43,27 +60,40 @@ export function embedderRunner(embedder: Embedder, model: string, target: Pick<V
     typeof embed === 'function'
       ? embed
       : async (texts, { signal }) => (await embed.doEmbed({ values: texts, abortSignal: signal })).embeddings;
-  const limits = (async () => {
-    const perCall = typeof embed === 'function' ? undefined : await embed.maxEmbeddingsPerCall;
-    const parallel = typeof embed === 'function' ? true : ((await embed.supportsParallelCalls) ?? true);
-    return {
-      batch: Math.min(settings.batchSize ?? perCall ?? DEFAULT_BATCH, perCall ?? MAX_BATCH, MAX_BATCH),
-      limit: pLimit(parallel ? (settings.concurrency ?? DEFAULT_CONCURRENCY) : 1),
-    };
-  })();
+  // Read at the first call (a model may answer them asynchronously, or fail to).
+  let limits: Promise<{ batch: number; limit: ReturnType<typeof pLimit> }> | undefined;
+  const limitsOf = () =>
+    (limits ??= (async () => {
+      const perCall = typeof embed === 'function' ? undefined : perCallLimit(model, await embed.maxEmbeddingsPerCall);
+      const parallel = typeof embed === 'function' ? true : ((await embed.supportsParallelCalls) ?? true) !== false;
+      return {
+        batch: Math.min(settings.batchSize ?? perCall ?? DEFAULT_BATCH, perCall ?? MAX_BATCH, MAX_BATCH),
+        limit: pLimit(parallel ? (settings.concurrency ?? DEFAULT_CONCURRENCY) : 1),
+      };
+    })().catch((error: unknown) => {
+      limits = undefined;
+      throw error instanceof PolystoreError ? error : new PolystoreError('INVALID_OPTION', `the embedder of ${JSON.stringify(model)}: reading its limits failed: ${messageOf(error)}`, { cause: error });
+    }));
+  const timeoutMs = settings.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const throttled = settings.requestsPerMinute === undefined ? call : pThrottle({ limit: settings.requestsPerMinute, interval: 60_000 })(call);
 
   async function batch(operation: string, texts: string[], paths: readonly Path[], signal: AbortSignal): Promise<number[][]> {
     const vectors = await pRetry(
       async () => {
+        // Each attempt bounded by the timeout, and given up at once when the call is aborted.
+        const attempt = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
         try {
-          return await throttled(texts, { signal });
+          return await untilAborted(throttled(texts, { signal: attempt }), attempt);
         } catch (error) {
+          const timedOut = attempt.aborted && !signal.aborted;
+          if (timedOut) throw new Error(`no answer within ${timeoutMs} ms`);
           throw retryable(error) && !signal.aborted ? error : new AbortError(error instanceof Error ? error : new Error(messageOf(error)));
         }
       },
       { retries: settings.retries ?? DEFAULT_RETRIES, minTimeout: 200, maxTimeout: 10_000, signal },
     ).catch((error: unknown) => {
+      // Aborted: by the caller (its reason, ABORTED), or by a failed sibling batch (the call reports that one).
+      if (signal.aborted) throw signal.reason;
       const issue: InputIssue = { code: 'EMBEDDER_ERROR', path: paths.length === 1 ? paths[0] : [], message: `the call for ${texts.length} text(s) failed: ${messageOf(error)}` };
       throw new EmbeddingError(operation, model, [issue], { cause: error });
     });
@@ -78,10 +108,10 @@ export function embedderRunner(embedder: Embedder, model: string, target: Pick<V
 
   return {
     model,
-    batchSize: async () => (await limits).batch,
+    batchSize: async () => (await limitsOf()).batch,
     async embed(operation, texts, paths, signal) {
       if (texts.length === 0) return [];
-      const { batch: size, limit } = await limits;
+      const { batch: size, limit } = await limitsOf();
       // The first failure stops the batches not yet sent: the call fails whole anyway.
       const stop = new AbortController();
       const onAbort = () => stop.abort(signal?.reason);

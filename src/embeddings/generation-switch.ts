@@ -56,9 +56,13 @@ export function generationSwitch<T extends VectorRecordBase, W>(
     });
     return reading;
   };
-  /** The stack of the active generation, writing the other one the record holds too (none once it is dropped). */
+  /**
+   * The stack of the active generation, writing the other one the record holds too (none once it is dropped, nor
+   * one this schema does not know: the old code's, before the cutover; the database keeps that one current).
+   */
+  const inSchema = (column: string) => descriptor.embedding!.generations.some((generation) => generation.column === column);
   const stackFor = (state: EmbeddingState) => {
-    const other = state.generations.find((generation) => generation.column !== state.active)?.column;
+    const other = state.generations.find((generation) => generation.column !== state.active && inSchema(generation.column))?.column;
     const key = JSON.stringify([state.active, other]);
     let stack = stacks.get(key);
     if (!stack) stacks.set(key, (stack = stackOf(state.active, other, () => known!.state.version)));

@@ -109,6 +109,10 @@ export async function reembed(descriptor: VectorCollectionDescriptor, generation
       report.filled += filled;
       if (filled === 0) break;
     }
+  } catch (error) {
+    // Interrupted or failed: what was written is saved for the next run (which counts it again anyway).
+    await generations.saveProgress({ ...progress }).catch(() => {});
+    throw error;
   } finally {
     clearInterval(saving);
   }

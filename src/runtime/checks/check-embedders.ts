@@ -4,13 +4,13 @@ import { isEmbedder } from '../contract/embedder.js';
 import type { VectorCollectionDescriptor } from '../contract/vector-store.js';
 
 type Path = Array<string | number>;
-const SETTINGS = ['embed', 'batchSize', 'concurrency', 'retries', 'requestsPerMinute'];
-const RANGES: Record<string, [number, number]> = { batchSize: [1, 2_048], concurrency: [1, 64], retries: [0, 20], requestsPerMinute: [1, 1_000_000] };
+const SETTINGS = ['embed', 'batchSize', 'concurrency', 'retries', 'requestsPerMinute', 'timeoutMs'];
+const RANGES: Record<string, [number, number]> = { batchSize: [1, 2_048], concurrency: [1, 64], retries: [0, 20], requestsPerMinute: [1, 1_000_000], timeoutMs: [1, 2_147_483_647] };
 
 function checkEmbedder(issues: InputIssues, value: unknown, path: Path): void {
   if (typeof value === 'function') return;
   if (!isPlainObject(value) && (typeof value !== 'object' || value === null || !('doEmbed' in value))) {
-    return issues.add('INVALID_OPTION', path, `expected a function (texts, { signal }) => vectors, an AI SDK EmbeddingModel or { embed, batchSize?, concurrency?, retries?, requestsPerMinute? }, got ${describe(value)}`);
+    return issues.add('INVALID_OPTION', path, `expected a function (texts, { signal }) => vectors, an AI SDK EmbeddingModel or { embed, batchSize?, concurrency?, retries?, requestsPerMinute?, timeoutMs? }, got ${describe(value)}`);
   }
   const fields = value as Record<string, unknown>;
   if ('doEmbed' in fields) {

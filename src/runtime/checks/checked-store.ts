@@ -40,7 +40,7 @@ export function checkedStore<T extends VectorRecordBase, W>(backend: BackendStor
       return backend.count(scopedFilter(descriptor, scope, where, 'count'), options);
     },
     async update(id, changes) {
-      const values = updateChanges(descriptor, scope, id, changes);
+      const values = updateChanges(descriptor, scope, id, changes, embeds);
       await backend.update(id, values, scopedFilter(descriptor, scope, { id }, 'update'));
     },
     async delete(target) {

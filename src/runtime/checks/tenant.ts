@@ -1,6 +1,6 @@
 import { allOf, type FilterNode } from '../contract/filter-node.js';
 import { parseWhere } from './parse-where.js';
-import { checkFieldValue, describe, InputIssues, validateChanges } from './validate.js';
+import { checkFieldValue, describe, type Embeds, InputIssues, validateChanges } from './validate.js';
 import type { VectorCollectionDescriptor } from '../contract/vector-store.js';
 import { InvalidInputError } from '../../errors.js';
 
@@ -50,9 +50,9 @@ export const scopedFilter = (descriptor: VectorCollectionDescriptor, scope: Tena
  * An update's changes, checked. Undefined values are left out, as in Prisma: they change nothing (they do not
  * set NULL). Through a tenant's store a record cannot move to another tenant.
  */
-export function updateChanges(descriptor: VectorCollectionDescriptor, scope: TenantScope | undefined, id: unknown, changes: unknown): Record<string, unknown> {
+export function updateChanges(descriptor: VectorCollectionDescriptor, scope: TenantScope | undefined, id: unknown, changes: unknown, embeds?: Embeds): Record<string, unknown> {
   const defined = typeof changes === 'object' && changes !== null ? Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)) : changes;
-  validateChanges(descriptor, id, defined);
+  validateChanges(descriptor, id, defined, embeds);
   if (scope && scope.field in defined && defined[scope.field] !== scope.tenantId) {
     throw new InvalidInputError('update', [{ code: 'TENANT_MISMATCH', path: ['changes', scope.field], message: `a record cannot move to another tenant (${describe(defined[scope.field])})` }]);
   }

@@ -181,8 +181,11 @@ export function validateRecords(descriptor: VectorCollectionDescriptor, records:
   issues.throwIfAny(operation);
 }
 
-/** Checks the changes of an update: known fields, right types; the id cannot change. */
-export function validateChanges(descriptor: VectorCollectionDescriptor, id: unknown, changes: unknown): asserts changes is Record<string, unknown> {
+/**
+ * Checks the changes of an update: known fields, right types; the id cannot change. New `from` text without a
+ * vector needs the model's embedder (else the old vector would stand for the new text).
+ */
+export function validateChanges(descriptor: VectorCollectionDescriptor, id: unknown, changes: unknown, embeds?: Embeds): asserts changes is Record<string, unknown> {
   const issues = new InputIssues();
   checkId(issues, id, ['id']);
   if (typeof changes !== 'object' || changes === null) issues.add('INVALID_INPUT', ['changes'], `expected an object, got ${describe(changes)}`);
@@ -190,6 +193,8 @@ export function validateChanges(descriptor: VectorCollectionDescriptor, id: unkn
     const values = changes as Record<string, unknown>;
     if ('id' in values) issues.add('INVALID_INPUT', ['changes', 'id'], 'the id of a record cannot change');
     if ('embedding' in values) checkVector(issues, values.embedding, descriptor, ['changes', 'embedding']);
+    const from = descriptor.embedding?.from?.field;
+    if (embeds && !embeds.embedder && from !== undefined && from in values && !('embedding' in values)) issues.add('EMBEDDER_MISSING', ['changes', 'embedding'], noEmbedder(embeds, `new ${from} without a vector`));
     for (const field of descriptor.fields) if (field.name in values) checkFieldValue(issues, field, values[field.name], ['changes', field.name]);
     checkKnownKeys(issues, descriptor, values, ['changes']);
   }

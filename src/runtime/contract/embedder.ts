@@ -23,6 +23,8 @@ export interface EmbedderSettings {
   retries?: number | undefined;
   /** At most this many calls a minute, across every call of this process through the embedder. */
   requestsPerMinute?: number | undefined;
+  /** A call that has not answered after this long, in milliseconds, is aborted and retried: default 60,000. */
+  timeoutMs?: number | undefined;
 }
 
 export type Embedder = EmbedFunction | EmbeddingModelLike | EmbedderSettings;

@@ -116,7 +116,7 @@ export interface PolystoreOptions<Collection extends string = string> {
   /**
    * The embedding models of the collections that declare one (`embedding` in the schema): what embeds a record
    * written without a vector, and `search({ query })`. A function `(texts, { signal }) => vectors`, a Vercel AI SDK
-   * EmbeddingModel, or `{ embed, batchSize, concurrency, retries, requestsPerMinute }`; by model id while a change
+   * EmbeddingModel, or `{ embed, batchSize, concurrency, retries, requestsPerMinute, timeoutMs }`; by model id while a change
    * of model is under way.
    */
   embedders?: EmbeddersOption<Collection> | undefined;

@@ -8,6 +8,7 @@ import { getTableName } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import { arrayLiteral } from './insert-sql.js';
 import { quoteIdentifier as quote } from './quote-identifier.js';
+import { createStaleVectorsTrigger, dropStaleVectorsTrigger, hasStaleVectorsTrigger, STALE_VECTORS_FUNCTION } from './stale-vectors-trigger.js';
 import type { VectorLiteral } from './vector-literal.js';
 import { PolystoreError } from '../../errors.js';
 import type { EmbeddingGenerations, EmbeddingState, MissingVector, RecordedGeneration } from '../contract/embedding-state.js';
@@ -16,14 +17,16 @@ import { schemaGeneration } from '../generation-view.js';
 import type { Connection, Statement } from '../postgres/connection.js';
 
 export const STATE_TABLE = 'polystore.embeddings';
+// Processes that record at once take turns: CREATE … IF NOT EXISTS (or OR REPLACE) is not safe against itself.
+const TAKE_TURNS: Statement = { sql: `SELECT pg_advisory_xact_lock(hashtext('polystore.embeddings'))`, params: [] };
 const ENSURE: Statement[] = [
-  // Processes that record at once take turns: CREATE … IF NOT EXISTS is not safe against itself.
-  { sql: `SELECT pg_advisory_xact_lock(hashtext('polystore.embeddings'))`, params: [] },
+  TAKE_TURNS,
   { sql: 'CREATE SCHEMA IF NOT EXISTS polystore', params: [] },
   {
     sql: `CREATE TABLE IF NOT EXISTS ${STATE_TABLE} (collection text PRIMARY KEY, active_column text NOT NULL, generations jsonb NOT NULL, version bigint NOT NULL DEFAULT 1, reembed jsonb, updated_at timestamptz NOT NULL DEFAULT now())`,
     params: [],
   },
+  STALE_VECTORS_FUNCTION,
 ];
 /** No such table or schema: nothing recorded yet. */
 const ABSENT = new Set(['42P01', '3F000']);
@@ -34,7 +37,8 @@ export const stateCheck = (collection: string): Statement => ({ sql: `SELECT ver
 
 export function pgvectorGenerations(descriptor: VectorCollectionDescriptor, connection: Pick<Connection<never>, 'execute'>, vectorLiteral: () => Promise<VectorLiteral>): EmbeddingGenerations {
   const embedding = descriptor.embedding!;
-  const table = quote(getTableName(descriptor.table as PgTable));
+  const tableName = getTableName(descriptor.table as PgTable);
+  const table = quote(tableName);
   const name = descriptor.name;
   const from = embedding.from && quote(embedding.from.column);
   /** A generation's column, only as the schema named it. */
@@ -71,6 +75,15 @@ export function pgvectorGenerations(descriptor: VectorCollectionDescriptor, conn
     return rows.length > 0;
   };
 
+  /** The trigger that keeps the inactive generation from going stale, while there is one (stale-vectors-trigger.ts). */
+  async function staleVectorsGuarded(state: EmbeddingState): Promise<EmbeddingState> {
+    if (!embedding.from) return state;
+    const [[[present]]] = await connection.execute([hasStaleVectorsTrigger(tableName)]);
+    const wanted = state.generations.length > 1;
+    if (wanted !== Number(present) > 0) await connection.execute([TAKE_TURNS, wanted ? createStaleVectorsTrigger(tableName, name, embedding.from.column) : dropStaleVectorsTrigger(tableName)]);
+    return state;
+  }
+
   return {
     read,
 
@@ -79,7 +92,7 @@ export function pgvectorGenerations(descriptor: VectorCollectionDescriptor, conn
       for (;;) {
         const current = await read();
         const [[columnRows], [[hasRows]]] = await Promise.all([
-          connection.execute([{ sql: 'SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1', params: [getTableName(descriptor.table as PgTable)] }]),
+          connection.execute([{ sql: 'SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1', params: [tableName] }]),
           connection.execute([{ sql: `SELECT EXISTS (SELECT 1 FROM ${table})`, params: [] }]),
         ]);
         const present = new Set(columnRows.map(([column]) => column as string));
@@ -91,8 +104,8 @@ export function pgvectorGenerations(descriptor: VectorCollectionDescriptor, conn
         // A first record: the oldest generation when the table holds records (theirs are its vectors), else the schema's.
         const schemaColumn = schemaGeneration(descriptor).column;
         const active = current && present.has(current.active) ? current.active : hasRows || !generations.some((g) => g.column === schemaColumn) ? generations[0].column : schemaColumn;
-        if (current && current.active === active && JSON.stringify(current.generations) === JSON.stringify(generations)) return current;
-        if (await writeState({ active, generations }, current?.version)) return (await read())!;
+        if (current && current.active === active && JSON.stringify(current.generations) === JSON.stringify(generations)) return staleVectorsGuarded(current);
+        if (await writeState({ active, generations }, current?.version)) return staleVectorsGuarded((await read())!);
       }
     },
 
@@ -121,13 +134,16 @@ export function pgvectorGenerations(descriptor: VectorCollectionDescriptor, conn
       await connection.execute(
         [
           LOCK_TIMEOUT,
+          // The table before the record: writes lock rows, then the record in share mode; the other order deadlocks.
+          { sql: `LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`, params: [] },
           { sql: `SELECT version FROM ${STATE_TABLE} WHERE collection = $1 FOR UPDATE`, params: [name] },
+          ...(dropped.length > 0 ? [dropStaleVectorsTrigger(tableName)] : []),
           ...dropped.map((column) => ({ sql: `ALTER TABLE ${table} DROP COLUMN IF EXISTS ${quote(column)}`, params: [] })),
           ...(dropped.length === 1 ? [{ sql: `ALTER TABLE ${table} ALTER COLUMN ${quote(current.active)} SET NOT NULL`, params: [] }] : []),
           { sql: `UPDATE ${STATE_TABLE} SET generations = $2::jsonb, reembed = NULL, version = version + 1, updated_at = now() WHERE collection = $1 AND version = $3 RETURNING version`, params: [name, JSON.stringify(active), expectedVersion] },
         ],
         (rows, index) => {
-          if (index === 1 && Number(rows[0]?.[0]) !== expectedVersion) throw new PolystoreError('EMBEDDING_STATE_CHANGED', `"${name}": the record of its embeddings changed meanwhile; nothing was dropped; run the command again`);
+          if (index === 2 && Number(rows[0]?.[0]) !== expectedVersion) throw new PolystoreError('EMBEDDING_STATE_CHANGED', `"${name}": the record of its embeddings changed meanwhile; nothing was dropped; run the command again`);
         },
       );
       return dropped;

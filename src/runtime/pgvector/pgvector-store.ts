@@ -108,9 +108,12 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
     if (other && other.vectors.size > 0) {
       const column = tableColumns[other.column];
       const entries = [...other.vectors];
+      const params = [arrayLiteral(entries.map(([id]) => id)), arrayLiteral(entries.map(([, vector]) => (vector === null ? null : literal(vector))))];
+      // Under a tenant, only its rows: an update of another tenant's id finds nothing above, and must change nothing here.
+      const tenant = scope ? ` AND t.${quote(columns[scope.field].name)} = $${params.push(columns[scope.field].mapToDriverValue(scope.tenantId) as string)}` : '';
       statements.push({
-        sql: `UPDATE ${quotedTable} AS t SET ${quote(column.name)} = u.v::${column.getSQLType()} FROM unnest($1::text[], $2::text[]) AS u(id, v) WHERE t.${idName} = u.id`,
-        params: [arrayLiteral(entries.map(([id]) => id)), arrayLiteral(entries.map(([, vector]) => (vector === null ? null : literal(vector))))],
+        sql: `UPDATE ${quotedTable} AS t SET ${quote(column.name)} = u.v::${column.getSQLType()} FROM unnest($1::text[], $2::text[]) AS u(id, v) WHERE t.${idName} = u.id${tenant}`,
+        params,
       });
     }
     statements.push(stateCheck(descriptor.name));
