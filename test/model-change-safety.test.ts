@@ -3,12 +3,11 @@
  * cannot leave the new vectors stale (the database nulls them); a tenant's update of another tenant's id changes
  * nothing; `--finalize` beside writers neither deadlocks nor fails their writes.
  */
-import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { polystore, polystoreAsync } from './helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import { polystore } from './helpers/cli.js';
 import { hashedEmbedder, hashedEmbedding } from './helpers/embedders.js';
-import { changedProject, embeddingProject, facadesOn } from './helpers/embedding-project.js';
-import { serverDatabase, serverUrl } from './helpers/engines.js';
+import { serverUrl } from './helpers/engines.js';
+import { modelChangeOnServer } from './helpers/model-change-server.js';
 
 const A = { model: 'hash-a', dimension: 16 };
 const B = { model: 'hash-b', dimension: 24 };
@@ -21,28 +20,13 @@ const same = (stored: string, text: string) => {
 };
 
 describe.runIf(serverUrl)('a change of embedding model, attacked: PostgreSQL server', () => {
-  let database: { url: string; drop(): Promise<void> };
-  let v1: string;
-  let v2: string;
-  let sql: postgres.Sql;
-  const facades = facadesOn(() => ({ postgres: { url: database.url, max: 3 } }));
-  const reembed = (args: string[]) => polystoreAsync(['vectors', 'reembed', 'chunks', ...args], { cwd: v2, env: { POLYSTORE_POSTGRES_URL: database.url } });
+  const change = modelChangeOnServer({ ...A, config }, { ...B, config });
+  const { facades, cliBeside: reembed } = change;
   const a = hashedEmbedder(A.dimension, 'a');
   const b = hashedEmbedder(B.dimension, 'b');
 
-  beforeAll(async () => {
-    database = await serverDatabase(serverUrl!);
-    sql = postgres(database.url, { max: 1, onnotice: () => {} });
-    v1 = embeddingProject({ ...A, config });
-    v2 = changedProject(v1, { ...B, config });
-  }, 120_000);
-  afterAll(async () => {
-    await facades.closeAll();
-    await sql?.end();
-    await database?.drop();
-  });
-
   it('keeps the old code working, its writes caught up; a tenant changes only its own; finalize beside writers', async () => {
+    const { database, sql, v1, v2 } = change;
     const old = await facades.open(v1, a);
     await old.migrate();
     await old.vectors.chunks.forTenant('A').insert([{ id: 'a1', content: 'apples and pears', rev: 0 }]);

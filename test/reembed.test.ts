@@ -5,12 +5,12 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { polystore, polystoreAsync } from './helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import { polystore } from './helpers/cli.js';
 import { hashedEmbedder, hashedEmbedding } from './helpers/embedders.js';
-import { changedProject, type EmbeddingFacade, embeddingProject, facadesOn } from './helpers/embedding-project.js';
-import { serverDatabase, serverUrl } from './helpers/engines.js';
+import type { EmbeddingFacade } from './helpers/embedding-project.js';
+import { serverUrl } from './helpers/engines.js';
+import { modelChangeOnServer } from './helpers/model-change-server.js';
 
 const N = 20_000;
 const A = { model: 'hash-a', dimension: 64 };
@@ -28,29 +28,12 @@ const text = (i: number, rev: number) => `chunk ${i} revision ${rev} about topic
 const f32 = (vector: number[]) => vector.map((x) => Math.fround(x));
 
 describe.runIf(serverUrl)('a change of embedding model while writers write: PostgreSQL server', () => {
-  let database: { url: string; drop(): Promise<void> };
-  let v1: string;
-  let v2: string;
-  let sql: postgres.Sql;
-  const facades = facadesOn(() => ({ postgres: { url: database.url, max: 3 } }));
+  const change = modelChangeOnServer({ ...A, config }, { ...B, config });
+  const { facades, cli, cliBeside } = change;
   const open = facades.open;
-  const cli = (args: string[]) => polystore(['vectors', 'reembed', 'chunks', ...args], { cwd: v2, env: { POLYSTORE_POSTGRES_URL: database.url } });
-  // While the test's own writers run: a synchronous child would stop them mid-transaction, holding their row locks.
-  const cliBeside = (args: string[], env: Record<string, string> = {}) => polystoreAsync(['vectors', 'reembed', 'chunks', ...args], { cwd: v2, env: { POLYSTORE_POSTGRES_URL: database.url, ...env } });
-
-  beforeAll(async () => {
-    database = await serverDatabase(serverUrl!);
-    sql = postgres(database.url, { max: 1, onnotice: () => {} });
-    v1 = embeddingProject({ ...A, config });
-    v2 = changedProject(v1, { ...B, config });
-  }, 120_000);
-  afterAll(async () => {
-    await facades.closeAll();
-    await sql?.end();
-    await database?.drop();
-  });
 
   it('fills the new model beside the live one, resumes after SIGKILL, and cuts over with every record current', async () => {
+    const { database, sql, v1, v2 } = change;
     const old = await open(v1, hashedEmbedder(A.dimension, 'a'));
     await old.migrate();
     const truth = new Map<string, { team: string; content: string }>();
