@@ -159,7 +159,12 @@ describe.runIf(serverUrl)('a change of embedding model while writers write: Post
     // Back to the old model, whose results come back as they were; then forward, and the old column dropped.
     expect(cli(['--rollback']).status).toBe(0);
     await new Promise((resolve) => setTimeout(resolve, 1_100));
-    expect(await reader.vectors.chunks.forTenant('team2').search({ query: 'topic 7 word1', topK: 10 })).toEqual(before);
+    // The old model's results again. Not toEqual: many records tie on a score, and autovacuum may have
+    // repaired the HNSW graph since (the reembed's updates left dead tuples), so ties and the 10th may swap.
+    const back = await reader.vectors.chunks.forTenant('team2').search({ query: 'topic 7 word1', topK: 10, includeVector: true });
+    expect(back.every((hit) => hit.record.embedding.length === A.dimension)).toBe(true);
+    expect(back[0].score).toBeCloseTo(before[0].score, 9);
+    expect(back.filter((hit) => before.some((was) => was.id === hit.id)).length).toBeGreaterThanOrEqual(8);
     expect(cli(['--cutover']).status).toBe(0);
     const finalized = cli(['--finalize']);
     expect(finalized.status, finalized.stderr).toBe(0);
