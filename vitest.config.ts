@@ -13,6 +13,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // test/.tmp holds the suites' scratch projects (and throwaway attack scripts): never a suite of its own.
+    exclude: ['test/.tmp/**', '**/node_modules/**'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Two cores: PGlite instances and child processes are heavy.
