@@ -8,12 +8,10 @@
  * in bench:copy, so that the peak measures what the re-embed keeps alive, not V8's laziness); search p50 during
  * the re-embed ÷ before it, BENCH_Q (200) queries before, as many as fit during. Writes bench/results/reembed.json.
  */
-import { spawn } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { measuredCli } from './child-memory.js';
 import { percentile } from './passages.js';
-import { repoRoot } from '../test/helpers/cli.js';
 import { changedProject, embeddingProject, facadesOn } from '../test/helpers/embedding-project.js';
 import { serverDatabase } from '../test/helpers/engines.js';
 
@@ -35,15 +33,6 @@ const text = (i: number) => `chunk ${i} about topic ${i % 97}, word${i % 13} and
 
 const v1 = embeddingProject({ model: 'cheap-64', dimension: 64, config });
 const v2 = changedProject(v1, { model: 'cheap-96', dimension: 96, config });
-
-/** The peak resident memory of a process so far (VmHWM), in MiB. */
-function memoryOf(pid: number): number | undefined {
-  try {
-    return Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-  } catch {
-    return undefined; // it has exited
-  }
-}
 
 async function timedSearches(search: () => Promise<unknown>, until: () => boolean): Promise<number[]> {
   const times: number[] = [];
@@ -73,20 +62,12 @@ for (const n of SIZES) {
   for (let i = 0; i < 20; i++) await search(); // warm: prepared statements, the index's pages
   const before = await timedSearches(search, () => q >= 20 + Q);
 
-  const child = spawn(process.execPath, [join(repoRoot, 'bin/polystore.js'), 'vectors', 'reembed', 'chunks', '--json'], {
-    cwd: v2,
-    env: { ...process.env, POLYSTORE_POSTGRES_URL: database.url, NODE_OPTIONS: '--max-old-space-size=400' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let stdout = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   let running = true;
-  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => ((running = false), resolve(code))));
-  let peak = 0;
-  const sampler = setInterval(() => (peak = Math.max(peak, memoryOf(child.pid!) ?? 0)), 50);
+  const reembed = measuredCli(['vectors', 'reembed', 'chunks', '--json'], v2, { POLYSTORE_POSTGRES_URL: database.url });
+  void reembed.then(() => (running = false));
   const during = await timedSearches(search, () => !running);
-  clearInterval(sampler);
-  if ((await exited) !== 0) throw new Error(`reembed failed: ${stdout}`);
+  const { status, stdout, peakMiB: peak } = await reembed;
+  if (status !== 0) throw new Error(`reembed failed: ${stdout}`);
   const report = JSON.parse(stdout.trim().split('\n').at(-1)!) as { filled: number; seconds: number; missing: number };
   const p50 = { before: percentile(before, 0.5), during: percentile(during, 0.5) };
   const result = {

@@ -45,11 +45,13 @@ export const embeddings = pgTable(
     datasetId: varchar('dataset_id', { length: 64 }).notNull(),
     collectionId: varchar('collection_id', { length: 64 }).notNull(),
     chunkId: varchar('chunk_id', { length: 255 }).notNull(),
+    dataId: varchar('data_id', { length: 24 }).notNull(),
     content: text('content').notNull(),
     metadata: jsonb('metadata'),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
     embedding: vector('embedding', { dimensions: 1536 }).notNull(),
     fullText: tsvector('full_text').generatedAlwaysAs(sql`to_tsvector('english', "content")`),
+    writtenAt: timestamp('written_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
   (t) => [
     index('embeddings_embedding_hnsw')
@@ -58,6 +60,8 @@ export const embeddings = pgTable(
     index('embeddings_team_id_idx').on(t.teamId),
     index('embeddings_dataset_id_idx').on(t.datasetId),
     index('embeddings_collection_id_idx').on(t.collectionId),
+    index('embeddings_data_id_idx').on(t.dataId),
+    index('embeddings_written_at_idx').on(t.writtenAt),
     index('embeddings_full_text_content_english_gin').using('gin', t.fullText),
     index('embeddings_metadata_gin').using('gin', t.metadata),
     index('embeddings_chunk_id_idx')

@@ -35,6 +35,8 @@ try {
         datasetId: 'handbook',
         collectionId: 'architecture',
         chunkId: String(i),
+        // The id of the chunk's DatasetData document in MongoDB (an ObjectId's hex): docs/integrity.md.
+        dataId: createHash('md5').update(`${team}/${i}`).digest('hex').slice(0, 24),
         content,
         metadata: { source: 'quickstart', position: i },
         createdAt: new Date(),

@@ -91,6 +91,20 @@ export interface Dataset {
   updatedAt: Date;
 }
 
+/** A document of the "dataset_datas" collection (MongoDB). */
+export interface DatasetData {
+  id: string;
+  teamId: string;
+  datasetId: string;
+  collectionId: string;
+  q: string;
+  a?: string | null;
+  chunkIndex: number;
+  indexes: Array<{ defaultIndex: boolean; dataId: string; text: string }>;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
 /** A document of the "chats" collection (MongoDB). */
 export interface Chat {
   id: string;

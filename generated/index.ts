@@ -5,6 +5,7 @@ import {
   type EnsurePartitionsOptions,
   type HealthOptions,
   type HealthReport,
+  type Integrity,
   type MigrateDownOptions,
   type MigrateDownResult,
   type MigrateResult,
@@ -31,6 +32,8 @@ export interface Polystore {
   vectors: { embeddings: TenantVectorStore<EmbeddingsRecord, EmbeddingsWhere, 'teamId', true> };
   /** The cache of `createPolystore({ cache })`: its counters and breaker state, and `clear(collection?)`. */
   cache: CacheControl<'embeddings'>;
+  /** The links of vector collections to documents (`f.ref(model)` fields): `check()` reports the vectors whose document is gone, `sweep({ olderThanMs })` deletes them. */
+  integrity: Integrity;
   /** Monthly partitions from the current month to `ahead` (3) months on, rows in DEFAULT moved into them; with `retain`, older ones detached or dropped. */
   partitions: { ensure(options?: EnsurePartitionsOptions): Promise<PartitionsReport> };
   /** Connects the MongoDB documents through your generated client: `await db.documents(PrismaClient)`. */
@@ -62,6 +65,7 @@ export function createPolystore(options: PolystoreOptions<'embeddings'> = {}): P
     health: (options) => runtime.health(options),
     partitions: runtime.partitions,
     cache: runtime.cache,
+    integrity: runtime.integrity,
     close: () => runtime.close(),
   };
 }

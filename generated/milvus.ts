@@ -37,6 +37,11 @@ export const embeddingsMilvus: MilvusCollectionSpec = {
       max_length: 255,
     },
     {
+      name: 'data_id',
+      data_type: 'VarChar',
+      max_length: 24,
+    },
+    {
       name: 'content',
       data_type: 'VarChar',
       max_length: 65535,
@@ -74,6 +79,10 @@ export const embeddingsMilvus: MilvusCollectionSpec = {
       name: 'full_text',
       data_type: 'SparseFloatVector',
     },
+    {
+      name: 'written_at',
+      data_type: 'Int64',
+    },
   ],
   indexes: [
     {
@@ -99,6 +108,11 @@ export const embeddingsMilvus: MilvusCollectionSpec = {
     {
       field_name: 'collection_id',
       index_name: 'collection_id_idx',
+      index_type: 'INVERTED',
+    },
+    {
+      field_name: 'data_id',
+      index_name: 'data_id_idx',
       index_type: 'INVERTED',
     },
     {

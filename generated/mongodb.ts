@@ -96,6 +96,24 @@ export const mongoCollections: MongoCollectionSpec[] = [
     ],
   },
   {
+    model: 'DatasetData',
+    collection: 'dataset_datas',
+    indexes: [
+      {
+        name: 'dataset_datas_teamId_idx',
+        key: [['teamId', 1]],
+      },
+      {
+        name: 'dataset_datas_datasetId_idx',
+        key: [['datasetId', 1]],
+      },
+      {
+        name: 'dataset_datas_collectionId_idx',
+        key: [['collectionId', 1]],
+      },
+    ],
+  },
+  {
     model: 'Chat',
     collection: 'chats',
     indexes: [

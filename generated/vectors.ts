@@ -17,6 +17,7 @@ export interface EmbeddingsRecord {
   datasetId: string;
   collectionId: string;
   chunkId: string;
+  dataId: string;
   content: string;
   metadata?: JsonValue | null | undefined;
   createdAt: Date;
@@ -30,6 +31,7 @@ export interface EmbeddingsWhere extends WhereCombinators<EmbeddingsWhere> {
   datasetId?: StringFilter | undefined;
   collectionId?: StringFilter | undefined;
   chunkId?: StringFilter | undefined;
+  dataId?: StringFilter | undefined;
   content?: StringFilter | undefined;
   metadata?: JsonFilter | null | undefined;
   createdAt?: DateFilter | undefined;
@@ -80,6 +82,25 @@ export const embeddingsCollection: VectorCollectionDescriptor<typeof embeddings>
       kind: 'string',
       optional: false,
       maxLength: 255,
+    },
+    {
+      name: 'dataId',
+      column: 'data_id',
+      kind: 'string',
+      optional: false,
+      maxLength: 24,
+      link: {
+        field: 'dataId',
+        column: 'data_id',
+        model: 'DatasetData',
+        collection: 'dataset_datas',
+        listed: 'indexes.dataId',
+        tenant: {
+          field: 'teamId',
+          key: 'teamId',
+          objectId: true,
+        },
+      },
     },
     {
       name: 'content',

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CopyFlags } from '../src/cli/copy-command.js';
 import type { ReembedFlags } from '../src/cli/reembed-command.js';
+import type { IntegrityFlags } from '../src/cli/integrity-command.js';
 import { MAX_TIMER_MS } from '../src/runtime/contract/options.js';
 import { InvalidInputError, messageOf, oneLine, PolystoreError } from '../src/errors.js';
 import type { MigrateDownFlags, MigrateFlags } from '../src/cli/migrate-command.js';
@@ -82,6 +83,22 @@ export function cliProgram(): Command {
     .option('--rate <n>', 'at most n embedder calls a minute', positive)
     .option('--json', 'print the result as JSON')
     .action(async (collection: string, flags: ReembedFlags) => (await import('../src/cli/reembed-command.js')).runReembed(collection, flags));
+  connectionOptions(
+    program
+      .command('integrity')
+      .description('The links of vector collections to documents (f.ref fields).')
+      .command('check')
+      .description("Report each linked collection's vectors whose document is gone (exit 1 if any); --sweep --older-than deletes them."),
+  )
+    .option('--collection <name>', 'one collection (default: every linked one)')
+    .option('--since <time>', 'only vectors written at or after this time (ISO 8601, or a duration ago: 24h)')
+    .option('--until <time>', 'only vectors written before this time (ISO 8601, or a duration ago)')
+    .option('--sweep', 'delete the orphans, in batches, resumable; one sweep of a collection at a time')
+    .option('--older-than <duration>', 'with --sweep: the grace period (30m, 1h, 7d); orphans written since are kept')
+    .option('--dry-run', 'with --sweep: list the orphans, a line each; delete nothing')
+    .option('--batch <n>', 'vectors per page and ids per MongoDB lookup (1 to 10000)', wholeNumber(1, 10_000), 1_000)
+    .option('--json', 'print the reports as JSON')
+    .action(async (flags: IntegrityFlags) => (await import('../src/cli/integrity-command.js')).runIntegrity(flags));
   const migrate = program.command('migrate').description("Apply drizzle/'s migrations, create or check the Milvus collections and the documents' MongoDB indexes; `migrate status` to look only.");
   connectionOptions(migrate.command('up', { isDefault: true }).description("Apply pending migrations under an advisory lock, ensure each Milvus collection, then the documents' collections and indexes (the default)"))
     .option('--dry-run', 'print the SQL and the Milvus requests that would run; change nothing')

@@ -6,6 +6,7 @@ import type { ColumnType } from '../src/schema/column.js';
 import type { Metric, SortOrder, VectorBackend } from '../src/schema/define.js';
 import type { MilvusCollectionSpec } from '../src/runtime/contract/milvus-spec.js';
 import type { EmbeddingGeneration } from '../src/schema/embedding-generations.js';
+import type { DocumentLink } from '../src/runtime/contract/document-link.js';
 
 export interface SchemaIR {
   documents: DocumentIR[];
@@ -42,6 +43,8 @@ export interface DocumentIR {
   fields: DocFieldIR[];
   timestamps: boolean;
   indexes: DocIndexIR[];
+  /** By vector collection, the stored path of the field that lists the ids of the document's vectors. */
+  vectorIds?: Record<string, string>;
 }
 
 // ── PostgreSQL tables ────────────────────────────────────────────────────
@@ -104,6 +107,8 @@ export interface VectorFieldIR {
   type: VectorFieldTypeIR;
   optional: boolean;
   indexed: boolean;
+  /** An `f.ref(model)`: a string holding a document's id. */
+  link?: DocumentLink;
 }
 
 export interface EmbeddingIR {

@@ -133,6 +133,23 @@ export default defineSchema({
       indexes: [{ fields: ['owner', 'status', 'vectorDb'] }],
     }),
 
+    // FastGPT's dataset_datas: a chunk's text, whose vectors (one per index) live in the embeddings collection.
+    DatasetData: document({
+      collection: 'dataset_datas',
+      timestamps: true,
+      fields: {
+        teamId: f.ref('Team').index(),
+        datasetId: f.ref('Dataset', { relation: 'dataset', inverse: 'datas' }).index(),
+        collectionId: f.string().index(),
+        q: f.string(),
+        a: f.string().optional(),
+        chunkIndex: f.int().default(0),
+        indexes: f.array(f.object({ defaultIndex: f.boolean().default(false), dataId: f.string(), text: f.string() })),
+      },
+      // Each index's dataId is the id of its vector: `polystore integrity check` reports the ones missing.
+      vectors: { embeddings: 'indexes.dataId' },
+    }),
+
     Chat: document({
       collection: 'chats',
       timestamps: true,
@@ -230,6 +247,8 @@ export default defineSchema({
         datasetId: f.string({ maxLength: 64 }).index(),
         collectionId: f.string({ maxLength: 64 }).index(),
         chunkId: f.string({ maxLength: 255 }),
+        // The chunk's document: deleting it through db.documents() deletes its vectors (docs/integrity.md).
+        dataId: f.ref('DatasetData', { tenant: 'teamId' }),
         content: f.string(),
         metadata: f.json().optional(),
         createdAt: f.datetime(),

@@ -202,7 +202,7 @@ export default defineSchema({
       { cwd: repoRoot, encoding: 'utf8' },
     );
     expect(kit.status).toBe(0);
-    expect(kit.stdout).toContain('embeddings 10 columns 7 indexes');
+    expect(kit.stdout).toContain('embeddings 12 columns 9 indexes');
     expect(kit.stdout).toContain('No schema changes, nothing to migrate');
     expect(readTree(join(out, 'drizzle'))).toEqual(readTree(join(repoRoot, 'drizzle')));
   });

@@ -16,6 +16,32 @@ describe('schema validation', () => {
     expect(issues[0].code).toBe('unknown_reference');
   });
 
+  it('checks the links of vector collections to documents, and what a document says lists its vectors', () => {
+    const Passage = document({ fields: { teamId: f.ref('Team'), score: f.float(), ids: f.array(f.object({ vectorId: f.string() })) }, vectors: { pieces: 'ids.vectorId', nope: 'ids.vectorId', other: 'score', untenanted: 'ids' } });
+    const issues = issuesOf(
+      defineSchema({
+        documents: { Team: document({ fields: {} }), Passage, User: document({ fields: { team: f.ref('Team', { tenant: 'x' }) } }) },
+        vectors: {
+          pieces: vectors({ tenant: 'teamId', fields: { teamId: f.string({ maxLength: 64 }), a: f.ref('Pasage'), b: f.ref('Passage', { tenant: 'score' }), c: f.ref('Passage', { tenant: 'nope' }), d: f.ref('Passage', { relation: 'r' }), writtenAt: f.datetime() } }),
+          untenanted: vectors({ fields: { p: f.ref('Passage', { tenant: 'teamId' }) } }),
+          other: vectors(),
+        },
+      }),
+    );
+    expect(issues.map(at).sort()).toEqual([
+      'documents.Passage.vectors.nope: no vector collection "nope"',
+      'documents.Passage.vectors.other: the field listing vector ids must be a string or a list of strings, "score" is float',
+      'documents.Passage.vectors.untenanted: the field listing vector ids must be a string or a list of strings, "ids" is object',
+      "documents.User.fields.team.tenant: tenant applies to a vector collection's link to a document, not to a document's reference",
+      "vectors.pieces.fields.a: no document model \"Pasage\" to link to (have Team, Passage, User)",
+      'vectors.pieces.fields.b.tenant: the tenant field must hold text or a document id, "Passage.score" is float',
+      'vectors.pieces.fields.c.tenant: "Passage" has no field "nope"',
+      "vectors.pieces.fields.d: relation and inverse are a document's Prisma relation; a vector collection's link takes { tenant } only",
+      'vectors.pieces.fields.writtenAt: "written_at" is the time of writing of a collection linked to documents',
+      "vectors.untenanted.fields.p.tenant: the collection has no tenant field to match the document's: declare tenant on the collection, or leave tenant out of the link",
+    ]);
+  });
+
   it('reports every problem at once, not only the first', () => {
     const issues = issuesOf(
       defineSchema({
@@ -263,7 +289,7 @@ describe('schema validation', () => {
     expect(files.get('prisma/schema.prisma')).toContain('tokens BigInt @default(1099511627776)');
     expect(files.get('generated/documents.ts')).toContain('tokens: bigint;');
     expect(issuesOf(defineSchema({ vectors: { v: vectors({ fields: { n: f.bigint() } }) } })).map(at)).toEqual([
-      'vectors.v.fields.n: a vector collection field must be string, int, float, boolean, datetime, json or enum, got bigint',
+      'vectors.v.fields.n: a vector collection field must be string, int, float, boolean, datetime, json, enum or ref, got bigint',
     ]);
   });
 

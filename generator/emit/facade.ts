@@ -39,7 +39,7 @@ function storeFactory(vector: VectorCollectionIR): string {
 
 /** generated/index.ts: createPolystore() and the typed facade it returns. */
 export function facadeStructure(ir: SchemaIR): SourceFileStructure {
-  const runtimeTypes = ['CacheControl', 'EnsurePartitionsOptions', 'HealthOptions', 'HealthReport', 'MigrateDownOptions', 'MigrateDownResult', 'MigrateResult', 'MigrationStatus', 'PartitionsReport', 'PolystoreDatabase', 'PolystoreOptions', 'PrismaClientClass', 'PrismaClientLike', ...(ir.vectors.some((v) => v.tenant) ? ['TenantVectorStore'] : []), ...(ir.vectors.some((v) => !v.tenant) ? ['VectorStore'] : [])];
+  const runtimeTypes = ['CacheControl', 'EnsurePartitionsOptions', 'HealthOptions', 'HealthReport', 'Integrity', 'MigrateDownOptions', 'MigrateDownResult', 'MigrateResult', 'MigrationStatus', 'PartitionsReport', 'PolystoreDatabase', 'PolystoreOptions', 'PrismaClientClass', 'PrismaClientLike', ...(ir.vectors.some((v) => v.tenant) ? ['TenantVectorStore'] : []), ...(ir.vectors.some((v) => !v.tenant) ? ['VectorStore'] : [])];
   const collectionNames = ir.vectors.map((vector) => vector.name);
   const descriptors = ir.vectors.map((vector) => descriptorName(vector));
   const vectorImports = ir.vectors.flatMap((vector) => [descriptorName(vector), `type ${recordTypeName(vector)}`, `type ${whereTypeName(vector)}`]);
@@ -63,6 +63,11 @@ export function facadeStructure(ir: SchemaIR): SourceFileStructure {
             name: 'cache',
             type: `CacheControl<${collectionNames.map((name) => `'${name}'`).join(' | ') || 'never'}>`,
             docs: ['The cache of `createPolystore({ cache })`: its counters and breaker state, and `clear(collection?)`.'],
+          },
+          {
+            name: 'integrity',
+            type: 'Integrity',
+            docs: ["The links of vector collections to documents (`f.ref(model)` fields): `check()` reports the vectors whose document is gone, `sweep({ olderThanMs })` deletes them."],
           },
           {
             name: 'partitions',
@@ -121,6 +126,7 @@ export function facadeStructure(ir: SchemaIR): SourceFileStructure {
             health: (options) => runtime.health(options),
             partitions: runtime.partitions,
             cache: runtime.cache,
+            integrity: runtime.integrity,
             close: () => runtime.close(),
           };`,
         ],

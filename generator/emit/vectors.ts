@@ -118,6 +118,7 @@ function descriptorField(field: VectorFieldIR) {
     optional: field.optional,
     ...(type.kind === 'string' ? { maxLength: type.maxLength } : {}),
     ...(type.kind === 'enum' ? { values: type.values } : {}),
+    ...(field.link ? { link: field.link } : {}),
   };
 }
 

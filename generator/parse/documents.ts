@@ -2,10 +2,11 @@ import type { DocumentDef, DocumentIndexDef } from '../../src/schema/define.js';
 import type { FieldDef, FieldSpec } from '../../src/schema/field.js';
 import type { DocFieldIR, DocIndexIR, DocTypeIR, DocumentIR } from '../ir.js';
 import { documentIndexes } from './document-indexes.js';
+import { parseVectorIds } from './links.js';
 import type { Issues, Path } from './issues.js';
 import { checkEnumValue, checkPrismaTypeName, checkTsName, reportDuplicates } from './names.js';
 
-const DOCUMENT_KEYS = ['kind', 'collection', 'fields', 'timestamps', 'indexes'];
+const DOCUMENT_KEYS = ['kind', 'collection', 'fields', 'timestamps', 'indexes', 'vectors'];
 const TIMESTAMP_FIELDS = ['createdAt', 'updatedAt'];
 
 export function parseDocuments(issues: Issues, defs: Record<string, DocumentDef>): DocumentIR[] {
@@ -52,7 +53,8 @@ function parseDocument(issues: Issues, names: Set<string>, name: string, def: Do
   reportDuplicates(issues, [...fields.map((field) => ({ name: field.name, path: [...path, 'fields', field.name] })), ...relationNames], 'field');
   reportDuplicates(issues, fields.map((field) => ({ name: field.storedName ?? field.name, path: [...path, 'fields', field.name] })), 'stored key');
   const indexes = (def.indexes ?? []).map((index, i) => parseIndex(issues, fields, timestamps, index, [...path, 'indexes', i]));
-  const doc = { name, collection: def.collection, fields, timestamps, indexes };
+  const vectorIds = parseVectorIds(issues, fields, def.vectors, [...path, 'vectors']);
+  const doc = { name, collection: def.collection, fields, timestamps, indexes, ...(vectorIds ? { vectorIds } : {}) };
   // Two indexes of one name (a field's .index() and an index on that field alone) would be one in MongoDB.
   const all = documentIndexes(doc);
   const at = (origin: (typeof all)[number]['origin']) => ('field' in origin ? [...path, 'fields', origin.field] : [...path, 'indexes', origin.index]);
@@ -96,6 +98,7 @@ function parseType(issues: Issues, names: Set<string>, owner: string, field: str
       return { kind: 'enum', values: [...type.values] };
     case 'ref': {
       if (!names.has(type.target)) issues.add('unknown_reference', path, `unknown reference "${type.target}"`);
+      if (type.tenant !== undefined) issues.add('invalid_value', [...path, 'tenant'], "tenant applies to a vector collection's link to a document, not to a document's reference");
       if (type.relation !== undefined) {
         if (!topLevel) issues.add('invalid_type', [...path, 'relation'], 'a relation can only be declared on a top-level field');
         checkTsName(issues, type.relation, [...path, 'relation']);

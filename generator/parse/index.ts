@@ -4,6 +4,7 @@ import type { EmbeddingGenerations } from '../../src/schema/embedding-generation
 import type { SchemaIR } from '../ir.js';
 import { parseDocuments } from './documents.js';
 import { Issues } from './issues.js';
+import { checkVectorIds } from './links.js';
 import { checkTsName, reportDuplicates } from './names.js';
 import { checkPartitionNames, parseTable } from './tables.js';
 import { parseVectorCollection } from './vectors.js';
@@ -34,7 +35,7 @@ export function parseSchema(def: SchemaDef, generations: EmbeddingGenerations = 
   const documents = parseDocuments(issues, def.documents ?? {});
   const tables = Object.entries(def.tables ?? {}).map(([name, table]) => parseTable(issues, name, table, ['tables', name]));
   const vectors = Object.entries(def.vectors ?? {}).map(([name, collection]) =>
-    parseVectorCollection(issues, name, collection, ['vectors', name], Object.hasOwn(generations, name) ? generations[name] : undefined),
+    parseVectorCollection(issues, name, collection, ['vectors', name], documents, Object.hasOwn(generations, name) ? generations[name] : undefined),
   );
   // Tables and vector collections share PostgreSQL's namespace and drizzle/schema.ts's exports.
   const exported = [
@@ -45,6 +46,7 @@ export function parseSchema(def: SchemaDef, generations: EmbeddingGenerations = 
   reportDuplicates(issues, exported, 'table');
   const ir = { documents, tables, vectors };
   checkPartitionNames(issues, ir);
+  checkVectorIds(issues, ir);
   if (issues.list.length > 0) throw new SchemaValidationError(issues.list);
   return ir;
 }

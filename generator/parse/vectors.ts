@@ -5,9 +5,11 @@ import type { MilvusFieldSpec, MilvusIndexSpec, MilvusMetric } from '../../src/r
 import { type EmbeddingGeneration, FIRST_VECTOR_COLUMN, milvusCollectionOf } from '../../src/schema/embedding-generations.js';
 import { declaredDimension, GENERATION_COLUMN, parseEmbedding } from './embedding.js';
 import { milvusAnalyzer } from './milvus-analyzer.js';
-import type { ColumnIR, TableIndexIR, TableIR, VectorCollectionIR, VectorFieldIR, VectorFieldTypeIR } from '../ir.js';
+import { DOCUMENT_ID_LENGTH, WRITTEN_AT_COLUMN } from '../../src/runtime/contract/document-link.js';
+import type { ColumnIR, DocumentIR, TableIndexIR, TableIR, VectorCollectionIR, VectorFieldIR, VectorFieldTypeIR } from '../ir.js';
 import { Issues, type Path } from './issues.js';
 import { limits, MILVUS_NAME } from './limits.js';
+import { parseLink } from './links.js';
 import { camelCase, checkSqlName, checkTsName, indexName, reportDuplicates, snakeCase } from './names.js';
 import { columnLookup, parseTableIndex, textSearchLanguage } from './tables.js';
 import { vectorIndex, vectorStorage } from './vector-index.js';
@@ -21,8 +23,11 @@ const RECORD_KEYS = ['id', 'embedding'];
 const TENANT_KEY = 'pk';
 const MILVUS_METRIC: Record<string, MilvusMetric> = { cosine: 'COSINE', l2: 'L2', ip: 'IP' };
 
-/** `recorded`: the collection's embedding generations so far (drizzle/meta/polystore_embeddings.json). */
-export function parseVectorCollection(issues: Issues, name: string, def: VectorCollectionDef, path: Path, recorded?: EmbeddingGeneration[]): VectorCollectionIR {
+/**
+ * `documents`: the schema's document models, which fields may link to; `recorded`: the collection's embedding
+ * generations so far (drizzle/meta/polystore_embeddings.json).
+ */
+export function parseVectorCollection(issues: Issues, name: string, def: VectorCollectionDef, path: Path, documents: readonly DocumentIR[] = [], recorded?: EmbeddingGeneration[]): VectorCollectionIR {
   checkSqlName(issues, name, path);
   checkMilvusName(issues, name, path, 'collection name');
   issues.unknownKeys(def, COLLECTION_KEYS, path);
@@ -34,7 +39,10 @@ export function parseVectorCollection(issues: Issues, name: string, def: VectorC
   const dimensionPath = [...path, def.embedding?.dimension !== undefined ? 'embedding' : '', 'dimension'].filter((key) => key !== '');
   const dimension = declaredDimension(issues, def.dimension, def.embedding, path);
   const storage = vectorStorage(issues, dimension, indexType !== 'flat', dimensionPath);
-  const fields = Object.entries(def.fields ?? {}).map(([field, fieldDef]) => parseField(issues, field, fieldDef, [...path, 'fields', field]));
+  const fields = Object.entries(def.fields ?? {}).map(([field, fieldDef]) => parseField(issues, field, fieldDef, [...path, 'fields', field], { name, documents, tenant: def.tenant }));
+  // A linked collection keeps each record's time of writing: the window of a check, the grace of a sweep.
+  const linked = fields.some((field) => field.link);
+  if (linked) for (const field of fields.filter((candidate) => candidate.column === WRITTEN_AT_COLUMN)) issues.add('reserved_word', [...path, 'fields', field.name], `"${WRITTEN_AT_COLUMN}" is the time of writing of a collection linked to documents`);
   const embedding = def.embedding === undefined ? undefined : parseEmbedding(issues, def.embedding, { dimension: dimension as number, storage }, fields, recorded, [...path, 'embedding']);
   // One vector column per generation of embeddings: NOT NULL alone, nullable while a change fills the new one.
   const vectorColumns = embedding?.generations ?? [{ column: FIRST_VECTOR_COLUMN, dimension: dimension as number, storage }];
@@ -42,7 +50,7 @@ export function parseVectorCollection(issues: Issues, name: string, def: VectorC
   // A later generation's collection is named after the first one's, which is checked above.
   for (const generation of vectorColumns.filter((later) => later.column !== FIRST_VECTOR_COLUMN)) checkMilvusName(issues, milvusCollectionOf(name, generation.column), path, 'collection name (of an embedding generation)');
   reportDuplicates(issues, fields.map((field) => ({ name: field.column, path: [...path, 'fields', field.name] })), 'column');
-  const milvusFieldCount = fields.length + RECORD_KEYS.length + (def.fullText ? 1 : 0);
+  const milvusFieldCount = fields.length + RECORD_KEYS.length + (def.fullText ? 1 : 0) + (linked ? 1 : 0);
   if (milvusFieldCount > limits.milvusMaxFields) {
     issues.add('milvus_limit', [...path, 'fields'], `Milvus allows at most ${limits.milvusMaxFields} fields in a collection, this one has ${milvusFieldCount}`);
   }
@@ -62,6 +70,7 @@ export function parseVectorCollection(issues: Issues, name: string, def: VectorC
     // A stored generated column, not an index on to_tsvector(…): ranking reads it instead of parsing each matching
     // text again. Measured on 6,123 paragraphs of prose, top 40 by ts_rank_cd: p50 0.75 ms against 3.89, p95 1.8 against 39.
     ...(fullText ? [{ name: FULL_TEXT, tsName: 'fullText', type: { kind: 'tsvector' as const, source: fullText.source, language: fullText.language }, notNull: false, primaryKey: false, unique: false }] : []),
+    ...(linked ? [{ name: WRITTEN_AT_COLUMN, tsName: 'writtenAt', type: { kind: 'timestamp' as const, withTimezone: true }, notNull: true, primaryKey: false, unique: false, default: { now: true as const } }] : []),
   ];
   const lookup = columnLookup(issues, columns);
   // The schema's generation reports the index's problems; the others' indexes are the same definition.
@@ -73,6 +82,7 @@ export function parseVectorCollection(issues: Issues, name: string, def: VectorC
   const indexes: TableIndexIR[] = [
     ...annIndexes,
     ...fields.filter((field) => field.indexed || field.name === def.tenant).map((field) => scalarIndex(name, field)),
+    ...(linked ? [{ name: indexName(name, [WRITTEN_AT_COLUMN], 'idx'), method: 'btree' as const, unique: false, parts: [{ kind: 'column' as const, column: WRITTEN_AT_COLUMN }] }] : []),
     // Named after what the column is made from: a change of field or language drops and adds the column again, which
     // drops its index; a new name makes drizzle-kit create the index again (an unchanged name, it would not).
     ...(fullText ? [{ name: indexName(name, [FULL_TEXT, fullText.source, fullText.language], 'gin'), method: 'gin' as const, unique: false, parts: [{ kind: 'column' as const, column: FULL_TEXT }] }] : []),
@@ -108,6 +118,8 @@ export function parseVectorCollection(issues: Issues, name: string, def: VectorC
         }),
         { name: 'embedding', data_type: 'FloatVector', dim: target.dimension },
         ...(fullText ? [{ name: FULL_TEXT, data_type: 'SparseFloatVector' as const }] : []),
+        // Milliseconds since the epoch, as datetime fields are stored.
+        ...(linked ? [{ name: WRITTEN_AT_COLUMN, data_type: 'Int64' as const }] : []),
       ],
       indexes: [
         milvusVectorIndex(def, annIndex),
@@ -137,7 +149,7 @@ function parseFullText(issues: Issues, def: NonNullable<VectorCollectionDef['ful
   return field ? { field: field.name, source: field.column, language } : undefined;
 }
 
-function parseField(issues: Issues, name: string, def: FieldDef, path: Path): VectorFieldIR {
+function parseField(issues: Issues, name: string, def: FieldDef, path: Path, context: { name: string; documents: readonly DocumentIR[]; tenant: string | undefined }): VectorFieldIR {
   checkTsName(issues, name, path);
   if (RECORD_KEYS.includes(name)) issues.add('reserved_word', path, `"${name}" is part of every vector record`);
   const column = snakeCase(name);
@@ -146,7 +158,10 @@ function parseField(issues: Issues, name: string, def: FieldDef, path: Path): Ve
   checkSqlName(issues, column, path);
   checkMilvusName(issues, column, path, 'field name');
   const type = fieldType(issues, def, path);
-  return { name, column, type, optional: def.spec.optional, indexed: def.spec.indexed };
+  const spec = def.spec.type;
+  const link = spec.kind === 'ref' ? parseLink(issues, spec, { name, column }, context, path) : undefined;
+  // A link is filtered on by every cascade and sweep: always indexed.
+  return { name, column, type, optional: def.spec.optional, indexed: def.spec.indexed || link !== undefined, ...(link ? { link } : {}) };
 }
 
 function fieldType(issues: Issues, def: FieldDef, path: Path): VectorFieldTypeIR {
@@ -162,6 +177,8 @@ function fieldType(issues: Issues, def: FieldDef, path: Path): VectorFieldTypeIR
     case 'enum':
       if (type.values.length === 0) issues.add('invalid_value', path, 'an enum needs at least one value');
       return { kind: 'enum', values: [...type.values] };
+    case 'ref':
+      return { kind: 'string', maxLength: DOCUMENT_ID_LENGTH };
     case 'int':
     case 'float':
     case 'boolean':
@@ -169,7 +186,7 @@ function fieldType(issues: Issues, def: FieldDef, path: Path): VectorFieldTypeIR
     case 'json':
       return { kind: type.kind };
     default:
-      issues.add('invalid_type', path, `a vector collection field must be string, int, float, boolean, datetime, json or enum, got ${type.kind}`);
+      issues.add('invalid_type', path, `a vector collection field must be string, int, float, boolean, datetime, json, enum or ref, got ${type.kind}`);
       return { kind: 'json' };
   }
 }

@@ -6,6 +6,7 @@
  * an interactive `$transaction` a write invalidates before the commit: see the README.
  */
 import type { Cache } from './cache.js';
+import { type QueryCall, queryExtension, withExtension } from '../runtime/mongodb/documents.js';
 import { entryKey, scopeGenerationKeys, stableText } from './cache-keys.js';
 import { GARBLED } from './sealed-entry.js';
 import { decodeDocument, encodeDocument } from './document-value.js';
@@ -13,13 +14,6 @@ import { decodeDocument, encodeDocument } from './document-value.js';
 const READS = new Set(['findUnique', 'findUniqueOrThrow', 'findFirst', 'findFirstOrThrow']);
 const WRITES = new Set(['create', 'createMany', 'createManyAndReturn', 'update', 'updateMany', 'updateManyAndReturn', 'upsert', 'delete', 'deleteMany']);
 
-/** What Prisma passes a model's query extension (its ModelQueryOptionsCbArgs, whose args type is Prisma's). */
-export interface QueryCall<A extends object> {
-  model: string;
-  operation: string;
-  args: A;
-  query: (args: A) => Promise<unknown>;
-}
 
 /**
  * `where: { id }` and no related records: an `include`, or a `select` of a relation (an object), would be answers
@@ -73,14 +67,9 @@ export function cachedDocumentQuery(cache: Cache) {
 }
 
 /** The extension object for `client.$extends(...)`. */
-export function documentCache(cache: Cache) {
-  const run = cachedDocumentQuery(cache);
-  return { name: 'polystore-cache', query: { $allModels: { $allOperations: run } } };
-}
+export const documentCache = (cache: Cache) => queryExtension('polystore-cache', cachedDocumentQuery(cache));
 
 /** The client, extended with the cache when there is one (the extension changes no types: only where answers come from). */
 export function withDocumentCache<C extends object>(client: C, cache: Cache | undefined): C {
-  const extend = (client as { $extends?: unknown }).$extends;
-  if (!cache || typeof extend !== 'function') return client;
-  return (extend as (extension: unknown) => C).call(client, documentCache(cache));
+  return cache ? withExtension(client, documentCache(cache)) : client;
 }

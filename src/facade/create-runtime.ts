@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { guarded, lifecycle } from './lifecycle.js';
+import { linkedIntegrity } from './linked-integrity.js';
 import { cachedStore } from '../cache/cached-store.js';
 import { withDocumentCache } from '../cache/document-cache.js';
 import { cacheControl, openCache } from '../cache/open-cache.js';
@@ -25,6 +26,8 @@ import { embeddedStore } from '../embeddings/embedded-store.js';
 import { type EmbedderRunner, embeddersByModel, embedderRunner } from '../embeddings/embedder-runner.js';
 import { generationSwitch } from '../embeddings/generation-switch.js';
 import { embeddingStatus } from '../operations/embedding-status.js';
+import { milvusLinks } from '../runtime/milvus/milvus-links.js';
+import { pgvectorLinks } from '../runtime/pgvector/pgvector-links.js';
 import type { EmbedderSettings } from '../runtime/contract/embedder.js';
 import { withMilvusLimits } from '../runtime/milvus/milvus-limits.js';
 import { createMilvusStore } from '../runtime/milvus/milvus-store.js';
@@ -151,9 +154,21 @@ export function createRuntime<S extends Record<string, unknown>>(
     return guarded(switched, life, descriptor.name);
   };
 
+  const caches = cacheControl(cache, collections.map((descriptor) => descriptor.name));
+  const links = linkedIntegrity({
+    collections,
+    recordsOf: (descriptor) => (backendOf(descriptor) === 'pgvector' ? pgvectorLinks(descriptor, connection, ready) : milvusLinks(descriptor, milvus, descriptor.embedding ? generationsOf(descriptor) : undefined)),
+    invalidate: (collection) => caches.clear(collection),
+    mongo,
+    run: life.run,
+  });
+
   return {
     sql: connection.db,
-    documents: async <C extends PrismaClientLike>(PrismaClient: PrismaClientClass<C>) => withDocumentCache(await connectDocuments(PrismaClient, options.mongodb?.url), cache),
+    documents: async <C extends PrismaClientLike>(PrismaClient: PrismaClientClass<C>) => {
+      const client = await connectDocuments(PrismaClient, options.mongodb?.url);
+      return links.documents(withDocumentCache(client, cache), client);
+    },
     /**
      * drizzle/'s pending migrations, each Milvus collection created or checked, then the documents' collections and
      * indexes; refused before anything when a Milvus collection drifted, or a MongoDB index did (unless `force`).
@@ -183,12 +198,17 @@ export function createRuntime<S extends Record<string, unknown>>(
           postgres: postgresProbe(connection, migrationsFolder, () => embeddingStatuses(recorded('pgvector'))),
           ...replicaProbes(connection.replicas),
           ...(options.milvus ? { milvus: milvusProbe(milvus, () => embeddingStatuses(recorded('milvus'))) } : {}),
-          ...(mongo ? { mongodb: mongoProbe(mongo) } : {}),
+          ...(links.mongo ? { mongodb: mongoProbe(links.mongo, links.outboxLength) } : {}),
           ...(cache?.stats().store === 'redis' ? { redis: cacheProbe(cache) } : {}),
         },
         health,
       ),
-    cache: cacheControl(cache, collections.map((descriptor) => descriptor.name)),
+    cache: caches,
+    /**
+     * The links of vector collections to documents (`f.ref(model)` fields): `check` reports the records whose
+     * document is gone, `sweep` deletes those older than its grace period. See docs/integrity.md.
+     */
+    integrity: links.integrity,
     partitions: {
       ensure: (ensure?: EnsurePartitionsOptions) =>
         life.run('partitions.ensure', async () => {
@@ -225,6 +245,10 @@ export function createRuntime<S extends Record<string, unknown>>(
     /** Every tenant's records on a given backend, whatever the configuration says, read on the primary: for `polystore vectors copy`. */
     backendStore: <T extends VectorRecordBase>(descriptor: VectorCollectionDescriptor, backend: 'pgvector' | 'milvus') => store<T, never>(descriptor, undefined, backend, primaryReads, false),
     /** Lets calls in flight finish, then releases every connection; a second call shares the first one's work. */
-    close: () => life.close(async () => void (await Promise.all([connection.close(), milvus.close(), cache?.close(), mongo?.close()]))),
+    close: () =>
+      life.close(async () => {
+        await links.beforeClose();
+        await Promise.all([connection.close(), milvus.close(), cache?.close(), mongo?.close(), links.close()]);
+      }),
   };
 }

@@ -45,3 +45,5 @@ export type { EmbedFunction, Embedder, EmbedderSettings, EmbeddersOption, Embedd
 export type { EmbeddedSearchQuery, EmbeddingDescriptor, GenerationDescriptor, WriteRecord } from '../runtime/contract/vector-store.js';
 export type { CacheOptions, CacheSettings } from '../cache/cache-options.js';
 export type { CacheControl } from '../cache/open-cache.js';
+export type { CheckOptions, CollectionIntegrity, DocumentVectorsReport, Integrity, IntegrityProgress, Orphan, OrphanReason, SweepOptions } from '../integrity/integrity-options.js';
+export type { DocumentLink } from '../runtime/contract/document-link.js';

@@ -114,12 +114,22 @@ export function milvusProbe(milvus: MilvusConnection, embeddings?: Embeddings): 
 }
 
 /** MongoDB: a ping, and the server's version. */
-export function mongoProbe(mongo: MongoConnection): Probe {
+/** Above this many entries waiting in the cascade's outbox, MongoDB is degraded (any that failed degrades it too). */
+export const OUTBOX_DEGRADED_ABOVE = 100;
+
+/** `outbox`: the length of the cascade's outbox, with links to documents: vectors of deleted documents not yet deleted. */
+export function mongoProbe(mongo: MongoConnection, outbox?: () => Promise<{ pending: number; failed: number }>): Probe {
   return async () => {
     const db = await mongo.db();
     await db.command({ ping: 1 });
     const { version } = await db.admin().command({ buildInfo: 1 });
-    return { details: { version } };
+    if (!outbox) return { details: { version } };
+    const length = await outbox();
+    const degraded =
+      length.failed > 0
+        ? `the cascade's outbox holds ${length.failed} failed deliveries: vectors of deleted documents are still searchable until a delete, close() or integrity check delivers them`
+        : length.pending > OUTBOX_DEGRADED_ABOVE && `the cascade's outbox holds ${length.pending} entries (more than ${OUTBOX_DEGRADED_ABOVE})`;
+    return { degraded: degraded || undefined, details: { version, outbox: length } };
   };
 }
 

@@ -8,7 +8,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkOperationOptions, isBoolean } from './check-operation-options.js';
+import { checkOperationOptions, isBoolean } from '../runtime/checks/check-operation-options.js';
 import { NothingToDo, runLocked } from './locked-ddl.js';
 import { countsAfter, countsBefore, type DroppedData, type Fate, fates, IDENTITY, losses, WRITTEN } from './reversal-losses.js';
 import { InvalidInputError, PolystoreError } from '../errors.js';

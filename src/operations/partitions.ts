@@ -7,7 +7,7 @@
  * With `retain`, the months that ended more than `retain` months before the current one are detached (or, with
  * `drop`, dropped). Each transaction holds the migrations' advisory lock: ensure and migrate never interleave.
  */
-import { checkOperationOptions, isBoolean } from './check-operation-options.js';
+import { checkOperationOptions, isBoolean } from '../runtime/checks/check-operation-options.js';
 import { NothingToDo, runLocked } from './locked-ddl.js';
 import { PolystoreError } from '../errors.js';
 import { between } from '../runtime/checks/check-options.js';

@@ -22,6 +22,12 @@ export interface DocumentDef {
   /** Adds `createdAt` and `updatedAt`, maintained by Prisma. */
   readonly timestamps?: boolean;
   readonly indexes?: DocumentIndexDef[];
+  /**
+   * By vector collection linked to this model, the field that lists the ids of the document's vectors (a dotted
+   * path to a string, or to strings in lists: `{ embeddings: 'indexes.dataId' }`): `polystore integrity check` then
+   * reports documents whose vectors are missing.
+   */
+  readonly vectors?: Record<string, string>;
 }
 
 /** Restricts a partial index; values become escaped SQL literals. */

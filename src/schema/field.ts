@@ -12,7 +12,7 @@ export type FieldType =
   | { kind: 'datetime' }
   | { kind: 'json' }
   | { kind: 'enum'; values: readonly string[] }
-  | { kind: 'ref'; target: string; relation?: string; inverse?: string }
+  | { kind: 'ref'; target: string; relation?: string; inverse?: string; tenant?: string }
   | { kind: 'object'; fields: Readonly<Record<string, FieldDef>> }
   | { kind: 'array'; of: FieldDef };
 
@@ -77,10 +77,11 @@ export const f = {
   json: () => field({ kind: 'json' }),
   enum: <const V extends readonly string[]>(values: V) => field({ kind: 'enum', values }),
   /**
-   * The id of another document. `relation` names the Prisma relation field to
-   * emit beside it; `inverse` names the back-relation on the target.
+   * The id of a document. On a document, `relation` names the Prisma relation field to emit beside it and
+   * `inverse` the back-relation on the target. On a vector collection it links each vector to its document (see
+   * docs/integrity.md): `tenant` names the document's field that holds the collection's tenant.
    */
-  ref: (target: string, options: { relation?: string; inverse?: string } = {}) => field({ kind: 'ref', target, ...options }),
+  ref: (target: string, options: { relation?: string; inverse?: string; tenant?: string } = {}) => field({ kind: 'ref', target, ...options }),
   object: (fields: Record<string, FieldDef>) => field({ kind: 'object', fields }),
   array: (of: FieldDef) => field({ kind: 'array', of }),
 };

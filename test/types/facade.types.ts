@@ -36,7 +36,7 @@ export async function usage(): Promise<void> {
   const first: { id: string; score: number; record: { content: string; teamId?: string } } | undefined = hits[0];
   void first;
   // A record written through the tenant's store may leave the tenant field out.
-  await chunks.insert([{ id: 'a', datasetId: 'd', collectionId: 'c', chunkId: 'k', content: 't', createdAt: new Date(), embedding: [0.1] }]);
+  await chunks.insert([{ id: 'a', datasetId: 'd', collectionId: 'c', chunkId: 'k', dataId: '0123456789abcdef01234567', content: 't', createdAt: new Date(), embedding: [0.1] }]);
   // @ts-expect-error a multi-tenant collection cannot be read without a tenant
   await db.vectors.embeddings.search({ vector: [0.1], topK: 1 });
   // @ts-expect-error records need every required field
@@ -72,7 +72,7 @@ export const record: EmbeddingsRecord = {
   teamId: 't',
   datasetId: 'd',
   collectionId: 'c',
-  chunkId: 'k',
+  chunkId: 'k', dataId: '0123456789abcdef01234567',
   content: 'text',
   metadata: { page: 1, tags: ['x'] },
   createdAt: new Date(),

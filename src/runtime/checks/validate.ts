@@ -2,6 +2,7 @@
  * Checks every value before a backend sees it, so that a bad call writes
  * nothing and fails the same way on pgvector and on Milvus.
  */
+import { DOCUMENT_ID } from '../contract/document-link.js';
 import { VECTOR_ELEMENT } from '../contract/float16.js';
 import { DATE_RANGE, INT_RANGE, MAX_ID_LENGTH, MAX_JSON_DEPTH, MAX_QUERY_TEXT, MAX_RECORDS_PER_CALL, MAX_TOP_K } from '../contract/limits.js';
 import type { ReadOptions, VectorCollectionDescriptor } from '../contract/vector-store.js';
@@ -76,6 +77,7 @@ export function checkFieldValue(issues: InputIssues, field: Field, value: unknow
   }
   switch (field.kind) {
     case 'string':
+      if (field.link && (typeof value !== 'string' || !DOCUMENT_ID.test(value))) return issues.add('INVALID_VALUE', path, `expected the id of a ${field.link.model} document (24 lowercase hex digits, an ObjectId), got ${describe(value)}`);
       return checkString(issues, value, path, field.maxLength);
     case 'enum':
       if (!field.values!.includes(value as string)) issues.add('INVALID_VALUE', path, `expected one of ${field.values!.map((v) => JSON.stringify(v)).join(', ')}, got ${describe(value)}`);

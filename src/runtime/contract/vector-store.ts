@@ -1,3 +1,4 @@
+import type { DocumentLink } from './document-link.js';
 import type { MilvusCollectionSpec } from './milvus-spec.js';
 
 /** Every vector record: an id, its scalar fields and the embedding. */
@@ -155,7 +156,8 @@ export interface VectorCollectionDescriptor<Table = unknown> {
   tenant?: string;
   /** Keyword search: the field searched, its column, the text search configuration; and the tsvector column (pgvector) and sparse field (Milvus), both `column`. */
   fullText?: { field: string; language: string; column: string };
-  fields: ReadonlyArray<{ name: string; column: string; kind: VectorFieldKind; optional: boolean; maxLength?: number; values?: readonly string[] }>;
+  /** `link`: the field holds the id of a document (`f.ref(model)`); the collection then has a WRITTEN_AT_COLUMN too. */
+  fields: ReadonlyArray<{ name: string; column: string; kind: VectorFieldKind; optional: boolean; maxLength?: number; values?: readonly string[]; link?: DocumentLink }>;
   table: Table;
   milvus: MilvusCollectionSpec;
   /** The embedding model, when the collection declares one: `dimension` and `storage` above are its generation's. */

@@ -2,6 +2,7 @@
  * Records ↔ Milvus rows. Milvus names fields by their column (snake_case) as the spec does, stores datetimes
  * as Int64 epoch milliseconds and returns Int64 as strings; records read back equal what pgvector returns.
  */
+import { linksOf, WRITTEN_AT_COLUMN } from '../contract/document-link.js';
 import { VECTOR_ELEMENT } from '../contract/float16.js';
 import type { VectorCollectionDescriptor } from '../contract/vector-store.js';
 
@@ -23,6 +24,7 @@ export function rowCodec(descriptor: VectorCollectionDescriptor) {
   const tenant = fields.find((field) => field.name === descriptor.tenant);
   // Milvus holds float32: a halfvec collection's vectors are rounded as pgvector rounds them, so that they read back the same.
   const element = VECTOR_ELEMENT[descriptor.storage].round;
+  const linked = linksOf(descriptor).length > 0;
   return {
     /** The output fields of a read, with or without the vector; fixed per collection. */
     outputFields: (vector: boolean): string[] => (vector ? withVector : scalars),
@@ -33,6 +35,7 @@ export function rowCodec(descriptor: VectorCollectionDescriptor) {
         row[field.column] = value === undefined || value === null ? null : field.kind === 'datetime' ? (value as Date).getTime() : value;
       }
       row.embedding = Array.from(record.embedding as ArrayLike<number>, element);
+      if (linked) row[WRITTEN_AT_COLUMN] = Date.now();
       return row;
     },
     toRecord(row: Row): Row {

@@ -6,6 +6,23 @@ export interface PrismaClientLike {
   $disconnect(): Promise<void>;
 }
 
+/** What Prisma passes a model's query extension (its ModelQueryOptionsCbArgs, whose args type is Prisma's). */
+export interface QueryCall<A extends object> {
+  model: string;
+  operation: string;
+  args: A;
+  query: (args: A) => Promise<unknown>;
+}
+
+/** A Prisma client extension running `run` around every operation of every model. */
+export const queryExtension = (name: string, run: <A extends object>(call: QueryCall<A>) => Promise<unknown>) => ({ name, query: { $allModels: { $allOperations: run } } });
+
+/** `client.$extends(extension)`, when the client can take one. */
+export function withExtension<C extends object>(client: C, extension: ReturnType<typeof queryExtension>): C {
+  const extend = (client as { $extends?: unknown }).$extends;
+  return typeof extend === 'function' ? (extend as (extension: unknown) => C).call(client, extension) : client;
+}
+
 export type PrismaClientClass<C extends PrismaClientLike> = new (options?: { datasourceUrl?: string }) => C;
 
 /** Messages Prisma gives when its query engine is absent, or a placeholder stands in for it. */

@@ -40,11 +40,13 @@ export function insertFromStatement(table: string, source: string, columns: Arra
 export interface OnConflict {
   tenantColumn?: PgColumn;
   tenantId?: string;
+  /** An assignment made on every replaced row besides its values (a linked collection's `written_at = now()`). */
+  touch?: string | undefined;
 }
 
 function conflictClause(table: string, names: string[], params: unknown[], onConflict: OnConflict | undefined): string {
   if (!onConflict) return '';
-  const updates = names.filter((name) => name !== '"id"').map((name) => `${name} = excluded.${name}`);
+  const updates = [...names.filter((name) => name !== '"id"').map((name) => `${name} = excluded.${name}`), ...(onConflict.touch ? [onConflict.touch] : [])];
   let sql = ` ON CONFLICT ("id") DO UPDATE SET ${updates.join(', ')}`;
   if (onConflict.tenantColumn) sql += ` WHERE ${quote(table)}.${quote(onConflict.tenantColumn.name)} = $${params.push(onConflict.tenantId)}`;
   return `${sql} RETURNING "id"`;

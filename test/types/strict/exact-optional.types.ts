@@ -17,7 +17,7 @@ export async function usage(): Promise<void> {
   await chunks.count(maybeWhere);
   await chunks.count({ datasetId: maybeText, createdAt: { gte: undefined, lt: new Date() }, AND: undefined });
   await chunks.update('a', { content: maybeText, metadata: undefined });
-  await chunks.insert([{ id: 'a', teamId: undefined, datasetId: 'd', collectionId: 'c', chunkId: 'k', content: 't', metadata: undefined, createdAt: new Date(), embedding: [0.1] }]);
+  await chunks.insert([{ id: 'a', teamId: undefined, datasetId: 'd', collectionId: 'c', chunkId: 'k', dataId: '0123456789abcdef01234567', content: 't', metadata: undefined, createdAt: new Date(), embedding: [0.1] }]);
   await chunks.delete({ all: true });
   await chunks.delete({ where: { datasetId: 'd' } });
   // @ts-expect-error `all` takes only true

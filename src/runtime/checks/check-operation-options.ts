@@ -1,6 +1,6 @@
 /** An operation's options object checked whole, as createPolystore's are: every problem listed, each with its path (INVALID_INPUT). */
-import { type Check, checkObject, object } from '../runtime/checks/check-options.js';
-import { describe, InputIssues, isPlainObject } from '../runtime/checks/validate.js';
+import { type Check, checkObject, object } from './check-options.js';
+import { describe, InputIssues, isPlainObject } from './validate.js';
 
 export const isBoolean: Check = (value) => (typeof value === 'boolean' ? undefined : `expected true or false, got ${describe(value)}`);
 

@@ -1,0 +1,166 @@
+/**
+ * Documents and their vectors across stores, on the real engines: FerretDB (MongoDB's wire protocol) through the
+ * `mongodb` driver, the native PostgreSQL + pgvector, and Milvus Lite. 10,000 vectors linked to 2,000 passages;
+ * passages deleted behind polystore's back; `check` finds exactly their vectors, `sweep` deletes exactly those
+ * past the grace period, resumes after SIGKILL, and two sweeps at once delete nothing twice.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Db, MongoClient, ObjectId } from 'mongodb';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { polystore, polystoreAsync } from './helpers/cli.js';
+import { serverDatabase, serverUrl } from './helpers/engines.js';
+import { type LinkedFacade, linkedFacade, linkedProject, pieceVector } from './helpers/linked-project.js';
+
+const wireUrl = process.env.POLYSTORE_TEST_MONGODB_WIRE_URL;
+if (!wireUrl && process.env.CI) throw new Error('CI runs the integrity suite on FerretDB: set POLYSTORE_TEST_MONGODB_WIRE_URL (.ci/run starts it)');
+let databases = 0;
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A MongoDB database of the test's own on FerretDB, dropped after. */
+async function mongoDatabase() {
+  const url = new URL(wireUrl!);
+  url.pathname = `/integrity_${process.pid}_${++databases}`;
+  const client = await new MongoClient(url.href).connect();
+  return { url: url.href, db: client.db(), close: async () => (await client.db().dropDatabase(), await client.close()) };
+}
+
+/** `docs` passages of two teams, each with `per` pieces: the passages in MongoDB, their vectors through the facade. */
+async function seed(db: LinkedFacade, mongo: Db, docs: number, per: number) {
+  const passages = Array.from({ length: docs }, (_, i) => ({ _id: new ObjectId(), teamId: `team${i % 2}`, text: `passage ${i}`, pieceIds: Array.from({ length: per }, (_, k) => `p${i}-${k}`) }));
+  for (let start = 0; start < docs; start += 1_000) await mongo.collection('passages').insertMany(passages.slice(start, start + 1_000));
+  for (const team of ['team0', 'team1']) {
+    const pieces = passages.filter((passage) => passage.teamId === team).flatMap((passage, i) => passage.pieceIds.map((id, k) => ({ id, passageId: passage._id.toHexString(), n: i * per + k, embedding: pieceVector(i * per + k) })));
+    for (let start = 0; start < pieces.length; start += 1_000) await db.vectors.pieces.forTenant(team).insert(pieces.slice(start, start + 1_000));
+  }
+  return passages;
+}
+
+describe.runIf(serverUrl && wireUrl)('integrity of linked vectors: PostgreSQL server and FerretDB', () => {
+  let project: string;
+  let database: { url: string; drop(): Promise<void> };
+  let mongo: Awaited<ReturnType<typeof mongoDatabase>>;
+  let sql: postgres.Sql;
+  let db: LinkedFacade;
+  beforeAll(async () => {
+    project = linkedProject('pgvector');
+    database = await serverDatabase(serverUrl!);
+    mongo = await mongoDatabase();
+    sql = postgres(database.url, { max: 1, onnotice: () => {} });
+    db = await linkedFacade(project, { postgres: { url: database.url, max: 3 }, mongodb: { url: mongo.url } });
+    await db.migrate();
+  }, 120_000);
+  afterAll(async () => {
+    await db?.close();
+    await sql?.end();
+    await database?.drop();
+    await mongo?.close();
+  });
+  const cli = (args: string[]) => ['integrity', 'check', '--postgres', database.url, '--mongodb', mongo.url, ...args];
+
+  it('finds exactly the vectors of deleted passages, sweeps exactly those past the grace, resumes after SIGKILL, and runs two sweeps at once', async () => {
+    const passages = await seed(db, mongo.db, 2_000, 5);
+    const team0 = db.vectors.pieces.forTenant('team0');
+    const team1 = db.vectors.pieces.forTenant('team1');
+
+    // Written through polystore, a link must be a document id: typed errors, nothing written.
+    for (const passageId of ['not-an-objectid', 'A'.repeat(24), 'x'.repeat(255), '']) {
+      await expect(team0.insert([{ id: 'bad', passageId, n: 0, embedding: pieceVector(0) }])).rejects.toMatchObject({ code: 'INVALID_VALUE', issues: [{ path: ['records', 0, 'passageId'] }] });
+    }
+    expect(await team0.count()).toBe(5_000);
+
+    // Behind polystore's back: 500 of team0's passages deleted with the driver, 100 pieces of living passages with SQL,
+    // a link that names no document, and ten team1 pieces linked to team0's passages.
+    const deleted = passages.filter((passage) => passage.teamId === 'team0').slice(0, 500);
+    await mongo.db.collection('passages').deleteMany({ _id: { $in: deleted.map((passage) => passage._id) } });
+    const living = passages.filter((passage) => passage.teamId === 'team1').slice(0, 100);
+    await sql`delete from pieces where id in ${sql(living.map((passage) => passage.pieceIds[0]))}`;
+    await sql`insert into pieces (id, team_id, passage_id, n, embedding) values ('hostile', 'team0', 'zzzzzzzzzzzzzzzzzzzzzzzz', 0, ${`[${pieceVector(1).join(',')}]`})`;
+    const borrowed = passages.filter((passage) => passage.teamId === 'team0').slice(600, 610);
+    await team1.insert(borrowed.map((passage, i) => ({ id: `cross${i}`, passageId: passage._id.toHexString(), n: i, embedding: pieceVector(i) })));
+    // All that was written an hour and more ago (the clock set back in the table); then a write in flight: its pieces
+    // are there, its passage not yet, and the grace period keeps them.
+    await sql`update pieces set written_at = written_at - interval '2 hours'`;
+    await team1.insert(Array.from({ length: 20 }, (_, i) => ({ id: `fresh${i}`, passageId: new ObjectId().toHexString(), n: i, embedding: pieceVector(i) })));
+
+    const [report] = await db.integrity.check();
+    expect(report).toMatchObject({
+      collection: 'pieces',
+      scanned: 10_000 - 100 + 1 + 10 + 20,
+      orphans: 2_500 + 1 + 10 + 20,
+      reasons: { 'document-missing': 2_520, 'other-tenant': 10, 'not-a-document-id': 1 },
+      documents: { model: 'Passage', scanned: 1_500, withMissing: 100, missingVectors: 100 },
+    });
+    const checked = polystore(cli([]), { cwd: project });
+    expect(checked.status).toBe(1);
+    expect(checked.stdout).toContain('polystore: pieces: 9931 vectors scanned, 2531 orphans (2520 document missing, 10 document of another tenant, 1 not a document id); 1500 Passage documents, 100 listing 100 vector ids that have no vector.');
+    const dry = polystore(cli(['--sweep', '--older-than', '1h', '--dry-run']), { cwd: project });
+    expect(dry.status, dry.stderr).toBe(0);
+    expect(dry.stdout.split('\n').filter((line) => line.startsWith('pieces '))).toHaveLength(2_531);
+    expect(dry.stdout).toContain('2511 would be deleted, 20 kept');
+    expect(await team0.count()).toBe(5_000 + 1); // the dry run deleted nothing
+
+    // A sweep killed midway, then run again: it resumes, and the two delete each orphan once.
+    const killed = polystoreAsync(cli(['--sweep', '--older-than', '1h', '--batch', '100']), { cwd: project });
+    const states = mongo.db.collection<{ _id: string; scanned?: number }>('polystore_integrity');
+    for (let tries = 0; ((await states.findOne({ _id: 'sweep:pieces' }))?.scanned ?? 0) < 2_000 && tries < 600; tries++) await pause(20);
+    killed.child.kill('SIGKILL');
+    expect((await killed).status).toBe(null);
+    const resumed = polystore(cli(['--sweep', '--older-than', '1h', '--json']), { cwd: project });
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(JSON.parse(resumed.stdout)).toMatchObject([{ resumed: true, deleted: 2_511, kept: 20, scanned: 9_931 }]);
+    expect(await team0.count()).toBe(2_500);
+    expect(await team1.count()).toBe(5_000 - 100 + 20);
+    const again = await db.integrity.sweep({ olderThanMs: 3_600_000 });
+    expect(again).toMatchObject([{ orphans: 20, deleted: 0, kept: 20, reasons: { 'document-missing': 20, 'other-tenant': 0, 'not-a-document-id': 0 } }]);
+
+    // Two sweeps at once: one waits for the other; together they delete each orphan once, and neither fails.
+    await mongo.db.collection('passages').deleteMany({ _id: { $in: passages.filter((passage) => passage.teamId === 'team1').slice(200, 300).map((passage) => passage._id) } });
+    const both = await Promise.all([0, 1].map(() => polystoreAsync(cli(['--sweep', '--older-than', '1h', '--batch', '200', '--json']), { cwd: project })));
+    for (const run of both) expect(run.status, run.stderr).toBe(0);
+    expect(both.map((run) => JSON.parse(run.stdout)[0].deleted as number).reduce((a, b) => a + b)).toBe(500);
+    expect(await team1.count()).toBe(5_000 - 100 + 20 - 500);
+    expect(await db.integrity.check()).toMatchObject([{ orphans: 20 }]);
+  }, 300_000);
+
+  it('says what is wrong with bad options, and what a sweep needs', async () => {
+    await expect(db.integrity.sweep(undefined as never)).rejects.toMatchObject({ code: 'INVALID_INPUT', issues: [{ path: ['olderThanMs'] }] });
+    await expect(db.integrity.check({ collection: 'nope' })).rejects.toMatchObject({ code: 'INVALID_INPUT', issues: [{ path: ['collection'] }] });
+    await expect(db.integrity.check({ since: new Date('x') })).rejects.toMatchObject({ issues: [{ path: ['since'] }] });
+    await expect(db.integrity.check({ since: new Date(2), until: new Date(1) })).rejects.toMatchObject({ issues: [{ path: ['until'] }] });
+    await expect(db.integrity.sweep({ olderThanMs: -1 })).rejects.toMatchObject({ issues: [{ path: ['olderThanMs'] }] });
+    await expect(db.integrity.check({ batchSize: 0 })).rejects.toMatchObject({ issues: [{ path: ['batchSize'] }] });
+    await expect(db.integrity.check({ signal: AbortSignal.abort() })).rejects.toThrow();
+    expect(polystore(cli(['--sweep']), { cwd: project }).stderr).toContain('--sweep needs --older-than <duration>');
+    expect(polystore(cli(['--sweep', '--older-than', 'soon']), { cwd: project }).stderr).toContain('--older-than: expected a duration such as 30m, 1h or 7d, got "soon"');
+    expect(polystore(cli(['--since', '2026-13-45']), { cwd: project }).stderr).toContain('--since: "2026-13-45" is no valid time');
+    const noMongo = await linkedFacade(project, { postgres: { url: database.url, max: 1 } });
+    await expect(noMongo.integrity.check()).rejects.toMatchObject({ code: 'MONGODB_NOT_CONFIGURED' });
+    await noMongo.close();
+  });
+});
+
+describe.runIf(wireUrl)('integrity of linked vectors: Milvus Lite and FerretDB', () => {
+  it('finds and sweeps the vectors of deleted passages', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'polystore-integrity-'));
+    const mongo = await mongoDatabase();
+    const db = await linkedFacade(linkedProject('milvus'), { milvus: { address: join(dir, 'milvus.db') }, mongodb: { url: mongo.url } });
+    try {
+      const passages = await seed(db, mongo.db, 200, 5);
+      await mongo.db.collection('passages').deleteMany({ _id: { $in: passages.slice(0, 50).map((passage) => passage._id) } });
+      expect(await db.integrity.check()).toMatchObject([{ scanned: 1_000, orphans: 250, reasons: { 'document-missing': 250 }, documents: { scanned: 150, withMissing: 0 } }]);
+      expect(await db.integrity.sweep({ olderThanMs: 60_000 })).toMatchObject([{ orphans: 250, deleted: 0, kept: 250 }]);
+      await pause(1_100);
+      expect(await db.integrity.sweep({ olderThanMs: 1_000, batchSize: 64 })).toMatchObject([{ orphans: 250, deleted: 250, kept: 0 }]);
+      expect(await db.vectors.pieces.forTenant('team0').count()).toBe(500 - 125);
+      expect(await db.vectors.pieces.forTenant('team1').count()).toBe(500 - 125);
+      expect(await db.integrity.check()).toMatchObject([{ scanned: 750, orphans: 0 }]);
+    } finally {
+      await db.close();
+      await mongo.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
+});
