@@ -11,6 +11,7 @@ import { type Db, MongoClient, ObjectId } from 'mongodb';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { polystore, polystoreAsync } from './helpers/cli.js';
+import { driverPrismaClient } from './helpers/driver-prisma.js';
 import { serverDatabase, serverUrl } from './helpers/engines.js';
 import { type LinkedFacade, linkedFacade, linkedProject, pieceVector } from './helpers/linked-project.js';
 
@@ -157,6 +158,11 @@ describe.runIf(wireUrl)('integrity of linked vectors: Milvus Lite and FerretDB',
       expect(await db.vectors.pieces.forTenant('team0').count()).toBe(500 - 125);
       expect(await db.vectors.pieces.forTenant('team1').count()).toBe(500 - 125);
       expect(await db.integrity.check()).toMatchObject([{ scanned: 750, orphans: 0 }]);
+      // The cascade on Milvus: a delete through db.documents() takes the passages' vectors with it.
+      const documents = (await (db as unknown as { documents(client: unknown): Promise<{ passage: { deleteMany(args: object): Promise<{ count: number }> } }> }).documents(driverPrismaClient(mongo.url)));
+      expect(await documents.passage.deleteMany({ where: { id: { in: passages.slice(50, 60).map((passage) => String(passage._id)) } } })).toEqual({ count: 10 });
+      expect(await db.vectors.pieces.forTenant('team0').count()).toBe(500 - 125 - 25);
+      expect(await db.integrity.check()).toMatchObject([{ scanned: 700, orphans: 0 }]);
     } finally {
       await db.close();
       await mongo.close();
