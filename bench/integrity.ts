@@ -21,6 +21,11 @@ const SIZES = (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number)
 const PER = 5;
 
 const project = linkedProject('pgvector');
+/** The CLI's JSON reports, once it exited with `status`. */
+function reportOf<R>(what: string, run: { status: number | null; stdout: string }, status: number): R[] {
+  if (run.status !== status) throw new Error(`${what}: exit ${run.status}: ${run.stdout}`);
+  return JSON.parse(run.stdout) as R[];
+}
 const results = [];
 for (const n of SIZES) {
   const database = await serverDatabase(url);
@@ -44,11 +49,11 @@ for (const n of SIZES) {
   await sql.end();
   const env = { POLYSTORE_POSTGRES_URL: database.url, MONGODB_URL: mongoUrl.href };
   const check = await measuredCli(['integrity', 'check', '--json'], project, env);
-  const [checked] = JSON.parse(check.stdout) as Array<{ scanned: number; orphans: number }>;
-  if (check.status !== 1 || checked.orphans !== n / 4) throw new Error(`check: exit ${check.status}, ${check.stdout}`);
+  const [checked] = reportOf<{ scanned: number; orphans: number }>('check', check, 1);
+  if (checked.orphans !== n / 4) throw new Error(`check found ${checked.orphans} orphans, not ${n / 4}`);
   const sweep = await measuredCli(['integrity', 'check', '--sweep', '--older-than', '1h', '--json'], project, env);
-  const [swept] = JSON.parse(sweep.stdout) as Array<{ deleted: number }>;
-  if (sweep.status !== 0 || swept.deleted !== n / 4) throw new Error(`sweep: exit ${sweep.status}, ${sweep.stdout}`);
+  const [swept] = reportOf<{ deleted: number }>('sweep', sweep, 0);
+  if (swept.deleted !== n / 4) throw new Error(`sweep deleted ${swept.deleted}, not ${n / 4}`);
   const result = {
     n,
     check: { vectorsPerSecond: Math.round(checked.scanned / check.seconds), seconds: Number(check.seconds.toFixed(1)), rssPeakMiB: Math.round(check.peakMiB) },
