@@ -111,7 +111,7 @@ describe.runIf(serverUrl && wireUrl)('integrity of linked vectors: PostgreSQL se
     expect((await killed).status).toBe(null);
     const resumed = polystore(cli(['--sweep', '--older-than', '1h', '--json']), { cwd: project });
     expect(resumed.status, resumed.stderr).toBe(0);
-    expect(JSON.parse(resumed.stdout)).toMatchObject([{ resumed: true, deleted: 2_511, kept: 20, scanned: 9_931 }]);
+    expect(JSON.parse(resumed.stdout)).toMatchObject([{ resumed: true, deleted: 2_511, kept: 20, scanned: 9_931, orphans: 2_531 }]);
     expect(await team0.count()).toBe(2_500);
     expect(await team1.count()).toBe(5_000 - 100 + 20);
     const again = await db.integrity.sweep({ olderThanMs: 3_600_000 });

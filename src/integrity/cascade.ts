@@ -56,17 +56,26 @@ export function cascade(collections: readonly LinkedCollection[], box: Outbox, m
       },
     );
 
-  /** The outbox's entries, oldest first, until none is left or one fails (its store is down: the next would fail too). */
+  /**
+   * The outbox's entries, oldest first, each tried once: one that keeps failing holds up none of the others. A
+   * page with no delivery ends the drain (its store is down: the next page would fail too).
+   */
   async function drain(): Promise<Drained> {
     let delivered = 0;
+    let failure: unknown;
+    const tried = new Set<string>();
     for (;;) {
-      const entries = await box.pending(ENTRIES_PER_READ);
-      if (entries.length === 0) return { delivered };
-      for (const entry of entries) {
-        const failure = await attempt(entry);
-        if (failure !== undefined) return { delivered, failure };
-        delivered += 1;
+      const entries = (await box.pending(ENTRIES_PER_READ + tried.size)).filter((entry) => !tried.has(String(entry._id)));
+      if (entries.length === 0) return failure === undefined ? { delivered } : { delivered, failure };
+      let page = 0;
+      for (const entry of entries.slice(0, ENTRIES_PER_READ)) {
+        tried.add(String(entry._id));
+        const failed = await attempt(entry);
+        if (failed === undefined) page += 1;
+        else failure ??= failed;
       }
+      delivered += page;
+      if (page === 0) return { delivered, failure };
     }
   }
 
@@ -79,7 +88,7 @@ export function cascade(collections: readonly LinkedCollection[], box: Outbox, m
       // Earlier failures first: a store back up takes them now.
       await drain().catch(() => undefined);
       const fields = [...new Set(targets.flatMap(({ link }) => (link.tenant ? [link.tenant.field] : [])))];
-      const where = (args as { where?: unknown }).where;
+      const where = (args as { where?: unknown } | undefined)?.where;
       const matched = await findMatching(model, operation as 'delete' | 'deleteMany', where, fields);
       if (matched.length === 0) return query(args);
       const documents: DeletedDocument[] = matched.map((document) => ({
@@ -88,7 +97,7 @@ export function cascade(collections: readonly LinkedCollection[], box: Outbox, m
       }));
       const entries = await box.add(model, documents);
       // deleteMany deletes what was found: a document the filter matches only since has no entry for its vectors.
-      const bounded = operation === 'deleteMany' ? { ...args, where: { AND: [where ?? {}, { id: { in: documents.map((document) => document.id) } }] } } : args;
+      const bounded = operation === 'deleteMany' ? { ...(args ?? {}), where: { AND: [where ?? {}, { id: { in: documents.map((document) => document.id) } }] } } : args;
       const result = await query(bounded);
       for (const entry of entries) if ((await attempt(entry)) !== undefined) break;
       return result;

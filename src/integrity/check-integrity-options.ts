@@ -3,6 +3,8 @@ import { between, type Check } from '../runtime/checks/check-options.js';
 import { checkOperationOptions, isBoolean } from '../runtime/checks/check-operation-options.js';
 import { describe } from '../runtime/checks/validate.js';
 
+/** 100,000 years: a longer grace would reach before the earliest time a Date holds. */
+const MAX_GRACE_MS = 100_000 * 365.25 * 86_400_000;
 const date: Check = (value) => (value instanceof Date && !Number.isNaN(value.getTime()) ? undefined : `expected a valid Date, got ${describe(value)}`);
 const fn: Check = (value) => (typeof value === 'function' ? undefined : `expected a function, got ${describe(value)}`);
 const signal: Check = (value) => (value instanceof AbortSignal ? undefined : `expected an AbortSignal, got ${describe(value)}`);
@@ -11,7 +13,7 @@ export function checkIntegrityOptions(operation: 'integrity.check' | 'integrity.
   const collection: Check = (value) =>
     linked.includes(value as string) ? undefined : `expected a collection linked to documents (${linked.map((name) => JSON.stringify(name)).join(', ') || 'none: no vector field is f.ref(model)'}), got ${describe(value)}`;
   const shape: Record<string, Check> = { collection, since: date, until: date, batchSize: between(1, 10_000, true), signal, onProgress: fn, onOrphans: fn };
-  const sweep: Record<string, Check> = operation === 'integrity.sweep' ? { olderThanMs: between(0, Number.MAX_SAFE_INTEGER), dryRun: isBoolean, onWait: fn } : {};
+  const sweep: Record<string, Check> = operation === 'integrity.sweep' ? { olderThanMs: between(0, MAX_GRACE_MS), dryRun: isBoolean, onWait: fn } : {};
   // A sweep's options are required (its grace period is): undefined is checked as {}.
   checkOperationOptions(operation, operation === 'integrity.sweep' ? (options ?? {}) : options, { ...shape, ...sweep }, (given, issues) => {
     if (given.since instanceof Date && given.until instanceof Date && given.since >= given.until) issues.add('INVALID_INPUT', ['until'], 'until must be after since');

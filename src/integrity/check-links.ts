@@ -26,7 +26,7 @@ export function integrity(collections: readonly LinkedCollection[], mongo: () =>
   async function scan(db: Db, collection: LinkedCollection, options: CheckOptions, from: { cursor?: string | undefined; counts?: Partial<Scan> }, onPage?: (page: { orphans: Orphan[]; rows: LinkedRow[]; cursor: string; counts: Scan }) => Promise<void>): Promise<Scan> {
     const batch = options.batchSize ?? 1_000;
     const window = { since: options.since, until: options.until };
-    const counts: Scan = { scanned: 0, deleted: 0, kept: 0, orphans: 0, reasons: { 'document-missing': 0, 'other-tenant': 0, 'not-a-document-id': 0 }, ...from.counts };
+    const counts: Scan = { scanned: 0, deleted: 0, kept: 0, orphans: 0, ...from.counts, reasons: { 'document-missing': 0, 'other-tenant': 0, 'not-a-document-id': 0, ...from.counts?.reasons } };
     const total = await collection.records.count(window);
     let cursor = from.cursor;
     for (;;) {
@@ -76,15 +76,17 @@ export function integrity(collections: readonly LinkedCollection[], mongo: () =>
           continue;
         }
         const lease = await takeSweepLease(db, collection.name, options.signal, (holder) => options.onWait?.(collection.name, holder));
-        const progress: SweepProgress = lease.resumed ?? { cutoff: new Date(Date.now() - options.olderThanMs), scanned: 0, deleted: 0, kept: 0, startedAt: new Date() };
+        const cutoff = new Date(Date.now() - options.olderThanMs);
+        // A resumed sweep keeps the earlier of its cutoff and this call's: never a shorter grace than either asked.
+        const progress: SweepProgress = lease.resumed ? { ...lease.resumed, cutoff: new Date(Math.min(lease.resumed.cutoff.getTime(), cutoff.getTime())) } : { cutoff, scanned: 0, deleted: 0, kept: 0, orphans: 0, reasons: {}, startedAt: new Date() };
         try {
-          const counts = await scan(db, collection, options, { cursor: progress.cursor, counts: { scanned: progress.scanned, deleted: progress.deleted, kept: progress.kept } }, async ({ orphans, rows, cursor, counts: so }) => {
+          const counts = await scan(db, collection, options, { cursor: progress.cursor, counts: { scanned: progress.scanned, deleted: progress.deleted, kept: progress.kept, orphans: progress.orphans, reasons: progress.reasons as Scan['reasons'] } }, async ({ orphans, rows, cursor, counts: so }) => {
             const old = orphans.filter((orphan) => orphan.writtenAt < progress.cutoff);
             const deleted = await collection.records.deleteWrittenBefore(rowsOf(rows, old), progress.cutoff);
             if (deleted > 0) await collection.invalidate();
             so.deleted += deleted;
             so.kept += orphans.length - old.length;
-            Object.assign(progress, { cursor, scanned: so.scanned, deleted: so.deleted, kept: so.kept });
+            Object.assign(progress, { cursor, scanned: so.scanned, deleted: so.deleted, kept: so.kept, orphans: so.orphans, reasons: so.reasons });
             await lease.save(progress);
           });
           await lease.finish(progress);

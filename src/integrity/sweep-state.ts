@@ -21,6 +21,8 @@ export interface SweepProgress {
   scanned: number;
   deleted: number;
   kept: number;
+  orphans: number;
+  reasons: Record<string, number>;
   startedAt: Date;
 }
 
@@ -71,7 +73,7 @@ export async function takeSweepLease(db: Db, collection: string, signal: AbortSi
         throw error;
       });
       if (taken.matchedCount + taken.upsertedCount === 1) {
-        const resumed = current && !current.finishedAt && current.cutoff ? { cursor: current.cursor ?? undefined, cutoff: current.cutoff, scanned: current.scanned ?? 0, deleted: current.deleted ?? 0, kept: current.kept ?? 0, startedAt: current.startedAt } : undefined;
+        const resumed = current && !current.finishedAt && current.cutoff ? { cursor: current.cursor ?? undefined, cutoff: current.cutoff, scanned: current.scanned ?? 0, deleted: current.deleted ?? 0, kept: current.kept ?? 0, orphans: current.orphans ?? 0, reasons: current.reasons ?? {}, startedAt: current.startedAt } : undefined;
         return lease(resumed);
       }
     } else if (!waited) onWait(`pid ${current.holder.pid} on ${current.holder.host}`);
