@@ -6,11 +6,11 @@
  */
 import type { Db } from 'mongodb';
 import type { Cascade } from './cascade.js';
-import { findDocuments } from './document-lookup.js';
+import { ANY_CASE_ID, findDocuments } from './document-lookup.js';
 import { checkDocumentVectors } from './document-vectors.js';
 import type { CheckOptions, CollectionIntegrity, LinkedCollection, Orphan, OrphanReason, SweepOptions } from './integrity-options.js';
 import { type SweepProgress, takeSweepLease } from './sweep-state.js';
-import { DOCUMENT_ID, type DocumentLink } from '../runtime/contract/document-link.js';
+import type { DocumentLink } from '../runtime/contract/document-link.js';
 import type { LinkedRow } from '../runtime/contract/linked-records.js';
 
 type Scan = { scanned: number; deleted: number; kept: number; orphans: number; reasons: Record<OrphanReason, number> };
@@ -116,8 +116,8 @@ async function orphansOf(db: Db, links: readonly DocumentLink[], rows: readonly 
     for (const row of rows) {
       const document = row.refs[link.field];
       if (document === null || broken.has(row)) continue;
-      const tenant = found.get(document);
-      const reason: OrphanReason | undefined = !DOCUMENT_ID.test(document) ? 'not-a-document-id' : tenant === undefined ? 'document-missing' : link.tenant && tenant !== null && tenant !== row.tenant ? 'other-tenant' : undefined;
+      const tenant = found.get(document.toLowerCase());
+      const reason: OrphanReason | undefined = !ANY_CASE_ID.test(document) ? 'not-a-document-id' : tenant === undefined ? 'document-missing' : link.tenant && tenant !== null && tenant !== row.tenant ? 'other-tenant' : undefined;
       if (reason) broken.set(row, { id: row.id, tenant: row.tenant, field: link.field, document, reason, writtenAt: row.writtenAt });
     }
   }
