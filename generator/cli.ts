@@ -88,7 +88,7 @@ export function cliProgram(): Command {
       .command('integrity')
       .description('The links of vector collections to documents (f.ref fields).')
       .command('check')
-      .description("Report each linked collection's vectors whose document is gone (exit 1 if any); --sweep --older-than deletes them."),
+      .description("Report each linked collection's vectors whose document is gone (exit 2 if any, 1 if it could not look); --sweep --older-than deletes them."),
   )
     .option('--collection <name>', 'one collection (default: every linked one)')
     .option('--since <time>', 'only vectors written at or after this time (ISO 8601, or a duration ago: 24h)')

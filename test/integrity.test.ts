@@ -5,7 +5,7 @@
  * past the grace period, resumes after SIGKILL, and two sweeps at once delete nothing twice.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Db, MongoClient, ObjectId } from 'mongodb';
 import postgres from 'postgres';
@@ -86,6 +86,9 @@ describe.runIf(serverUrl && wireUrl)('integrity of linked vectors: PostgreSQL se
     await sql`update pieces set written_at = written_at - interval '2 hours'`;
     await team1.insert(Array.from({ length: 20 }, (_, i) => ({ id: `fresh${i}`, passageId: new ObjectId().toHexString(), n: i, embedding: pieceVector(i) })));
 
+    // A document whose _id is no ObjectId (written behind Prisma's back): not the model's, and no end to the paging.
+    await mongo.db.collection<{ _id: string }>('passages').insertOne({ _id: 'legacy', pieceIds: ['nowhere'] });
+
     const [report] = await db.integrity.check();
     expect(report).toMatchObject({
       collection: 'pieces',
@@ -95,7 +98,7 @@ describe.runIf(serverUrl && wireUrl)('integrity of linked vectors: PostgreSQL se
       documents: { model: 'Passage', scanned: 1_500, withMissing: 100, missingVectors: 100 },
     });
     const checked = polystore(cli([]), { cwd: project });
-    expect(checked.status).toBe(1);
+    expect(checked.status).toBe(2);
     expect(checked.stdout).toContain('polystore: pieces: 9931 vectors scanned, 2531 orphans (2520 document missing, 10 document of another tenant, 1 not a document id); 1500 Passage documents, 100 listing 100 vector ids that have no vector.');
     const dry = polystore(cli(['--sweep', '--older-than', '1h', '--dry-run']), { cwd: project });
     expect(dry.status, dry.stderr).toBe(0);
@@ -126,6 +129,38 @@ describe.runIf(serverUrl && wireUrl)('integrity of linked vectors: PostgreSQL se
     expect(await db.integrity.check()).toMatchObject([{ orphans: 20 }]);
   }, 300_000);
 
+  it('takes two sweeps of one process in turn, gives a lease wait up on close() or an abort, and takes the far ends of time', async () => {
+    // Windows past what PostgreSQL's ISO input reads, and a grace of 99,000 years: bounds, not errors.
+    expect(await db.integrity.check({ since: new Date(-8.64e15), until: new Date(8.64e15) })).toMatchObject([{ orphans: 20 }]);
+    expect(await db.integrity.sweep({ olderThanMs: 99_000 * 365.25 * 86_400_000 })).toMatchObject([{ orphans: 20, deleted: 0, kept: 20 }]);
+
+    // Two sweeps of one process at once: the lease's insert lets one through, the other waits (told once), then
+    // finds nothing left; each orphan deleted once.
+    const team1 = (await mongo.db.collection('passages').find({ teamId: 'team1' }).sort({ _id: 1 }).skip(300).limit(40).toArray()).map((passage) => passage._id);
+    await mongo.db.collection('passages').deleteMany({ _id: { $in: team1 } });
+    const waits: string[] = [];
+    const both = await Promise.all([0, 1].map(() => db.integrity.sweep({ olderThanMs: 3_600_000, batchSize: 500, onWait: (collection) => waits.push(collection) })));
+    expect(both.map(([report]) => report.deleted!).reduce((a, b) => a + b)).toBe(200);
+    expect(waits).toEqual(['pieces']);
+
+    // Another live process holds the lease: close() ends the wait (CLOSED), and so does an abort (its reason).
+    const states = mongo.db.collection<{ _id: string }>('polystore_integrity');
+    await states.insertOne({ _id: 'lease:pieces', holder: { host: hostname(), pid: process.pid, token: 'another' }, leaseUntil: new Date(Date.now() + 60_000) });
+    const other = await linkedFacade(project, { postgres: { url: database.url, max: 1 }, mongodb: { url: mongo.url } });
+    const waiting = other.integrity.sweep({ olderThanMs: 3_600_000 });
+    await pause(300);
+    const closed = other.close();
+    await expect(waiting).rejects.toMatchObject({ code: 'CLOSED' });
+    await closed;
+    const stop = new AbortController();
+    const aborted = db.integrity.sweep({ olderThanMs: 3_600_000, signal: stop.signal });
+    await pause(300);
+    stop.abort(new Error('stop now'));
+    await expect(aborted).rejects.toThrow('stop now');
+    await expect(db.integrity.check({ signal: AbortSignal.abort(new Error('before')) })).rejects.toThrow('before');
+    await states.deleteOne({ _id: 'lease:pieces' });
+  }, 120_000);
+
   it('says what is wrong with bad options, and what a sweep needs', async () => {
     await expect(db.integrity.sweep(undefined as never)).rejects.toMatchObject({ code: 'INVALID_INPUT', issues: [{ path: ['olderThanMs'] }] });
     await expect(db.integrity.check({ collection: 'nope' })).rejects.toMatchObject({ code: 'INVALID_INPUT', issues: [{ path: ['collection'] }] });
@@ -135,7 +170,17 @@ describe.runIf(serverUrl && wireUrl)('integrity of linked vectors: PostgreSQL se
     await expect(db.integrity.check({ batchSize: 0 })).rejects.toMatchObject({ issues: [{ path: ['batchSize'] }] });
     await expect(db.integrity.check({ signal: AbortSignal.abort() })).rejects.toThrow();
     expect(polystore(cli(['--sweep']), { cwd: project }).stderr).toContain('--sweep needs --older-than <duration>');
-    expect(polystore(cli(['--sweep', '--older-than', 'soon']), { cwd: project }).stderr).toContain('--older-than: expected a duration such as 30m, 1h or 7d, got "soon"');
+    expect(polystore(cli(['--sweep', '--older-than', 'soon']), { cwd: project }).stderr).toContain('--older-than: expected a duration with its unit, such as 30m, 1h or 7d, got "soon"');
+    // A bare number would be milliseconds: refused, as are a year alone, a day its month has not, and a grace past any date.
+    const refused = (args: string[]) => {
+      const run = polystore(cli(args), { cwd: project });
+      expect(run.status).toBe(1);
+      return run.stderr;
+    };
+    expect(refused(['--sweep', '--older-than', '1'])).toContain('--older-than: expected a duration with its unit, such as 30m, 1h or 7d, got "1"');
+    expect(refused(['--since', '2026'])).toContain('--since (an ISO 8601 time, or a duration ago): expected a duration with its unit');
+    expect(refused(['--until', '2026-02-30'])).toContain('--until: "2026-02-30" is no valid time');
+    expect(refused(['--sweep', '--older-than', '1000000y'])).toContain('--older-than: "1000000y" reaches further back than a date can');
     expect(polystore(cli(['--since', '2026-13-45']), { cwd: project }).stderr).toContain('--since: "2026-13-45" is no valid time');
     const noMongo = await linkedFacade(project, { postgres: { url: database.url, max: 1 } });
     await expect(noMongo.integrity.check()).rejects.toMatchObject({ code: 'MONGODB_NOT_CONFIGURED' });

@@ -7,6 +7,7 @@ import { SingleBar } from 'cli-progress';
 import ms from 'ms';
 import { type ConnectionFlags, openProject } from './project.js';
 import { PolystoreError } from '../errors.js';
+import { MAX_GRACE_MS } from '../integrity/check-integrity-options.js';
 import type { CollectionIntegrity, Orphan } from '../integrity/integrity-options.js';
 
 export interface IntegrityFlags extends ConnectionFlags {
@@ -20,22 +21,29 @@ export interface IntegrityFlags extends ConnectionFlags {
   json?: boolean;
 }
 
-/** A duration (`90s`, `1h`, `7d`) in milliseconds; `flag` names it in the error. */
+/** Exit status of a check that found orphans (or documents missing vectors), apart from 1, a check that failed. */
+const FOUND_ORPHANS = 2;
+
+/** A duration with its unit (`90s`, `1h`, `7d`) in milliseconds; `flag` names it in the error. */
 export function duration(text: string, flag: string): number {
-  const value = /^\s*\d/.test(text) ? ms(text.trim() as ms.StringValue) : Number.NaN;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new PolystoreError('INVALID_INPUT', `${flag}: expected a duration such as 30m, 1h or 7d, got ${JSON.stringify(text)}`);
+  // A bare number would be milliseconds to `ms`: never what `--older-than 1` means.
+  const value = /^\s*\d+(\.\d+)?\s*[a-z]+\s*$/i.test(text) ? ms(text.trim() as ms.StringValue) : Number.NaN;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new PolystoreError('INVALID_INPUT', `${flag}: expected a duration with its unit, such as 30m, 1h or 7d, got ${JSON.stringify(text)}`);
+  if (value > MAX_GRACE_MS) throw new PolystoreError('INVALID_INPUT', `${flag}: ${JSON.stringify(text)} reaches further back than a date can (at most 100000y)`);
   return value;
 }
 
-/** An ISO 8601 time, or a duration meaning that long ago (`--since 24h`). */
+/** An ISO 8601 time (a calendar day that exists), or a duration meaning that long ago (`--since 24h`). */
 function time(text: string | undefined, flag: string): Date | undefined {
   if (text === undefined) return undefined;
-  if (/^\d{4}-\d{2}-\d{2}/.test(text.trim())) {
-    const date = new Date(text);
-    if (!Number.isNaN(date.getTime())) return date;
-    throw new PolystoreError('INVALID_INPUT', `${flag}: ${JSON.stringify(text)} is no valid time`);
-  }
-  return new Date(Date.now() - duration(text, flag));
+  const day = /^\s*(\d{4})-(\d{2})-(\d{2})/.exec(text);
+  if (!day) return new Date(Date.now() - duration(text, `${flag} (an ISO 8601 time, or a duration ago)`));
+  const [year, month, date] = day.slice(1).map(Number);
+  const calendar = new Date(Date.UTC(year, month - 1, date));
+  const parsed = new Date(text);
+  // Date's parser rolls 2026-02-30 over to March 2nd: the day must be one of its month's.
+  if (Number.isNaN(parsed.getTime()) || calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== date) throw new PolystoreError('INVALID_INPUT', `${flag}: ${JSON.stringify(text)} is no valid time`);
+  return parsed;
 }
 
 const REASONS: Record<Orphan['reason'], string> = { 'document-missing': 'document missing', 'other-tenant': "document of another tenant", 'not-a-document-id': 'not a document id' };
@@ -83,7 +91,7 @@ export async function runIntegrity(flags: IntegrityFlags): Promise<void> {
     if (shown) bar.stop();
     if (flags.json) console.log(JSON.stringify(reports));
     else for (const report of reports) console.log(`polystore: ${summary(report, flags)}`);
-    if (!flags.sweep && reports.some((report) => report.orphans > 0 || (report.documents?.withMissing ?? 0) > 0)) process.exitCode = 1;
+    if (!flags.sweep && reports.some((report) => report.orphans > 0 || (report.documents?.withMissing ?? 0) > 0)) process.exitCode = FOUND_ORPHANS;
   } finally {
     if (shown) bar.stop();
     process.off('SIGINT', interrupt);

@@ -8,7 +8,7 @@
 import type { EmbedderRunner } from './embedder-runner.js';
 import { checkRecorded } from './generation-switch.js';
 import { PolystoreError } from '../errors.js';
-import type { EmbeddingGenerations, EmbeddingState, ReembedProgress } from '../runtime/contract/embedding-state.js';
+import { type EmbeddingGenerations, type EmbeddingState, noTextSource, type ReembedProgress } from '../runtime/contract/embedding-state.js';
 import type { VectorCollectionDescriptor } from '../runtime/contract/vector-store.js';
 import { schemaGeneration } from '../runtime/generation-view.js';
 
@@ -62,7 +62,7 @@ export async function reembed(descriptor: VectorCollectionDescriptor, generation
     const perCall = embedder ? await embedder.batchSize() : batchSize;
     return { ...report, estimate: { records: counts.missing, calls: Math.ceil(counts.missing / Math.min(perCall, batchSize)) } };
   }
-  if (!descriptor.embedding?.from) throw new PolystoreError('EMBEDDING_NO_SOURCE', `"${name}" declares no embedding.from: a re-embed needs the text each vector is made of`);
+  if (!descriptor.embedding?.from) throw noTextSource(name);
   if (!embedder) throw new PolystoreError('EMBEDDER_MISSING', `"${name}": no embedder of ${JSON.stringify(target.model)}: give it in polystore.config.ts (embedders: { ${name}: … })`);
   const now = () => new Date().toISOString();
   const resumed = state.reembed?.column === target.column ? state.reembed : undefined;

@@ -161,6 +161,7 @@ export function createRuntime<S extends Record<string, unknown>>(
     invalidate: (collection) => caches.clear(collection),
     mongo,
     run: life.run,
+    closing: life.closing,
   });
 
   return {

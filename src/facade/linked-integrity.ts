@@ -26,9 +26,11 @@ export interface LinkedIntegrityDeps {
   /** The facade's MongoDB of `mongodb: { url }`, if any. */
   mongo: MongoConnection | undefined;
   run<R>(operation: string, call: () => Promise<R>): Promise<R>;
+  /** Aborted once close() began: a sweep waiting for another process's lease gives up. */
+  closing: AbortSignal;
 }
 
-export function linkedIntegrity({ collections, recordsOf, invalidate, mongo, run }: LinkedIntegrityDeps) {
+export function linkedIntegrity({ collections, recordsOf, invalidate, mongo, run, closing }: LinkedIntegrityDeps) {
   const linked = collections.filter((descriptor) => linksOf(descriptor).length > 0);
   const names = linked.map((descriptor) => descriptor.name);
   // Opened only for a schema with links: its own connection, closed by close().
@@ -40,7 +42,7 @@ export function linkedIntegrity({ collections, recordsOf, invalidate, mongo, run
   };
   const stores = linked.map((descriptor) => ({ name: descriptor.name, links: linksOf(descriptor), records: recordsOf(descriptor), invalidate: () => invalidate(descriptor.name) }));
   const cascade: Cascade | undefined = linked.length > 0 ? openCascade(stores, outbox(db), db) : undefined;
-  const checks = integrity(stores, db, cascade);
+  const checks = integrity(stores, db, cascade, closing);
   let cascading = false;
 
   const api: Integrity = {

@@ -4,7 +4,7 @@ import { checkOperationOptions, isBoolean } from '../runtime/checks/check-operat
 import { describe } from '../runtime/checks/validate.js';
 
 /** 100,000 years: a longer grace would reach before the earliest time a Date holds. */
-const MAX_GRACE_MS = 100_000 * 365.25 * 86_400_000;
+export const MAX_GRACE_MS = 100_000 * 365.25 * 86_400_000;
 const date: Check = (value) => (value instanceof Date && !Number.isNaN(value.getTime()) ? undefined : `expected a valid Date, got ${describe(value)}`);
 const fn: Check = (value) => (typeof value === 'function' ? undefined : `expected a function, got ${describe(value)}`);
 const signal: Check = (value) => (value instanceof AbortSignal ? undefined : `expected an AbortSignal, got ${describe(value)}`);

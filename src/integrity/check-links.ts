@@ -15,8 +15,11 @@ import type { LinkedRow } from '../runtime/contract/linked-records.js';
 
 type Scan = { scanned: number; deleted: number; kept: number; orphans: number; reasons: Record<OrphanReason, number> };
 
-/** `cascade`: its outbox is delivered before a check or a sweep looks (an entry there is no orphan to find). */
-export function integrity(collections: readonly LinkedCollection[], mongo: () => Promise<Db>, cascade?: Pick<Cascade, 'drain'>) {
+/**
+ * `cascade`: its outbox is delivered before a check or a sweep looks (an entry there is no orphan to find).
+ * `closing`: ends a sweep's wait for another process's lease (the facade is closing).
+ */
+export function integrity(collections: readonly LinkedCollection[], mongo: () => Promise<Db>, cascade?: Pick<Cascade, 'drain'>, closing?: AbortSignal) {
   const chosen = (name: string | undefined) => (name === undefined ? collections : collections.filter((candidate) => candidate.name === name));
 
   /**
@@ -49,6 +52,7 @@ export function integrity(collections: readonly LinkedCollection[], mongo: () =>
   return {
     /** Reports each linked collection's orphans, deleting nothing. */
     async check(options: CheckOptions = {}): Promise<CollectionIntegrity[]> {
+      options.signal?.throwIfAborted();
       const db = await mongo();
       await cascade?.drain();
       const reports: CollectionIntegrity[] = [];
@@ -65,6 +69,7 @@ export function integrity(collections: readonly LinkedCollection[], mongo: () =>
      * lease (a second sweep waits for the first); a sweep killed midway resumes after its last page.
      */
     async sweep(options: SweepOptions): Promise<CollectionIntegrity[]> {
+      options.signal?.throwIfAborted();
       const db = await mongo();
       await cascade?.drain();
       const reports: CollectionIntegrity[] = [];
@@ -75,7 +80,8 @@ export function integrity(collections: readonly LinkedCollection[], mongo: () =>
           reports.push({ collection: collection.name, ...counts });
           continue;
         }
-        const lease = await takeSweepLease(db, collection.name, options.signal, (holder) => options.onWait?.(collection.name, holder));
+        const waitEnds = AbortSignal.any([options.signal, closing].filter((signal) => signal !== undefined));
+        const lease = await takeSweepLease(db, collection.name, waitEnds, (holder) => options.onWait?.(collection.name, holder));
         const cutoff = new Date(Date.now() - options.olderThanMs);
         // A resumed sweep keeps the earlier of its cutoff and this call's: never a shorter grace than either asked.
         const progress: SweepProgress = lease.resumed ? { ...lease.resumed, cutoff: new Date(Math.min(lease.resumed.cutoff.getTime(), cutoff.getTime())) } : { cutoff, scanned: 0, deleted: 0, kept: 0, orphans: 0, reasons: {}, startedAt: new Date() };

@@ -1,7 +1,8 @@
 /**
  * The other way round, where a document model lists its vectors' ids (`vectors: { collection: 'indexes.dataId' }`
  * in the schema): each document of the model paged by `_id`, the ids it lists looked up in the collection a page
- * at a time, and the documents listing an id that has no vector counted.
+ * at a time, and the documents listing an id that has no vector counted. Only ObjectId `_id`s are the model's (its
+ * Prisma id is one); `$gt` compares within a BSON type, so a page of others would end the walk early.
  */
 import type { Db, Document, ObjectId } from 'mongodb';
 import type { CheckOptions, DocumentVectorsReport, LinkedCollection } from './integrity-options.js';
@@ -26,7 +27,7 @@ export async function checkDocumentVectors(db: Db, collection: LinkedCollection,
   for (;;) {
     options.signal?.throwIfAborted();
     const page = await onMongo(`integrity: reading ${link.model} documents`, () =>
-      documents.find(after === undefined ? {} : { _id: { $gt: after } }, { projection: { _id: 1, [path[0]]: 1 } }).sort({ _id: 1 }).limit(batch).toArray(),
+      documents.find({ _id: after === undefined ? { $type: 'objectId' } : { $gt: after } }, { projection: { _id: 1, [path[0]]: 1 } }).sort({ _id: 1 }).limit(batch).toArray(),
     );
     if (page.length === 0) break;
     const listed = page.map((document) => valuesAt(document, path));

@@ -1,5 +1,9 @@
 /** What a database records of a collection's embeddings, and what a re-embed reads and writes through its backend. */
+import { PolystoreError } from '../../errors.js';
 import type { GenerationDescriptor } from './vector-store.js';
+
+/** A re-embed of a collection whose schema says not what text its vectors are made of. */
+export const noTextSource = (collection: string) => new PolystoreError('EMBEDDING_NO_SOURCE', `"${collection}" declares no embedding.from: a re-embed needs the text each vector is made of`);
 
 export type RecordedGeneration = Pick<GenerationDescriptor, 'column' | 'model' | 'dimension' | 'storage'>;
 

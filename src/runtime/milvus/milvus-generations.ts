@@ -13,7 +13,7 @@ import type { MilvusConnection } from './milvus-connection.js';
 import { collectionWrites } from './milvus-store.js';
 import { keyField, rowCodec } from './rows.js';
 import { PolystoreError } from '../../errors.js';
-import type { EmbeddingGenerations, EmbeddingState, MissingVector } from '../contract/embedding-state.js';
+import { type EmbeddingGenerations, type EmbeddingState, type MissingVector, noTextSource } from '../contract/embedding-state.js';
 import type { VectorCollectionDescriptor } from '../contract/vector-store.js';
 import { generationView, schemaGeneration } from '../generation-view.js';
 
@@ -41,7 +41,7 @@ export function milvusGenerations(descriptor: VectorCollectionDescriptor, milvus
   const collectionOf = (column: string) => viewOf(column).milvus.collection_name;
   const exists = async (column: string) => Boolean((await milvus.call(operation, (client) => client.hasCollection({ collection_name: collectionOf(column) }))).value);
   const textSource = () => {
-    if (!text) throw new PolystoreError('EMBEDDING_NO_SOURCE', `"${name}" declares no embedding.from: a re-embed needs the text each vector is made of`);
+    if (!text) throw noTextSource(name);
     return text;
   };
 

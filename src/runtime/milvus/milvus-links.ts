@@ -41,8 +41,9 @@ export function milvusLinks(descriptor: VectorCollectionDescriptor, milvus: Milv
   const keysIn = (keys: readonly string[]) => `${key} in [${keys.map(stringLiteral).join(', ')}]`;
   /**
    * Deletes in every generation's collection the rows each slice's filter matches (`count` items, a slice per
-   * KEYS_PER_EXPRESSION); resolves to how many the active one lost. Matched first, then deleted by key: the count
-   * is exact on every Milvus version.
+   * KEYS_PER_EXPRESSION); resolves to how many the active one lost. Matched first, then deleted by key and the
+   * filter again (a record another process wrote since no longer matches): Milvus 2.3's delete counts are not
+   * to be trusted, the match's are.
    */
   const deleteMatching = async (count: number, filterOf: (start: number) => string) => {
     if (count === 0) return 0;
@@ -52,9 +53,10 @@ export function milvusLinks(descriptor: VectorCollectionDescriptor, milvus: Milv
       const collection = view.milvus.collection_name;
       await collectionWrites(collection, async () => {
         for (let start = 0; start < count; start += KEYS_PER_EXPRESSION) {
+          const filter = filterOf(start);
           for (;;) {
-            const matched = (await query(collection, filterOf(start), [key], MATCHED_PER_QUERY)).map((row) => row[key] as string);
-            if (matched.length > 0) await milvus.call(operation, (client) => client.delete({ collection_name: collection, filter: keysIn(matched) }), collection);
+            const matched = (await query(collection, filter, [key], MATCHED_PER_QUERY)).map((row) => row[key] as string);
+            if (matched.length > 0) await milvus.call(operation, (client) => client.delete({ collection_name: collection, filter: `${keysIn(matched)} and (${filter})` }), collection);
             if (view === active) deleted += matched.length;
             if (matched.length < MATCHED_PER_QUERY) break;
           }

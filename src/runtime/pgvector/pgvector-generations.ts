@@ -11,7 +11,7 @@ import { quoteIdentifier as quote } from './quote-identifier.js';
 import { createStaleVectorsTrigger, dropStaleVectorsTrigger, hasStaleVectorsTrigger, STALE_VECTORS_FUNCTION } from './stale-vectors-trigger.js';
 import type { VectorLiteral } from './vector-literal.js';
 import { PolystoreError } from '../../errors.js';
-import type { EmbeddingGenerations, EmbeddingState, MissingVector, RecordedGeneration } from '../contract/embedding-state.js';
+import { type EmbeddingGenerations, type EmbeddingState, type MissingVector, noTextSource, type RecordedGeneration } from '../contract/embedding-state.js';
 import type { VectorCollectionDescriptor } from '../contract/vector-store.js';
 import { schemaGeneration } from '../generation-view.js';
 import type { Connection, Statement } from '../postgres/connection.js';
@@ -26,7 +26,6 @@ const ENSURE: Statement[] = [
     sql: `CREATE TABLE IF NOT EXISTS ${STATE_TABLE} (collection text PRIMARY KEY, active_column text NOT NULL, generations jsonb NOT NULL, version bigint NOT NULL DEFAULT 1, reembed jsonb, updated_at timestamptz NOT NULL DEFAULT now())`,
     params: [],
   },
-  STALE_VECTORS_FUNCTION,
 ];
 /** No such table or schema: nothing recorded yet. */
 const ABSENT = new Set(['42P01', '3F000']);
@@ -48,7 +47,7 @@ export function pgvectorGenerations(descriptor: VectorCollectionDescriptor, conn
     return generation;
   };
   const textSource = () => {
-    if (!from) throw new PolystoreError('EMBEDDING_NO_SOURCE', `"${name}" declares no embedding.from: a re-embed needs the text each vector is made of`);
+    if (!from) throw noTextSource(name);
     return from;
   };
 
@@ -80,7 +79,7 @@ export function pgvectorGenerations(descriptor: VectorCollectionDescriptor, conn
     if (!embedding.from) return state;
     const [[[present]]] = await connection.execute([hasStaleVectorsTrigger(tableName)]);
     const wanted = state.generations.length > 1;
-    if (wanted !== Number(present) > 0) await connection.execute([TAKE_TURNS, wanted ? createStaleVectorsTrigger(tableName, name, embedding.from.column) : dropStaleVectorsTrigger(tableName)]);
+    if (wanted !== Number(present) > 0) await connection.execute(wanted ? [TAKE_TURNS, STALE_VECTORS_FUNCTION, createStaleVectorsTrigger(tableName, name, embedding.from.column)] : [TAKE_TURNS, dropStaleVectorsTrigger(tableName)]);
     return state;
   }
 
