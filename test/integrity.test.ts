@@ -87,7 +87,7 @@ describe.runIf(serverUrl && wireUrl)('integrity of linked vectors: PostgreSQL se
     await team1.insert(Array.from({ length: 20 }, (_, i) => ({ id: `fresh${i}`, passageId: new ObjectId().toHexString(), n: i, embedding: pieceVector(i) })));
 
     // A document whose _id is no ObjectId (written behind Prisma's back): not the model's, and no end to the paging.
-    await mongo.db.collection<{ _id: string }>('passages').insertOne({ _id: 'legacy', pieceIds: ['nowhere'] });
+    await mongo.db.collection<{ _id: string; pieceIds: string[] }>('passages').insertOne({ _id: 'legacy', pieceIds: ['nowhere'] });
 
     const [report] = await db.integrity.check();
     expect(report).toMatchObject({
@@ -144,7 +144,7 @@ describe.runIf(serverUrl && wireUrl)('integrity of linked vectors: PostgreSQL se
     expect(waits).toEqual(['pieces']);
 
     // Another live process holds the lease: close() ends the wait (CLOSED), and so does an abort (its reason).
-    const states = mongo.db.collection<{ _id: string }>('polystore_integrity');
+    const states = mongo.db.collection<{ _id: string; holder?: object; leaseUntil?: Date }>('polystore_integrity');
     await states.insertOne({ _id: 'lease:pieces', holder: { host: hostname(), pid: process.pid, token: 'another' }, leaseUntil: new Date(Date.now() + 60_000) });
     const other = await linkedFacade(project, { postgres: { url: database.url, max: 1 }, mongodb: { url: mongo.url } });
     const waiting = other.integrity.sweep({ olderThanMs: 3_600_000 });
