@@ -4,6 +4,7 @@
  * passages deleted behind polystore's back; `check` finds exactly their vectors, `sweep` deletes exactly those
  * past the grace period, resumes after SIGKILL, and two sweeps at once delete nothing twice.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -101,7 +102,7 @@ describe.runIf(serverUrl && wireUrl)('integrity of linked vectors: PostgreSQL se
     expect(checked.status).toBe(2);
     expect(checked.stdout).toContain('polystore: pieces: 9931 vectors scanned, 2531 orphans (2520 document missing, 10 document of another tenant, 1 not a document id); 1500 Passage documents, 100 listing 100 vector ids that have no vector.');
     const dry = polystore(cli(['--sweep', '--older-than', '1h', '--dry-run']), { cwd: project });
-    expect(dry.status, dry.stderr).toBe(0);
+    expect(dry.status, dry.stderr).toBe(2);
     expect(dry.stdout.split('\n').filter((line) => line.startsWith('pieces '))).toHaveLength(2_531);
     expect(dry.stdout).toContain('2511 would be deleted, 20 kept');
     expect(await team0.count()).toBe(5_000 + 1); // the dry run deleted nothing
@@ -143,9 +144,28 @@ describe.runIf(serverUrl && wireUrl)('integrity of linked vectors: PostgreSQL se
     expect(both.map(([report]) => report.deleted!).reduce((a, b) => a + b)).toBe(200);
     expect(waits).toEqual(['pieces']);
 
-    // Another live process holds the lease: close() ends the wait (CLOSED), and so does an abort (its reason).
+    // A sweep interrupted in a window, then one of every record: that one starts afresh, and finds the orphans the
+    // window's cursor had passed (ids that sort before it).
+    const team0 = db.vectors.pieces.forTenant('team0');
+    await team0.insert(Array.from({ length: 10 }, (_, i) => ({ id: `a${i}`, passageId: new ObjectId().toHexString(), n: i, embedding: pieceVector(i) })));
+    await sql`update pieces set written_at = written_at - interval '2 hours' where id like 'a%'`;
+    const interrupt = new AbortController();
+    const windowed = db.integrity.sweep({ olderThanMs: 3_600_000, since: new Date(Date.now() - 600_000), batchSize: 5, signal: interrupt.signal, onProgress: () => interrupt.abort(new Error('after a page')) });
+    await expect(windowed).rejects.toThrow('after a page');
+    const [whole] = await db.integrity.sweep({ olderThanMs: 3_600_000 });
+    expect(whole).toMatchObject({ deleted: 10, kept: 20 });
+    expect(whole.resumed).toBeUndefined();
+
+    // A lease of this process's pid that none of its sweeps holds (a release whose delete never arrived): taken at once.
     const states = mongo.db.collection<{ _id: string; holder?: object; leaseUntil?: Date }>('polystore_integrity');
-    await states.insertOne({ _id: 'lease:pieces', holder: { host: hostname(), pid: process.pid, token: 'another' }, leaseUntil: new Date(Date.now() + 60_000) });
+    await states.insertOne({ _id: 'lease:pieces', holder: { host: hostname(), pid: process.pid, token: 'leftover' }, leaseUntil: new Date(Date.now() + 60_000) });
+    const told: string[] = [];
+    expect(await db.integrity.sweep({ olderThanMs: 3_600_000, onWait: (collection) => told.push(collection) })).toMatchObject([{ deleted: 0 }]);
+    expect(told).toEqual([]);
+
+    // Another live process holds the lease: close() ends the wait (CLOSED), and so does an abort (its reason).
+    const holder = spawn('sleep', ['60']);
+    await states.insertOne({ _id: 'lease:pieces', holder: { host: hostname(), pid: holder.pid, token: 'another' }, leaseUntil: new Date(Date.now() + 60_000) });
     const other = await linkedFacade(project, { postgres: { url: database.url, max: 1 }, mongodb: { url: mongo.url } });
     const waiting = other.integrity.sweep({ olderThanMs: 3_600_000 });
     await pause(300);
@@ -159,6 +179,7 @@ describe.runIf(serverUrl && wireUrl)('integrity of linked vectors: PostgreSQL se
     await expect(aborted).rejects.toThrow('stop now');
     await expect(db.integrity.check({ signal: AbortSignal.abort(new Error('before')) })).rejects.toThrow('before');
     await states.deleteOne({ _id: 'lease:pieces' });
+    holder.kill();
   }, 120_000);
 
   it('says what is wrong with bad options, and what a sweep needs', async () => {

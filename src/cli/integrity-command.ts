@@ -1,7 +1,8 @@
 /**
  * `polystore integrity check`: each linked collection's vectors whose document is gone, per collection; with
- * `--sweep --older-than 1h` deleted (a progress bar on a terminal), `--dry-run` listing them instead. A check
- * exits 1 when it finds orphans or documents missing vectors; a sweep exits 0 when it went through.
+ * `--sweep --older-than 1h` deleted (a progress bar on a terminal), `--dry-run` listing them instead. A check, and
+ * a dry run, exit 2 when they find orphans or documents missing vectors (1 is an error: it could not look); a sweep
+ * exits 0 when it went through.
  */
 import { SingleBar } from 'cli-progress';
 import ms from 'ms';
@@ -39,10 +40,11 @@ function time(text: string | undefined, flag: string): Date | undefined {
   const day = /^\s*(\d{4})-(\d{2})-(\d{2})/.exec(text);
   if (!day) return new Date(Date.now() - duration(text, `${flag} (an ISO 8601 time, or a duration ago)`));
   const [year, month, date] = day.slice(1).map(Number);
-  const calendar = new Date(Date.UTC(year, month - 1, date));
+  // Date's parser rolls 2026-02-30 over to March 2nd: the day must be one of its month's. The calendar repeats every
+  // 400 years, and Date.UTC reads years below 100 as 19xx: the month's length is taken in year 2000 + year % 400.
+  const daysInMonth = new Date(Date.UTC(2000 + (year % 400), month, 0)).getUTCDate();
   const parsed = new Date(text);
-  // Date's parser rolls 2026-02-30 over to March 2nd: the day must be one of its month's.
-  if (Number.isNaN(parsed.getTime()) || calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== date) throw new PolystoreError('INVALID_INPUT', `${flag}: ${JSON.stringify(text)} is no valid time`);
+  if (Number.isNaN(parsed.getTime()) || month < 1 || month > 12 || date < 1 || date > daysInMonth) throw new PolystoreError('INVALID_INPUT', `${flag}: ${JSON.stringify(text)} is no valid time`);
   return parsed;
 }
 
@@ -51,7 +53,7 @@ const REASONS: Record<Orphan['reason'], string> = { 'document-missing': 'documen
 function summary(report: CollectionIntegrity, flags: IntegrityFlags): string {
   const reasons = Object.entries(report.reasons).filter(([, n]) => n > 0).map(([reason, n]) => `${n} ${REASONS[reason as Orphan['reason']]}`);
   const orphans = `${report.orphans} orphan${report.orphans === 1 ? '' : 's'}${reasons.length > 0 ? ` (${reasons.join(', ')})` : ''}`;
-  const swept = !flags.sweep ? '' : flags.dryRun ? `; ${report.orphans - report.kept!} would be deleted, ${report.kept} kept (written within ${flags.olderThan})` : `; ${report.deleted} deleted, ${report.kept} kept (written within ${flags.olderThan})`;
+  const swept = !flags.sweep ? '' : flags.dryRun ? `; ${report.orphans - report.kept!} would be deleted, ${report.kept} kept (written within ${flags.olderThan?.trim()})` : `; ${report.deleted} deleted, ${report.kept} kept (written within ${flags.olderThan?.trim()})`;
   const documents = report.documents ? `; ${report.documents.scanned} ${report.documents.model} documents, ${report.documents.withMissing} listing ${report.documents.missingVectors} vector ids that have no vector` : '';
   return `${report.collection}: ${report.scanned} vectors scanned${report.resumed ? ' (resumed)' : ''}, ${orphans}${swept}${documents}.`;
 }
@@ -91,7 +93,7 @@ export async function runIntegrity(flags: IntegrityFlags): Promise<void> {
     if (shown) bar.stop();
     if (flags.json) console.log(JSON.stringify(reports));
     else for (const report of reports) console.log(`polystore: ${summary(report, flags)}`);
-    if (!flags.sweep && reports.some((report) => report.orphans > 0 || (report.documents?.withMissing ?? 0) > 0)) process.exitCode = FOUND_ORPHANS;
+    if ((!flags.sweep || flags.dryRun) && reports.some((report) => report.orphans > 0 || (report.documents?.withMissing ?? 0) > 0)) process.exitCode = FOUND_ORPHANS;
   } finally {
     if (shown) bar.stop();
     process.off('SIGINT', interrupt);

@@ -83,20 +83,23 @@ export function integrity(collections: readonly LinkedCollection[], mongo: () =>
         const waitEnds = AbortSignal.any([options.signal, closing].filter((signal) => signal !== undefined));
         const lease = await takeSweepLease(db, collection.name, waitEnds, (holder) => options.onWait?.(collection.name, holder));
         const cutoff = new Date(Date.now() - options.olderThanMs);
-        // A resumed sweep keeps the earlier of its cutoff and this call's: never a shorter grace than either asked.
-        const progress: SweepProgress = lease.resumed ? { ...lease.resumed, cutoff: new Date(Math.min(lease.resumed.cutoff.getTime(), cutoff.getTime())) } : { cutoff, scanned: 0, deleted: 0, kept: 0, orphans: 0, reasons: {}, startedAt: new Date() };
+        // A sweep of the same window resumes, keeping the earlier of its cutoff and this call's (never a shorter grace
+        // than either asked); one of another window starts afresh, its pages being others.
+        const resumed = lease.resumed && sameTime(lease.resumed.since, options.since) && sameTime(lease.resumed.until, options.until) ? lease.resumed : undefined;
+        const progress: SweepProgress = resumed ? { ...resumed, cutoff: new Date(Math.min(resumed.cutoff.getTime(), cutoff.getTime())) } : { cutoff, since: options.since, until: options.until, scanned: 0, deleted: 0, kept: 0, orphans: 0, reasons: {}, startedAt: new Date() };
         try {
           const counts = await scan(db, collection, options, { cursor: progress.cursor, counts: { scanned: progress.scanned, deleted: progress.deleted, kept: progress.kept, orphans: progress.orphans, reasons: progress.reasons as Scan['reasons'] } }, async ({ orphans, rows, cursor, counts: so }) => {
             const old = orphans.filter((orphan) => orphan.writtenAt < progress.cutoff);
             const deleted = await collection.records.deleteWrittenBefore(rowsOf(rows, old), progress.cutoff);
             if (deleted > 0) await collection.invalidate();
             so.deleted += deleted;
-            so.kept += orphans.length - old.length;
+            // Kept: younger than the grace, or written again since the cutoff (the conditioned delete passed them over).
+            so.kept += orphans.length - deleted;
             Object.assign(progress, { cursor, scanned: so.scanned, deleted: so.deleted, kept: so.kept, orphans: so.orphans, reasons: so.reasons });
             await lease.save(progress);
           });
           await lease.finish(progress);
-          reports.push({ collection: collection.name, ...counts, ...(lease.resumed ? { resumed: true } : {}) });
+          reports.push({ collection: collection.name, ...counts, ...(resumed ? { resumed: true } : {}) });
         } catch (error) {
           await lease.release().catch(() => undefined);
           throw error;
@@ -106,6 +109,8 @@ export function integrity(collections: readonly LinkedCollection[], mongo: () =>
     },
   };
 }
+
+const sameTime = (a: Date | undefined, b: Date | undefined) => a?.getTime() === b?.getTime();
 
 /** The rows of a page whose ids are among `orphans`. */
 const rowsOf = (rows: readonly LinkedRow[], orphans: readonly Orphan[]) => {

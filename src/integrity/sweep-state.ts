@@ -3,7 +3,7 @@
  * a sweep killed midway resumes after its last batch, and one sweep of a collection runs at a time. The lease is
  * taken by inserting its document (the unique `_id` decides between two takers: FerretDB's conditional updates are
  * no atomic test-and-set) and let go by deleting it. One not renewed for LEASE_MS is free again; so at once is one
- * whose holder ran on this host and has exited.
+ * whose holder ran on this host and has exited, or is this process and let go of it.
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -20,6 +20,9 @@ export interface SweepProgress {
   cursor?: string | undefined;
   /** Orphans last written before this are deleted: fixed for the whole sweep, resumed runs too. */
   cutoff: Date;
+  /** The window of the sweep's call: a call with another window starts afresh rather than resume this one. */
+  since?: Date | undefined;
+  until?: Date | undefined;
   scanned: number;
   deleted: number;
   kept: number;
@@ -50,9 +53,16 @@ export interface SweepLease {
   release(): Promise<void>;
 }
 
-/** The holder of a live lease, when it is a process of this host that has exited. */
-const exitedHere = (holder: LeaseDocument['holder']) => {
+/** The tokens of the leases this process holds now: one of its pid with another token is a leftover of its own. */
+const heldHere = new Set<string>();
+
+/**
+ * A live lease's holder that is gone: a process of this host (by name: hosts that share one share a pid space)
+ * that has exited, or this process, whose sweep let go of it without its delete arriving.
+ */
+const goneHere = (holder: LeaseDocument['holder']) => {
   if (holder.host !== hostname()) return false;
+  if (holder.pid === process.pid) return !heldHere.has(holder.token);
   try {
     process.kill(holder.pid, 0);
     return false;
@@ -76,23 +86,34 @@ export async function takeSweepLease(db: Db, collection: string, signal: AbortSi
   const operation = `integrity sweep of "${collection}"`;
   const leaseUntil = () => new Date(Date.now() + LEASE_MS);
   for (let told = false; ; ) {
-    signal?.throwIfAborted();
-    const taken = await onMongo(operation, () => leases.insertOne({ _id: leaseId, holder, leaseUntil: leaseUntil() })).then(
+    const inserted = await onMongo(operation, () => leases.insertOne({ _id: leaseId, holder, leaseUntil: leaseUntil() })).then(
       () => true,
-      (error: unknown) => (duplicate(error) ? false : Promise.reject(error)),
+      async (error: unknown) => {
+        if (duplicate(error)) return false;
+        // Its answer lost, the insert may have landed all the same: not left behind to hold up the next sweep.
+        await leases.deleteOne({ _id: leaseId, 'holder.token': holder.token }).catch(() => undefined);
+        throw error;
+      },
     );
-    if (taken) {
-      const current = await onMongo(operation, () => progresses.findOne({ _id: id }));
-      const resumed = current && !current.finishedAt && current.cutoff ? { cursor: current.cursor ?? undefined, cutoff: current.cutoff, scanned: current.scanned ?? 0, deleted: current.deleted ?? 0, kept: current.kept ?? 0, orphans: current.orphans ?? 0, reasons: current.reasons ?? {}, startedAt: current.startedAt } : undefined;
+    const current = inserted ? undefined : await onMongo(operation, () => leases.findOne({ _id: leaseId }));
+    // Ours already (a retried insert whose first try landed), or just taken.
+    if (inserted || current?.holder.token === holder.token) {
+      heldHere.add(holder.token);
+      const saved = await onMongo(operation, () => progresses.findOne({ _id: id })).catch((error: unknown) => {
+        heldHere.delete(holder.token);
+        return Promise.reject(error);
+      });
+      const resumed = saved && !saved.finishedAt && saved.cutoff ? { cursor: saved.cursor ?? undefined, cutoff: saved.cutoff, since: saved.since ?? undefined, until: saved.until ?? undefined, scanned: saved.scanned ?? 0, deleted: saved.deleted ?? 0, kept: saved.kept ?? 0, orphans: saved.orphans ?? 0, reasons: saved.reasons ?? {}, startedAt: saved.startedAt } : undefined;
       return lease(resumed);
     }
-    const current = await onMongo(operation, () => leases.findOne({ _id: leaseId }));
-    // Gone meanwhile: taken again at once. Expired, or its holder dead: let go for it, then taken again.
+    // Gone meanwhile: taken again at once. Expired, or its holder gone: let go for it (unless renewed since), then taken.
     if (!current) continue;
-    if (current.leaseUntil < new Date() || exitedHere(current.holder)) {
-      await onMongo(operation, () => leases.deleteOne({ _id: leaseId, 'holder.token': current.holder.token }));
+    if (current.leaseUntil < new Date() || goneHere(current.holder)) {
+      await onMongo(operation, () => leases.deleteOne({ _id: leaseId, 'holder.token': current.holder.token, leaseUntil: current.leaseUntil }));
       continue;
     }
+    // Only a wait is given up on: a lease that is free is taken whatever the signal.
+    signal?.throwIfAborted();
     if (!told) onWait(`pid ${current.holder.pid} on ${current.holder.host}`);
     told = true;
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -104,20 +125,27 @@ export async function takeSweepLease(db: Db, collection: string, signal: AbortSi
       const result = await onMongo(operation, () => leases.updateOne(mine, { $set: { leaseUntil: leaseUntil() } }));
       if (result.matchedCount === 0) throw new PolystoreError('INTEGRITY_SWEEP_TAKEN_OVER', `${operation}: another sweep took the lease over (this one had not saved its progress for ${LEASE_MS / 1000} s); it resumes from the last batch saved`);
     };
-    const write = (set: Partial<ProgressDocument>, unset: Record<string, ''>) => {
-      const given = Object.fromEntries(Object.entries(set).filter(([, value]) => value !== undefined));
-      return onMongo(operation, () => progresses.updateOne({ _id: id }, { $set: given, $unset: unset }, { upsert: true }));
+    /** The progress saved whole: a field it has not (a fresh sweep's window, a finished one's cursor) removed. */
+    const write = (set: Partial<ProgressDocument>) => {
+      const fields = Object.entries(set);
+      const given = Object.fromEntries(fields.filter(([, value]) => value !== undefined));
+      const absent = Object.fromEntries(fields.filter(([, value]) => value === undefined).map(([key]) => [key, '' as const]));
+      return onMongo(operation, () => progresses.updateOne({ _id: id }, { $set: given, ...(Object.keys(absent).length > 0 ? { $unset: absent } : {}) }, { upsert: true }));
     };
-    const release = async () => void (await onMongo(operation, () => leases.deleteOne(mine)));
+    // Once let go (or tried to), a lease of this token left in MongoDB is a leftover to any sweep of this process.
+    const release = async () => {
+      heldHere.delete(holder.token);
+      await onMongo(operation, () => leases.deleteOne(mine));
+    };
     return {
       resumed,
       async save(progress) {
         await renew();
-        await write({ ...progress }, { finishedAt: '' });
+        await write({ since: undefined, until: undefined, cursor: undefined, ...progress, finishedAt: undefined });
       },
       async finish(progress) {
         await renew();
-        await write({ ...progress, cursor: undefined, finishedAt: new Date() }, { cursor: '' });
+        await write({ since: undefined, until: undefined, ...progress, cursor: undefined, finishedAt: new Date() });
         await release();
       },
       release,
