@@ -1,6 +1,6 @@
 /** The `polystore generate` command: loads the schema, generates, and reports what changed. */
 import { resolve } from 'node:path';
-import { generate } from './generate.js';
+import { requireGeneratorTools } from './generator-tools.js';
 import { loadSchema } from './load-schema.js';
 
 export interface GenerateFlags {
@@ -15,6 +15,9 @@ export async function runGenerate(flags: GenerateFlags): Promise<void> {
   const cwd = process.cwd();
   const { schema, configOut } = await loadSchema(cwd, flags.schema);
   const out = flags.out ? resolve(cwd, flags.out) : (configOut ?? cwd);
+  requireGeneratorTools(flags.prismaClient && !flags.check);
+  // Loaded once the tools are known to be there: an import of a missing one would name no package to install.
+  const { generate } = await import('./generate.js');
   const epoch = Number(process.env.SOURCE_DATE_EPOCH);
   const { changed, notes } = await generate(schema, {
     out,

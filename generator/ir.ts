@@ -12,6 +12,8 @@ export interface SchemaIR {
   documents: DocumentIR[];
   tables: TableIR[];
   vectors: VectorCollectionIR[];
+  /** prisma/schema.prisma's generator block: the engines' platforms, when the schema names them. */
+  prisma?: { binaryTargets: string[] };
 }
 
 // ── documents ────────────────────────────────────────────────────────────

@@ -406,6 +406,21 @@ describe.skipIf(!serverUrl)('migrate with Milvus Lite', () => {
   }, 180_000);
 });
 
+describe('the migrations folder', () => {
+  it('is drizzle/ beside the facade, or migrationsFolder; where none is, the error says where it looked and why', async () => {
+    // A build that compiled generated/ elsewhere left drizzle/ behind: migrationsFolder names the copy.
+    const copy = join(scratchDir(), 'migrations');
+    cpSync(join(repoRoot, 'test/fixtures/runtime/drizzle'), copy, { recursive: true });
+    const moved = createPolystore({ migrationsFolder: copy });
+    await moved.migrate();
+    await moved.close();
+    const nowhere = createPolystore({ migrationsFolder: join(scratchDir(), 'missing') });
+    await expect(nowhere.migrate()).rejects.toMatchObject({ code: 'GENERATED_NOT_FOUND', message: expect.stringMatching(/^no migrations at .*missing \(meta\/_journal\.json not found\)\. They are looked for in drizzle\/ beside the generated facade's folder, or in createPolystore\(\{ migrationsFolder \}\); a build that compiles generated\/ elsewhere/) });
+    await nowhere.close();
+    for (const migrationsFolder of ['', 42]) expect(() => createPolystore({ migrationsFolder } as never)).toThrow(expect.objectContaining({ code: 'INVALID_OPTION', issues: [expect.objectContaining({ path: ['migrationsFolder'] })] }));
+  });
+});
+
 describe('migrate down', () => {
   it.skipIf(!serverUrl)('reverses newest first in one transaction; refuses to drop a table holding rows unless forced; migrate applies again', async () => {
     const database = await serverDatabase(serverUrl!);

@@ -282,6 +282,18 @@ describe('schema validation', () => {
     ]);
   });
 
+  it("names the Prisma engines' platforms in prisma/schema.prisma's generator block, and refuses what is no platform name", async () => {
+    const files = await emitFiles(parseSchema(defineSchema({ prisma: { binaryTargets: ['native', 'rhel-openssl-3.0.x', 'linux-musl-openssl-3.0.x'] }, documents: { A: document({ fields: { x: f.string() } }) } })));
+    expect(files.get('prisma/schema.prisma')).toMatch(/generator client \{\n  provider +\= "prisma-client-js"\n  binaryTargets \= \["native", "rhel-openssl-3.0.x", "linux-musl-openssl-3.0.x"\]\n\}/);
+    expect((await emitFiles(parseSchema(defineSchema({ documents: { A: document({ fields: { x: f.string() } }) } })))).get('prisma/schema.prisma')).not.toContain('binaryTargets');
+    expect(issuesOf(defineSchema({ prisma: { binaryTargets: ['native', 'Native OS', 'native'], engines: 1 } as never })).map(at)).toEqual([
+      'prisma.engines: unknown option "engines" (expected one of: binaryTargets)',
+      'prisma.binaryTargets.1: expected a Prisma platform name such as "native" or "linux-musl-openssl-3.0.x", got "Native OS"',
+      'prisma.binaryTargets.2: "native" is listed twice',
+    ]);
+    expect(issuesOf(defineSchema({ prisma: { binaryTargets: [] } })).map(at)).toEqual(['prisma.binaryTargets: expected a non-empty list of Prisma platforms such as ["native", "rhel-openssl-3.0.x"], got []']);
+  });
+
   it('takes 64-bit integers as f.bigint() (Prisma BigInt), and keeps f.int() defaults within 32 bits', async () => {
     const schema = defineSchema({ documents: { Stat: document({ fields: { tokens: f.bigint().default(2 ** 40), small: f.int().default(-(2 ** 31)), over: f.int().default(2 ** 31) } }) } });
     expect(issuesOf(schema).map(at)).toEqual(['documents.Stat.fields.over.default: default 2147483648 does not fit a field of type int']);

@@ -17,7 +17,7 @@ export function emitPrismaSchema(ir: SchemaIR): string {
     '',
     block('datasource db', [['provider', '=', '"mongodb"'], ['url', '=', 'env("MONGODB_URL")']]),
     '',
-    block('generator client', [['provider', '=', '"prisma-client-js"']]),
+    block('generator client', [['provider', '=', '"prisma-client-js"'], ...(ir.prisma ? [['binaryTargets', '=', JSON.stringify(ir.prisma.binaryTargets).replaceAll(',', ', ')]] : [])]),
     ...[...blocks.enums, ...blocks.types, ...models].flatMap((text) => ['', text]),
     '',
   ].join('\n');

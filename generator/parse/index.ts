@@ -6,10 +6,11 @@ import { parseDocuments } from './documents.js';
 import { Issues } from './issues.js';
 import { checkVectorIds } from './links.js';
 import { checkTsName, reportDuplicates } from './names.js';
+import { parsePrismaOptions } from './prisma-options.js';
 import { checkPartitionNames, parseTable } from './tables.js';
 import { parseVectorCollection } from './vectors.js';
 
-const SCHEMA_KEYS = ['documents', 'tables', 'vectors'];
+const SCHEMA_KEYS = ['documents', 'tables', 'vectors', 'prisma'];
 
 /**
  * Validates a schema and resolves it to the intermediate form; throws SchemaValidationError listing every problem.
@@ -44,7 +45,8 @@ export function parseSchema(def: SchemaDef, generations: EmbeddingGenerations = 
   ];
   for (const { name, path } of exported) checkTsName(issues, name, path);
   reportDuplicates(issues, exported, 'table');
-  const ir = { documents, tables, vectors };
+  const prisma = parsePrismaOptions(issues, def.prisma);
+  const ir: SchemaIR = { documents, tables, vectors, ...(prisma ? { prisma } : {}) };
   checkPartitionNames(issues, ir);
   checkVectorIds(issues, ir);
   if (issues.list.length > 0) throw new SchemaValidationError(issues.list);

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { guarded, lifecycle } from './lifecycle.js';
 import { linkedIntegrity } from './linked-integrity.js';
@@ -55,7 +56,7 @@ export function createRuntime<S extends Record<string, unknown>>(
   documentCollections: readonly MongoCollectionSpec[] = [],
 ) {
   checkOptions(options, collections);
-  const migrationsFolder = fileURLToPath(new URL('../drizzle/', facadeUrl));
+  const migrationsFolder = options.migrationsFolder === undefined ? fileURLToPath(new URL('../drizzle/', facadeUrl)) : resolve(options.migrationsFolder);
   const life = lifecycle();
   const milvus = openMilvus(options.milvus);
   const mongo = openMongo(options.mongodb?.url);

@@ -105,10 +105,21 @@ export interface VectorCollectionDef {
   readonly embedding?: EmbeddingDef;
 }
 
+/** What prisma/schema.prisma's generator block says beside the schema's models. */
+export interface PrismaDef {
+  /**
+   * The platforms whose query engine `prisma generate` downloads beside the client: `'native'` (the machine that
+   * generates) and the deploy's, e.g. `'linux-musl-openssl-3.0.x'` (Alpine), `'rhel-openssl-3.0.x'` (AWS Lambda),
+   * `'linux-arm64-openssl-3.0.x'`. Default: native only.
+   */
+  readonly binaryTargets?: readonly string[];
+}
+
 export interface SchemaDef {
   readonly documents?: Record<string, DocumentDef>;
   readonly tables?: Record<string, TableDef>;
   readonly vectors?: Record<string, VectorCollectionDef>;
+  readonly prisma?: PrismaDef;
 }
 
 export const document = (def: Omit<DocumentDef, 'kind'>): DocumentDef => ({ kind: 'document', ...def });

@@ -84,6 +84,7 @@ export function checkOptions(options: unknown, descriptors: readonly VectorColle
     vectorBackends: (value) => (isPlainObject(value) ? undefined : `expected an object, got ${describe(value)}`),
     logQuery: is('function'),
     autoMigrate: is('boolean'),
+    migrationsFolder: (value) => (typeof value === 'string' && value.trim() !== '' ? undefined : `expected the path of the migrations' folder (drizzle/ as generated), got ${describe(value)}`),
     embedders: () => undefined,
   });
   checkObject(issues, options, top, []);

@@ -102,6 +102,12 @@ export interface PolystoreOptions<Collection extends string = string> {
    */
   autoMigrate?: boolean | undefined;
   /**
+   * The folder of the migrations (drizzle/ as `polystore generate` wrote it: SQL, meta/, down/), absolute or from
+   * the working directory. Default: drizzle/ beside the generated facade's folder — which a build that compiles
+   * generated/ into another folder (tsc's outDir, a bundle) does not copy there.
+   */
+  migrationsFolder?: string | undefined;
+  /**
    * `ensureAhead: n` runs `db.partitions.ensure({ ahead: n })` before the first operation (after automatic
    * migrations), so that rows of the coming months never land in DEFAULT. A process that runs for longer than
    * `n` months needs a restart, or `polystore partitions ensure` from a scheduler.

@@ -35,7 +35,12 @@ export const rawQuery = (connection: Pick<Connection<never>, 'execute'>): RawQue
 
 export async function migrationStates(folder: string, query: RawQuery): Promise<MigrationState[]> {
   const journalPath = join(folder, 'meta', '_journal.json');
-  if (!existsSync(journalPath)) throw new PolystoreError('GENERATED_NOT_FOUND', `${journalPath} not found: run \`polystore generate\` first`);
+  if (!existsSync(journalPath)) {
+    throw new PolystoreError(
+      'GENERATED_NOT_FOUND',
+      `no migrations at ${folder} (${join('meta', '_journal.json')} not found). They are looked for in drizzle/ beside the generated facade's folder, or in createPolystore({ migrationsFolder }); a build that compiles generated/ elsewhere (tsc's outDir, a bundle) does not copy drizzle/: copy it beside the output, or name it in migrationsFolder. A project never generated: run \`polystore generate\``,
+    );
+  }
   const tags = (JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: Array<{ tag: string }> }).entries.map((entry) => entry.tag);
   const files = readMigrationFiles({ migrationsFolder: folder });
   const [[exists]] = await query(`select to_regclass('drizzle.__drizzle_migrations') is not null`);
