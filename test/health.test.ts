@@ -50,7 +50,7 @@ describe('db.health()', () => {
       expect(report).toMatchObject({
         status: 'up',
         stores: {
-          postgres: { status: 'up', details: { serverVersion: expect.stringMatching(/^18\./), pendingMigrations: 0, connections: { active: expect.any(Number), idle: expect.any(Number), max: 200 } } },
+          postgres: { status: 'up', details: { serverVersion: expect.stringMatching(/^18\./), pendingMigrations: 0, connections: { active: expect.any(Number), idle: expect.any(Number), max: 200 }, forwarded: null } },
           milvus: { status: 'up', details: { serverVersion: expect.stringContaining('3.2.2'), collections: { exact: { loadState: 'LoadStateLoaded', rowCount: 1 } } } },
         },
       });

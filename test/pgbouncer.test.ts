@@ -42,6 +42,41 @@ describe.skipIf(!serverUrl)('through PgBouncer in transaction mode', () => {
     }
   }, 120_000);
 
+  it('every other feature works through it: COPY writes, keyword and hybrid search, the cache, partitions, health, migrate down and up again', async () => {
+    const db = createPolystore({ postgres: { url: bouncer.url(database.url), prepare: false }, cache: true });
+    try {
+      // 500 records a call: over binary COPY (100 and more), in the transaction that checks them.
+      const team = db.vectors.chunks.forTenant('team-a');
+      const words = ['pooled', 'connections', 'transaction', 'mode', 'bouncer'];
+      await team.insert(Array.from({ length: 500 }, (_, i) => ({ id: `c${i}`, teamId: 'team-a', source: `s${i % 5}`, content: `${words[i % 5]} record ${i}`, embedding: Array.from({ length: 128 }, (_, k) => (k === i % 128 ? 1 : 0.01)) })));
+      expect(await team.count()).toBe(500);
+      const query = Array.from({ length: 128 }, (_, k) => (k === 7 ? 1 : 0.01));
+      const keyword = await team.search({ text: 'bouncer', topK: 5 });
+      expect(keyword).toHaveLength(5);
+      expect(keyword.every((hit) => hit.record.content.startsWith('bouncer'))).toBe(true);
+      const hybrid = await team.search({ vector: query, text: 'transaction', topK: 3 });
+      expect(hybrid[0].ranks?.vector?.rank).toBeDefined();
+      // The cache: the second search is a hit.
+      const plain = await team.search({ vector: query, topK: 3 });
+      expect(await team.search({ vector: query, topK: 3 })).toEqual(plain);
+      expect(db.cache.stats().hits).toBeGreaterThanOrEqual(1);
+
+      // The partitions of this month and the next (the migrations made January and February 2026's), then none again.
+      expect((await db.partitions.ensure({ ahead: 1, now: new Date('2026-06-15T00:00:00Z') })).created.length).toBeGreaterThan(0);
+      expect((await db.partitions.ensure({ ahead: 1, now: new Date('2026-06-15T00:00:00Z') })).created).toEqual([]);
+      // Health sees that something forwards the connection: PgBouncer's port dialled, the server's own answering.
+      const forwarded = { port: Number(new URL(bouncer.url(database.url)).port), serverPort: Number(new URL(database.url).port) };
+      expect(await db.health()).toMatchObject({ status: 'up', stores: { postgres: { status: 'up', details: { forwarded } } } });
+
+      // migrate down past the keyword search (its column and index go), then up again: each in its own transaction.
+      await team.delete({ all: true });
+      expect((await db.migrateDown({ to: '0002_halfvec_collection' })).reversed).toEqual(['0003_keyword_search']);
+      expect((await db.migrate()).postgres).toEqual(['0003_keyword_search']);
+    } finally {
+      await db.close();
+    }
+  }, 120_000);
+
   // `?prepare=false` in the URL is what a CLI flag or POLYSTORE_POSTGRES_URL can say.
   it.each([
     { how: 'prepare: false', postgres: () => ({ url: bouncer.url(database.url), max: 10, prepare: false }) },

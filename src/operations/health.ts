@@ -70,14 +70,14 @@ const merged = (...parts: Array<{ degraded?: string | undefined; details: Record
  * PostgreSQL: versions, size, connections, the migrations in `folder` the database has not applied, and the
  * embedding models of the pgvector collections.
  */
-export function postgresProbe(connection: Pick<Connection<never>, 'execute'>, folder: string, embeddings?: Embeddings): Probe {
+export function postgresProbe(connection: Pick<Connection<never>, 'execute' | 'port'>, folder: string, embeddings?: Embeddings): Probe {
   return async () => {
-    const [[[version, pgvector, bytes, active, idle, maxConnections]]] = await connection.execute([
+    const [[[version, pgvector, bytes, active, idle, maxConnections, serverPort]]] = await connection.execute([
       {
         sql: `select current_setting('server_version'), (select extversion from pg_extension where extname = 'vector'), pg_database_size(current_database())::text,
                      (select count(*) from pg_stat_activity where datname = current_database() and state = 'active')::int,
                      (select count(*) from pg_stat_activity where datname = current_database() and state like 'idle%')::int,
-                     current_setting('max_connections')::int`,
+                     current_setting('max_connections')::int, inet_server_port()`,
         params: [],
       },
     ]);
@@ -87,7 +87,10 @@ export function postgresProbe(connection: Pick<Connection<never>, 'execute'>, fo
     const degraded = pendingMigrations ? `${pendingMigrations} migration(s) pending: run db.migrate()` : pgvector ? undefined : 'pgvector is not installed in this database';
     // Connections as the server sees them, every client of this database included: postgres.js does not count its pool's.
     const connections = { active, idle, max: maxConnections };
-    return merged({ degraded, details: { serverVersion: version, pgvectorVersion: pgvector ?? null, databaseBytes: Number(bytes), pendingMigrations, connections } }, await embeddingHealth(embeddings, true));
+    // The wire cannot tell PgBouncer from PostgreSQL; a server listening on another port than the one dialled can:
+    // something forwards the connection (a pooler, or a proxy or port mapping). Null over a Unix socket or PGlite.
+    const forwarded = connection.port !== undefined && serverPort !== null && Number(serverPort) !== connection.port ? { port: connection.port, serverPort: Number(serverPort) } : null;
+    return merged({ degraded, details: { serverVersion: version, pgvectorVersion: pgvector ?? null, databaseBytes: Number(bytes), pendingMigrations, connections, forwarded } }, await embeddingHealth(embeddings, true));
   };
 }
 

@@ -21,6 +21,8 @@ export type RowCheck = (rows: unknown[][], index: number) => void;
 /** One PostgreSQL, embedded or a server, behind Drizzle. */
 export interface Connection<S extends Record<string, unknown>> {
   kind: 'pglite' | 'postgres';
+  /** A server's: the port this client connects to (a pooler's or a proxy's, when one is in front of the server). */
+  port?: number | undefined;
   db: PolystoreDatabase<S>;
   /**
    * Runs statements in one transaction (none for a single one) straight on the driver, as prepared

@@ -56,6 +56,7 @@ export function serverConnection<S extends Record<string, unknown>>(schema: S, s
   };
   return {
     kind: 'postgres',
+    port: client.options.port[0],
     db,
     async execute(statements, check) {
       log(statements);
