@@ -126,7 +126,7 @@ describe.skipIf(!serverUrl || !replicaUrl)('read replicas: a hot standby of the 
     const readOnly = { sql: "select current_setting('transaction_read_only')", params: [] };
     expect(await connection.read([inRecovery])).toEqual([[[true]]]);
     expect(await connection.read([inRecovery, readOnly])).toEqual([[[true]], [['on']]]);
-    expect(await connection.read([inRecovery, readOnly], 'primary')).toEqual([[[false]], [['on']]]);
+    expect(await connection.read([inRecovery, readOnly], { consistency: 'primary' })).toEqual([[[false]], [['on']]]);
     expect(await connection.execute([inRecovery])).toEqual([[[false]]]);
     expect(await connection.replicas[0].execute([inRecovery])).toEqual([[[true]]]);
     const db = open({ replicas: [standbyUrl] });

@@ -19,12 +19,18 @@ import type { ReadOptions, VectorCollectionDescriptor, VectorRecordBase } from '
 /** Reads the cache leaves to the store: `cache: false`, and reads that ask the primary. */
 const bypasses = (options: ReadOptions | undefined) => options?.cache === false || options?.consistency === 'primary';
 
-/** What a read asked, without `cache` (true and absent ask the same). */
+/** What a read asked, without how it is run: `cache` (true and absent ask the same), its signal and timeout. */
 const withoutCache = (options: ReadOptions | undefined) => {
   if (options === undefined) return null;
-  const { cache: _cache, ...rest } = options;
+  const { cache: _cache, signal: _signal, timeoutMs: _timeoutMs, ...rest } = options;
   return rest;
 };
+
+/**
+ * A read other callers may share (cache.shared): sent without the first caller's signal, which would cancel it
+ * under them all. That caller still stops waiting at its abort (the checks' abortable()).
+ */
+const unsignalled = <O extends ReadOptions | undefined>(options: O): O => (options?.signal === undefined ? options : { ...options, signal: undefined });
 
 /** The vector's exact bytes: short to hash, and no two different vectors alike. */
 const vectorText = (vector: readonly number[]) => Buffer.from(Float64Array.from(vector).buffer).toString('base64');
@@ -89,15 +95,15 @@ export function cachedStore<T extends VectorRecordBase, W>(
       if (bypasses(query)) return store.search(query, filter);
       // A keyword search has no vector.
       const vector = query.vector === undefined ? undefined : vectorText(query.vector);
-      return read('search', { ...withoutCache(query), vector }, () => store.search(query, filter));
+      return read('search', { ...withoutCache(query), vector }, () => store.search(unsignalled(query), filter));
     },
     get(ids, filter, options) {
       if (bypasses(options)) return store.get(ids, filter, options);
-      return read('get', [ids, withoutCache(options)], () => store.get(ids, filter, options));
+      return read('get', [ids, withoutCache(options)], () => store.get(ids, filter, unsignalled(options)));
     },
     count(filter, options) {
       if (bypasses(options)) return store.count(filter, options);
-      return read('count', [filter, withoutCache(options)], () => store.count(filter, options));
+      return read('count', [filter, withoutCache(options)], () => store.count(filter, unsignalled(options)));
     },
   };
 }

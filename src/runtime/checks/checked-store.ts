@@ -4,6 +4,7 @@
  * records and placed in every filter. What passes is a request the backend only compiles and runs; what does not
  * is refused before anything is sent.
  */
+import { abortable } from '../abortable.js';
 import { parseDeleteTarget } from './delete-target.js';
 import { scopedFilter, stampTenant, type TenantScope, updateChanges, withinTenant } from './tenant.js';
 import { type Embeds, validateIds, validateReadOptions, validateRecords, validateSearch } from './validate.js';
@@ -26,18 +27,22 @@ export function checkedStore<T extends VectorRecordBase, W>(backend: BackendStor
     upsert: write('upsert'),
     async search(query) {
       validateSearch(descriptor, query, embeds);
-      return backend.search(query, scopedFilter(descriptor, scope, query.where, 'search'));
+      const filter = scopedFilter(descriptor, scope, query.where, 'search');
+      return abortable('search', query, (signal) => backend.search({ ...query, signal }, filter));
     },
     async get(ids, options) {
       validateIds(ids, 'get');
       validateReadOptions(options, 'get');
       // The ids as they were checked: the backend reads them after awaiting (Milvus, in slices).
       const checked = [...ids];
-      return checked.length === 0 ? [] : backend.get(checked, scopedFilter(descriptor, scope, { id: { in: checked } }, 'get'), options);
+      if (checked.length === 0) return [];
+      const filter = scopedFilter(descriptor, scope, { id: { in: checked } }, 'get');
+      return abortable('get', options, (signal) => backend.get(checked, filter, signal ? { ...options, signal } : options));
     },
     async count(where, options) {
       validateReadOptions(options, 'count');
-      return backend.count(scopedFilter(descriptor, scope, where, 'count'), options);
+      const filter = scopedFilter(descriptor, scope, where, 'count');
+      return abortable('count', options, (signal) => backend.count(filter, signal ? { ...options, signal } : options));
     },
     async update(id, changes) {
       const values = updateChanges(descriptor, scope, id, changes, embeds);

@@ -5,6 +5,7 @@
 import { DOCUMENT_ID } from '../contract/document-link.js';
 import { VECTOR_ELEMENT } from '../contract/float16.js';
 import { DATE_RANGE, INT_RANGE, MAX_ID_LENGTH, MAX_JSON_DEPTH, MAX_QUERY_TEXT, MAX_RECORDS_PER_CALL, MAX_TOP_K } from '../contract/limits.js';
+import { MAX_TIMER_MS } from '../contract/options.js';
 import type { ReadOptions, VectorCollectionDescriptor } from '../contract/vector-store.js';
 import { MAX_CANDIDATES } from '../search/search-breadth.js';
 import { type InputIssue, InvalidInputError } from '../../errors.js';
@@ -137,7 +138,8 @@ export const isPlainObject = (value: unknown): value is Record<string, unknown> 
   typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
 
 const RECORD_KEYS = new Set(['id', 'embedding']);
-const SEARCH_KEYS = new Set(['vector', 'text', 'query', 'topK', 'where', 'minScore', 'includeVector', 'candidates', 'fusion', 'consistency', 'cache']);
+const SEARCH_KEYS = new Set(['vector', 'text', 'query', 'topK', 'where', 'minScore', 'includeVector', 'candidates', 'fusion', 'consistency', 'cache', 'signal', 'timeoutMs']);
+const READ_OPTION_KEYS = ['consistency', 'cache', 'signal', 'timeoutMs'];
 
 /**
  * Of a collection declared with `embedding.from`: its model, and whether an embedder of it was given. A record
@@ -239,6 +241,7 @@ export function validateSearch(descriptor: VectorCollectionDescriptor, query: un
   }
   if (q.includeVector !== undefined && typeof q.includeVector !== 'boolean') issues.add('INVALID_QUERY', ['includeVector'], `includeVector must be a boolean, got ${describe(q.includeVector)}`);
   checkConsistency(issues, q.consistency, ['consistency'], 'INVALID_QUERY');
+  checkCancellable(issues, q, [], 'INVALID_QUERY');
   if (q.cache !== undefined && typeof q.cache !== 'boolean') issues.add('INVALID_QUERY', ['cache'], `cache must be a boolean, got ${describe(q.cache)}`);
   // A misspelled key (`filter` for `where`) would otherwise search everything.
   for (const key of Object.keys(q)) if (!SEARCH_KEYS.has(key)) issues.add('INVALID_QUERY', [key], `unknown search option (expected ${[...SEARCH_KEYS].join(', ')})`);
@@ -294,10 +297,18 @@ export function validateReadOptions(options: unknown, operation: string): assert
   if (options !== undefined && !isPlainObject(options)) issues.add('INVALID_OPTION', ['options'], `expected an object, got ${describe(options)}`);
   else if (options !== undefined) {
     checkConsistency(issues, options.consistency, ['options', 'consistency'], 'INVALID_OPTION');
+    checkCancellable(issues, options, ['options'], 'INVALID_OPTION');
     if (options.cache !== undefined && typeof options.cache !== 'boolean') issues.add('INVALID_OPTION', ['options', 'cache'], `cache must be a boolean, got ${describe(options.cache)}`);
-    for (const key of Object.keys(options)) if (key !== 'consistency' && key !== 'cache') issues.add('INVALID_OPTION', ['options', key], 'unknown option (expected consistency, cache)');
+    for (const key of Object.keys(options)) if (!READ_OPTION_KEYS.includes(key)) issues.add('INVALID_OPTION', ['options', key], `unknown option (expected ${READ_OPTION_KEYS.join(', ')})`);
   }
   issues.throwIfAny(operation);
+}
+
+/** A read's `signal` and `timeoutMs`. */
+function checkCancellable(issues: InputIssues, options: Record<string, unknown>, path: Path, code: string): void {
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) issues.add(code, [...path, 'signal'], `signal must be an AbortSignal, got ${describe(options.signal)}`);
+  const ms = options.timeoutMs;
+  if (ms !== undefined && !(typeof ms === 'number' && Number.isInteger(ms) && ms >= 1 && ms <= MAX_TIMER_MS)) issues.add(code, [...path, 'timeoutMs'], `timeoutMs must be a whole number of milliseconds from 1 to ${MAX_TIMER_MS}, got ${describe(ms)}`);
 }
 
 function checkConsistency(issues: InputIssues, value: unknown, path: Path, code: string): void {

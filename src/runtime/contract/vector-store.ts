@@ -15,6 +15,13 @@ export interface ReadOptions {
   consistency?: 'primary' | 'replica' | undefined;
   /** With `createPolystore({ cache })`: false reads the database and leaves the cache as it is. */
   cache?: boolean | undefined;
+  /**
+   * Gives the read up when it aborts: the call rejects with ABORTED at once, and PostgreSQL is asked to cancel the
+   * query (a cancel request on its own connection); Milvus's answer, when it comes, is dropped.
+   */
+  signal?: AbortSignal | undefined;
+  /** Aborts the read after this many milliseconds (1 to 2³¹−1), as a signal would. */
+  timeoutMs?: number | undefined;
 }
 
 /** What every search takes. Optional members take `| undefined` (absent) so that they compile under exactOptionalPropertyTypes. */

@@ -99,7 +99,7 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
   const encodeCopy = binaryCopyEncoder(descriptor, columnList.map(([name]) => name));
   /** One statement, run as one call: its rows as arrays. With `read`, one that only reads, which may go to a replica. */
   const query = async (operation: string, sql: string, params: unknown[], read?: ReadOptions) =>
-    (await run(operation, () => (read ? connection.read([{ sql, params }], read.consistency) : connection.execute([{ sql, params }]))))[0];
+    (await run(operation, () => (read ? connection.read([{ sql, params }], read) : connection.execute([{ sql, params }]))))[0];
 
   /**
    * What a write to a collection with generations runs last in its transaction: the other generation's vectors,
@@ -195,7 +195,7 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
     const decode = (values: unknown[]) => decodeRow(selection, values) as unknown as T;
     const at = selection.length;
     if (search.vector === undefined) {
-      const rows = await run('search', () => connection.read([{ sql: keywordSearchSql(parts, search.topK), params }], search.consistency));
+      const rows = await run('search', () => connection.read([{ sql: keywordSearchSql(parts, search.topK), params }], search));
       const hits = rows[0].map((values, i) => {
         const score = Number(values[at]);
         return { id: values[0] as string, score, record: decode(values), ranks: { text: { rank: i + 1, score } } };
@@ -207,7 +207,7 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
     const vector = `$${params.push(literal(hybrid.vector))}::${descriptor.storage}`;
     const sql = hybridSearchSql({ ...parts, distance: `c.${distance} ${vector}`, candidates, topK: search.topK, ...fusion });
     const settings = searchSettings(descriptor, candidates);
-    const results = await run('search', () => connection.read([...(settings ? [settings] : []), { sql, params }], search.consistency));
+    const results = await run('search', () => connection.read([...(settings ? [settings] : []), { sql, params }], search));
     const hits = results.at(-1)!.map((values) => {
       // A side that did not find the hit is absent.
       const [vectorRank, distance, textRank, textScore] = values.slice(at + 1);
@@ -236,7 +236,7 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
       // Ordering by the selected alias binds the query vector once; PostgreSQL still orders by the index.
       const statement = { sql: `select ${list}, ${distance} ${vector} as "polystore_distance" from ${quotedTable} where ${where} order by "polystore_distance" limit ${limit}`, params };
       const settings = searchSettings(descriptor, search.topK);
-      const results = await run('search', () => connection.read([...(settings ? [settings] : []), statement], search.consistency));
+      const results = await run('search', () => connection.read([...(settings ? [settings] : []), statement], search));
       const hits = results.at(-1)!.map((values) => {
         const record = decodeRow(selection, values);
         return { id: record.id as string, score: metric.score(Number(values[selection.length])), record: record as unknown as T };

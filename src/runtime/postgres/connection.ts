@@ -35,7 +35,7 @@ export interface Connection<S extends Record<string, unknown>> {
    * Runs statements that only read as `execute` does (several in a read-only transaction): on a replica, in turn,
    * unless `consistency` is 'primary'; on the primary when there is no replica or none can serve it.
    */
-  read(statements: Statement[], consistency?: ReadOptions['consistency']): Promise<unknown[][][]>;
+  read(statements: Statement[], options?: Pick<ReadOptions, 'consistency' | 'signal'>): Promise<unknown[][][]>;
   /** Each of `postgres.replicas`, in order, for db.health(). */
   replicas: Array<Pick<Connection<never>, 'execute'>>;
   /**

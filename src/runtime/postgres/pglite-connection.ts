@@ -31,7 +31,11 @@ export function pgliteConnection<S extends Record<string, unknown>>(schema: S, o
     db,
     execute,
     // PGlite has no replicas.
-    read: (statements) => execute(statements),
+    // In-process: a read cannot be cancelled, only kept from starting once aborted.
+    read: async (statements, options) => {
+      options?.signal?.throwIfAborted();
+      return execute(statements);
+    },
     replicas: [],
     async copyIn(before, copy, after, check) {
       const sql = `COPY ${copy.into} FROM '/dev/blob' (FORMAT binary)`;

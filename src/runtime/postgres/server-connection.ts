@@ -48,11 +48,22 @@ export function serverConnection<S extends Record<string, unknown>>(schema: S, s
   // Behind a pooler in transaction mode (prepare: false), no statement outside a transaction shares its connection.
   const alone = !prepare;
   const db = drizzlePostgres({ client: gatedPostgres(client, gate, alone), schema, logger });
-  const run = (sql: postgres.Sql | postgres.TransactionSql, statement: Statement) =>
-    sql.unsafe(statement.sql, statement.params as postgres.ParameterOrJSON<never>[], { prepare: true }).values();
-  const runAll = async (pool: postgres.Sql, statements: Statement[], check?: RowCheck, mode = '') => {
-    if (statements.length === 1 && !check) return [await (alone ? unpipelined(pool, (sql) => run(sql, statements[0])) : run(pool, statements[0]))];
-    return (await pool.begin(mode, async (tx) => inTransaction(statements, check, (statement) => run(tx, statement)))) as unknown[][][];
+  /** A statement; `signal` sends the server a cancel request for it, and keeps it from starting once aborted. */
+  const run = async (sql: postgres.Sql | postgres.TransactionSql, statement: Statement, signal?: AbortSignal) => {
+    signal?.throwIfAborted();
+    const query = sql.unsafe(statement.sql, statement.params as postgres.ParameterOrJSON<never>[], { prepare: true }).values();
+    // A cancel that fails (the server gone) leaves the query to fail or answer on its own: the caller has moved on.
+    const cancel = () => void Promise.resolve(query.cancel() as unknown).catch(() => undefined);
+    signal?.addEventListener('abort', cancel, { once: true });
+    try {
+      return await query;
+    } finally {
+      signal?.removeEventListener('abort', cancel);
+    }
+  };
+  const runAll = async (pool: postgres.Sql, statements: Statement[], check?: RowCheck, mode = '', signal?: AbortSignal) => {
+    if (statements.length === 1 && !check) return [await (alone ? unpipelined(pool, (sql) => run(sql, statements[0], signal)) : run(pool, statements[0], signal))];
+    return (await pool.begin(mode, async (tx) => inTransaction(statements, check, (statement) => run(tx, statement, signal)))) as unknown[][][];
   };
   return {
     kind: 'postgres',
@@ -62,10 +73,10 @@ export function serverConnection<S extends Record<string, unknown>>(schema: S, s
       log(statements);
       return runAll(client, statements, check);
     },
-    async read(statements, consistency) {
+    async read(statements, options) {
       log(statements);
-      const readOnly = (pool: postgres.Sql) => runAll(pool, statements, undefined, 'read only');
-      return consistency === 'primary' ? readOnly(client) : onReplica(readOnly);
+      const readOnly = (pool: postgres.Sql) => runAll(pool, statements, undefined, 'read only', options?.signal);
+      return options?.consistency === 'primary' ? readOnly(client) : onReplica(readOnly);
     },
     replicas: replicas.map((pool) => ({ execute: (statements) => runAll(pool, statements) })),
     async copyIn(before, copy, after, check) {

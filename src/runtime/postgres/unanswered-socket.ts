@@ -1,5 +1,8 @@
 import type { Socket } from 'node:net';
 
+/** PostgreSQL's CancelRequest: length, code, backend pid, secret key; 4 bytes each. */
+const CANCEL_REQUEST_BYTES = 16;
+
 type SocketFactory = (options: { host: string[]; port: number[]; path?: string | false }) => Promise<Socket>;
 
 /**
@@ -11,7 +14,8 @@ export function failUnanswered(open: SocketFactory): SocketFactory {
   return async (options) => {
     const socket = await open(options);
     socket.once('end', () => {
-      if (socket.bytesRead === 0) socket.destroy(Object.assign(new Error('the server closed the connection without answering'), { code: 'ECONNRESET' }));
+      // A cancel request (its 16 bytes, all a cancel's connection sends) is answered by the close itself.
+      if (socket.bytesRead === 0 && socket.bytesWritten !== CANCEL_REQUEST_BYTES) socket.destroy(Object.assign(new Error('the server closed the connection without answering'), { code: 'ECONNRESET' }));
     });
     return socket;
   };
