@@ -3,6 +3,7 @@
  * table lock is cancelled on the server, not only abandoned) and on PGlite; with the cache, a read another caller
  * shares is not cancelled under it.
  */
+import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPolystore } from './fixtures/runtime/generated/index.js';
@@ -92,6 +93,31 @@ describe.skipIf(!serverUrl)('cancelled reads on the native server', () => {
       expect(await Promise.race([second.then(() => 'answered', () => 'failed'), pause(300).then(() => 'waiting')])).toBe('waiting');
     });
     expect(await second).toMatchObject([{ record: { id: 'e9' } }]);
+  });
+
+  it('aborting a read queued behind another on a busy connection hands no one else its answer', async () => {
+    // One connection: the get and the count wait behind the sleep on it (postgres.js pipelines them there).
+    const single = createPolystore({ postgres: { url: database.url, max: 1 } });
+    try {
+      await single.vectors.exact.count();
+      for (let round = 0; round < 5; round++) {
+        const stop = new AbortController();
+        // Drizzle runs a query once awaited: then() sends it, and the connection is busy before the reads queue.
+        const sleep = single.sql.execute(sql`select pg_sleep(0.2)`).then(() => undefined);
+        await pause(20);
+        const aborted = single.vectors.exact.count(undefined, { signal: stop.signal });
+        const innocent = single.vectors.exact.get(['e1']);
+        const after = single.vectors.exact.count();
+        await pause(50);
+        stop.abort();
+        await expect(aborted).rejects.toMatchObject({ code: 'ABORTED' });
+        await sleep;
+        expect(await innocent).toMatchObject([{ id: 'e1', label: 'l1' }]);
+        expect(await after).toBe(10);
+      }
+    } finally {
+      await single.close();
+    }
   });
 
   it('an already aborted signal sends nothing; bad signals and timeouts are typed errors naming the option', async () => {

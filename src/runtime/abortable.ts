@@ -9,10 +9,13 @@ export interface Cancellable {
   timeoutMs?: number | undefined;
 }
 
-/** The caller's signal and the timeout's, as one; undefined with neither. */
+/**
+ * The caller's signal and the timeout's, as one signal of the call's own (undefined with neither): the call's
+ * listeners go on it, not on a signal the caller may share among many calls (Node warns past 10 listeners).
+ */
 export function callSignal(options: Cancellable | undefined): AbortSignal | undefined {
   const signals = [options?.signal, options?.timeoutMs === undefined ? undefined : AbortSignal.timeout(options.timeoutMs)].filter((signal) => signal !== undefined);
-  return signals.length <= 1 ? signals[0] : AbortSignal.any(signals);
+  return signals.length === 0 ? undefined : AbortSignal.any(signals);
 }
 
 const aborted = (operation: string, options: Cancellable | undefined, signal: AbortSignal) => {

@@ -35,9 +35,8 @@ export function checkedStore<T extends VectorRecordBase, W>(backend: BackendStor
       validateReadOptions(options, 'get');
       // The ids as they were checked: the backend reads them after awaiting (Milvus, in slices).
       const checked = [...ids];
-      if (checked.length === 0) return [];
-      const filter = scopedFilter(descriptor, scope, { id: { in: checked } }, 'get');
-      return abortable('get', options, (signal) => backend.get(checked, filter, signal ? { ...options, signal } : options));
+      // No ids, no read; an aborted signal is ABORTED all the same, as on every read.
+      return abortable('get', options, async (signal) => (checked.length === 0 ? [] : backend.get(checked, scopedFilter(descriptor, scope, { id: { in: checked } }, 'get'), signal ? { ...options, signal } : options)));
     },
     async count(where, options) {
       validateReadOptions(options, 'count');

@@ -37,6 +37,10 @@ function openPool(url: string, server: PostgresServerOptions, prepare: boolean):
   });
 }
 
+/** A query cancelled by a cancel request (not a statement_timeout) that its own signal did not send. */
+const cancelledForAnother = (error: unknown, signal: AbortSignal | undefined) =>
+  !signal?.aborted && (error as { code?: string }).code === '57014' && /user request/.test((error as Error).message);
+
 /** A PostgreSQL server through postgres.js: a pool to the primary, and one to each replica. */
 export function serverConnection<S extends Record<string, unknown>>(schema: S, server: PostgresServerOptions, options: Pick<ConnectionOptions, 'logQuery'>, gate: Gate): Connection<S> {
   const logger = options.logQuery ? { logQuery: options.logQuery } : undefined;
@@ -52,8 +56,14 @@ export function serverConnection<S extends Record<string, unknown>>(schema: S, s
   const run = async (sql: postgres.Sql | postgres.TransactionSql, statement: Statement, signal?: AbortSignal) => {
     signal?.throwIfAborted();
     const query = sql.unsafe(statement.sql, statement.params as postgres.ParameterOrJSON<never>[], { prepare: true }).values();
-    // A cancel that fails (the server gone) leaves the query to fail or answer on its own: the caller has moved on.
-    const cancel = () => void Promise.resolve(query.cancel() as unknown).catch(() => undefined);
+    // Cancelled only while it waits in the pool's queue (dropped there) or runs: postgres.js 3.4's cancel of a query
+    // queued behind another on a busy connection loses track of it, and hands each later query of that connection the
+    // answer of the one before (another caller's rows). Such a query runs to its end; its caller has moved on. A
+    // cancel that fails (the server gone) leaves the query to fail or answer on its own.
+    const cancel = () => {
+      const { state, active } = query as unknown as { state?: unknown; active?: boolean };
+      if (!state || active) void Promise.resolve(query.cancel() as unknown).catch(() => undefined);
+    };
     signal?.addEventListener('abort', cancel, { once: true });
     try {
       return await query;
@@ -76,7 +86,10 @@ export function serverConnection<S extends Record<string, unknown>>(schema: S, s
     async read(statements, options) {
       log(statements);
       const readOnly = (pool: postgres.Sql) => runAll(pool, statements, undefined, 'read only', options?.signal);
-      return options?.consistency === 'primary' ? readOnly(client) : onReplica(readOnly);
+      const once = () => (options?.consistency === 'primary' ? readOnly(client) : onReplica(readOnly));
+      // A cancel request names a server process, not a query: one that came late, after its query answered, cancels
+      // the next query of that connection, another caller's read. That read, not aborted itself, runs again.
+      return once().catch((error: unknown) => (cancelledForAnother(error, options?.signal) ? once() : Promise.reject(error)));
     },
     replicas: replicas.map((pool) => ({ execute: (statements) => runAll(pool, statements) })),
     async copyIn(before, copy, after, check) {
