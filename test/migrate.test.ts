@@ -417,6 +417,13 @@ describe('the migrations folder', () => {
     const nowhere = createPolystore({ migrationsFolder: join(scratchDir(), 'missing') });
     await expect(nowhere.migrate()).rejects.toMatchObject({ code: 'GENERATED_NOT_FOUND', message: expect.stringMatching(/^no migrations at .*missing \(meta\/_journal\.json not found\)\. They are looked for in drizzle\/ beside the generated facade's folder, or in createPolystore\(\{ migrationsFolder \}\); a build that compiles generated\/ elsewhere/) });
     await nowhere.close();
+    // Its journal copied without its SQL files: named, not a raw error of the migrator's.
+    const partial = join(scratchDir(), 'partial');
+    cpSync(join(repoRoot, 'test/fixtures/runtime/drizzle/meta'), join(partial, 'meta'), { recursive: true });
+    const incomplete = createPolystore({ migrationsFolder: partial });
+    await expect(incomplete.migrate()).rejects.toMatchObject({ code: 'GENERATED_NOT_FOUND', message: expect.stringMatching(/^the migrations at .*partial are incomplete: .*0000_init\.sql.*Copy the whole drizzle\/ folder/) });
+    await expect(incomplete.vectors.exact.count()).rejects.toMatchObject({ code: 'GENERATED_NOT_FOUND' });
+    await incomplete.close();
     for (const migrationsFolder of ['', 42]) expect(() => createPolystore({ migrationsFolder } as never)).toThrow(expect.objectContaining({ code: 'INVALID_OPTION', issues: [expect.objectContaining({ path: ['migrationsFolder'] })] }));
   });
 });

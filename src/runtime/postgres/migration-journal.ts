@@ -33,6 +33,15 @@ export type RawQuery = (sql: string) => Promise<unknown[][]>;
 
 export const rawQuery = (connection: Pick<Connection<never>, 'execute'>): RawQuery => async (sql) => (await connection.execute([{ sql, params: [] }]))[0];
 
+/** drizzle-orm's read of the journal's SQL files; one missing (drizzle/ copied in part) is GENERATED_NOT_FOUND. */
+function readFiles(folder: string) {
+  try {
+    return readMigrationFiles({ migrationsFolder: folder });
+  } catch (error) {
+    throw new PolystoreError('GENERATED_NOT_FOUND', `the migrations at ${folder} are incomplete: ${(error as Error).message}. Copy the whole drizzle/ folder as generated (its SQL files, meta/ and down/)`, { cause: error });
+  }
+}
+
 export async function migrationStates(folder: string, query: RawQuery): Promise<MigrationState[]> {
   const journalPath = join(folder, 'meta', '_journal.json');
   if (!existsSync(journalPath)) {
@@ -42,7 +51,7 @@ export async function migrationStates(folder: string, query: RawQuery): Promise<
     );
   }
   const tags = (JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: Array<{ tag: string }> }).entries.map((entry) => entry.tag);
-  const files = readMigrationFiles({ migrationsFolder: folder });
+  const files = readFiles(folder);
   const [[exists]] = await query(`select to_regclass('drizzle.__drizzle_migrations') is not null`);
   const applied = exists ? await query('select hash, created_at::text from drizzle.__drizzle_migrations') : [];
   const hashAt = new Map(applied.map(([hash, createdAt]) => [Number(createdAt), hash as string]));

@@ -86,10 +86,10 @@ export function serverConnection<S extends Record<string, unknown>>(schema: S, s
     async read(statements, options) {
       log(statements);
       const readOnly = (pool: postgres.Sql) => runAll(pool, statements, undefined, 'read only', options?.signal);
-      const once = () => (options?.consistency === 'primary' ? readOnly(client) : onReplica(readOnly));
+      const routed = () => (options?.consistency === 'primary' ? readOnly(client) : onReplica(readOnly));
       // A cancel request names a server process, not a query: one that came late, after its query answered, cancels
       // the next query of that connection, another caller's read. That read, not aborted itself, runs again.
-      return once().catch((error: unknown) => (cancelledForAnother(error, options?.signal) ? once() : Promise.reject(error)));
+      return routed().catch((error: unknown) => (cancelledForAnother(error, options?.signal) ? routed() : Promise.reject(error)));
     },
     replicas: replicas.map((pool) => ({ execute: (statements) => runAll(pool, statements) })),
     async copyIn(before, copy, after, check) {
