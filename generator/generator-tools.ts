@@ -10,8 +10,9 @@ import { packageRoot } from './package-root.js';
 
 /** What emitting and checking the files loads (ts-morph brings the TypeScript it compiles with). */
 const EMIT_TOOLS = ['drizzle-kit', 'prettier', 'ts-morph'];
-/** What `prisma generate` runs (the CLI) and writes into (the client, an application dependency). */
-const PRISMA_TOOLS = { dev: ['prisma'], runtime: ['@prisma/client'] };
+/** What `prisma generate` runs (the CLI, a devDependency) and writes into (the client, an application dependency). */
+const PRISMA_CLI = 'prisma';
+const PRISMA_CLIENT = '@prisma/client';
 
 /**
  * A package installed where Node resolves polystore's own imports: a node_modules/<name> in its folder or above it
@@ -28,14 +29,14 @@ const installed = (name: string) => {
 export function requireGeneratorTools(prismaClient: boolean): void {
   const manifest = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { peerDependencies: Record<string, string> };
   // The client in the CLI's version range: prisma generate writes a client for its own version.
-  const spec = (name: string) => `${name}@${manifest.peerDependencies[name === '@prisma/client' ? 'prisma' : name]}`;
+  const spec = (name: string) => `${name}@${manifest.peerDependencies[name === PRISMA_CLIENT ? PRISMA_CLI : name]}`;
   const missing = (names: readonly string[]) => names.filter((name) => !installed(name));
-  const dev = missing([...EMIT_TOOLS, ...(prismaClient ? PRISMA_TOOLS.dev : [])]);
-  const runtime = missing(prismaClient ? PRISMA_TOOLS.runtime : []);
+  const dev = missing([...EMIT_TOOLS, ...(prismaClient ? [PRISMA_CLI] : [])]);
+  const runtime = missing(prismaClient ? [PRISMA_CLIENT] : []);
   if (dev.length + runtime.length === 0) return;
   const commands = [...(dev.length > 0 ? [`npm install --save-dev ${dev.map(spec).join(' ')}`] : []), ...(runtime.length > 0 ? [`npm install ${runtime.map(spec).join(' ')}`] : [])];
   throw new PolystoreError(
     'GENERATOR_TOOL_MISSING',
-    `generate needs ${[...dev, ...runtime].join(', ')}, not installed: ${commands.join(' && ')}${prismaClient && runtime.length + dev.filter((name) => name === 'prisma').length > 0 ? ' (or --no-prisma-client, to write prisma/schema.prisma without generating its client)' : ''}`,
+    `generate needs ${[...dev, ...runtime].join(', ')}, not installed: ${commands.join(' && ')}${runtime.length > 0 || dev.includes(PRISMA_CLI) ? ' (or --no-prisma-client, to write prisma/schema.prisma without generating its client)' : ''}`,
   );
 }

@@ -73,6 +73,8 @@ export function integrity(collections: readonly LinkedCollection[], mongo: () =>
       const db = await mongo();
       await cascade?.drain();
       const reports: CollectionIntegrity[] = [];
+      // A wait for another process's lease ends with the caller's signal, or when the facade closes.
+      const waitEnds = AbortSignal.any([options.signal, closing].filter((signal) => signal !== undefined));
       for (const collection of chosen(options.collection)) {
         if (options.dryRun) {
           const cutoff = new Date(Date.now() - options.olderThanMs);
@@ -80,7 +82,6 @@ export function integrity(collections: readonly LinkedCollection[], mongo: () =>
           reports.push({ collection: collection.name, ...counts });
           continue;
         }
-        const waitEnds = AbortSignal.any([options.signal, closing].filter((signal) => signal !== undefined));
         const lease = await takeSweepLease(db, collection.name, waitEnds, (holder) => options.onWait?.(collection.name, holder));
         const cutoff = new Date(Date.now() - options.olderThanMs);
         // A sweep of the same window resumes, keeping the earlier of its cutoff and this call's (never a shorter grace

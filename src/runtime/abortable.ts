@@ -2,18 +2,16 @@
  * A call's `signal` and `timeoutMs`: the call rejects with ABORTED as soon as either ends it, whatever the store
  * is doing (a paused server holds no caller); the store is told through the same signal, and stops what it can.
  */
+import type { ReadOptions } from './contract/vector-store.js';
 import { PolystoreError } from '../errors.js';
 
-export interface Cancellable {
-  signal?: AbortSignal | undefined;
-  timeoutMs?: number | undefined;
-}
+type Cancellable = Pick<ReadOptions, 'signal' | 'timeoutMs'>;
 
 /**
  * The caller's signal and the timeout's, as one signal of the call's own (undefined with neither): the call's
  * listeners go on it, not on a signal the caller may share among many calls (Node warns past 10 listeners).
  */
-export function callSignal(options: Cancellable | undefined): AbortSignal | undefined {
+function callSignal(options: Cancellable | undefined): AbortSignal | undefined {
   const signals = [options?.signal, options?.timeoutMs === undefined ? undefined : AbortSignal.timeout(options.timeoutMs)].filter((signal) => signal !== undefined);
   return signals.length === 0 ? undefined : AbortSignal.any(signals);
 }

@@ -304,9 +304,13 @@ export function validateReadOptions(options: unknown, operation: string): assert
   issues.throwIfAny(operation);
 }
 
+/** What is wrong with a value given as an `AbortSignal`, if anything. */
+export const signalProblem = (value: unknown): string | undefined => (value instanceof AbortSignal ? undefined : `expected an AbortSignal, got ${describe(value)}`);
+
 /** A read's `signal` and `timeoutMs`. */
 function checkCancellable(issues: InputIssues, options: Record<string, unknown>, path: Path, code: string): void {
-  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) issues.add(code, [...path, 'signal'], `signal must be an AbortSignal, got ${describe(options.signal)}`);
+  const signal = options.signal === undefined ? undefined : signalProblem(options.signal);
+  if (signal) issues.add(code, [...path, 'signal'], signal);
   const ms = options.timeoutMs;
   if (ms !== undefined && !(typeof ms === 'number' && Number.isInteger(ms) && ms >= 1 && ms <= MAX_TIMER_MS)) issues.add(code, [...path, 'timeoutMs'], `timeoutMs must be a whole number of milliseconds from 1 to ${MAX_TIMER_MS}, got ${describe(ms)}`);
 }
