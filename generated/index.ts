@@ -8,6 +8,7 @@ import {
   type Integrity,
   type MigrateDownOptions,
   type MigrateDownResult,
+  type MigrateOptions,
   type MigrateResult,
   type MigrationStatus,
   type PartitionsReport,
@@ -39,7 +40,7 @@ export interface Polystore {
   /** Connects the MongoDB documents through your generated client: `await db.documents(PrismaClient)`. */
   documents<C extends PrismaClientLike>(PrismaClient: PrismaClientClass<C>): Promise<C>;
   /** Applies the migrations in drizzle/ that the database has not seen, creates or checks each collection on Milvus, then the documents' MongoDB collections and indexes (`force`: replace indexes whose definition changed). */
-  migrate(options?: { force?: boolean | undefined }): Promise<MigrateResult>;
+  migrate(options?: MigrateOptions): Promise<MigrateResult>;
   /** What `migrate` would do (pending, changed or drifted), changing nothing. */
   migrationStatus(): Promise<MigrationStatus>;
   /** Reverses the applied migrations after `options.to`, newest first, in one transaction (drizzle/down/). */

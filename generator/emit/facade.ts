@@ -39,7 +39,7 @@ function storeFactory(vector: VectorCollectionIR): string {
 
 /** generated/index.ts: createPolystore() and the typed facade it returns. */
 export function facadeStructure(ir: SchemaIR): SourceFileStructure {
-  const runtimeTypes = ['CacheControl', 'EnsurePartitionsOptions', 'HealthOptions', 'HealthReport', 'Integrity', 'MigrateDownOptions', 'MigrateDownResult', 'MigrateResult', 'MigrationStatus', 'PartitionsReport', 'PolystoreDatabase', 'PolystoreOptions', 'PrismaClientClass', 'PrismaClientLike', ...(ir.vectors.some((v) => v.tenant) ? ['TenantVectorStore'] : []), ...(ir.vectors.some((v) => !v.tenant) ? ['VectorStore'] : [])];
+  const runtimeTypes = ['CacheControl', 'EnsurePartitionsOptions', 'HealthOptions', 'HealthReport', 'Integrity', 'MigrateDownOptions', 'MigrateDownResult', 'MigrateOptions', 'MigrateResult', 'MigrationStatus', 'PartitionsReport', 'PolystoreDatabase', 'PolystoreOptions', 'PrismaClientClass', 'PrismaClientLike', ...(ir.vectors.some((v) => v.tenant) ? ['TenantVectorStore'] : []), ...(ir.vectors.some((v) => !v.tenant) ? ['VectorStore'] : [])];
   const collectionNames = ir.vectors.map((vector) => vector.name);
   const descriptors = ir.vectors.map((vector) => descriptorName(vector));
   const vectorImports = ir.vectors.flatMap((vector) => [descriptorName(vector), `type ${recordTypeName(vector)}`, `type ${whereTypeName(vector)}`]);
@@ -85,7 +85,7 @@ export function facadeStructure(ir: SchemaIR): SourceFileStructure {
           },
           {
             name: 'migrate',
-            parameters: [{ name: 'options', type: '{ force?: boolean | undefined }', hasQuestionToken: true }],
+            parameters: [{ name: 'options', type: 'MigrateOptions', hasQuestionToken: true }],
             returnType: 'Promise<MigrateResult>',
             docs: [
               "Applies the migrations in drizzle/ that the database has not seen, creates or checks each collection on Milvus, then the documents' MongoDB collections and indexes (`force`: replace indexes whose definition changed).",

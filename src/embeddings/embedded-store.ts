@@ -6,6 +6,7 @@
  */
 import type { EmbedderRunner } from './embedder-runner.js';
 import type { BackendStore, GenerationWrite } from '../runtime/contract/backend-store.js';
+import type { WriteCancel } from '../runtime/contract/write-cancel.js';
 import type { SearchFor, VectorRecordBase } from '../runtime/contract/vector-store.js';
 
 export interface EmbeddedGeneration {
@@ -25,30 +26,32 @@ export function embeddedStore<T extends VectorRecordBase, W>(store: BackendStore
   const { from, embedder, other } = generation;
 
   /** The vectors of `rows`' text by id, for the rows `wanted` picks; `path` names each for the errors. */
-  async function vectorsOf(runner: EmbedderRunner, operation: string, rows: readonly Row[], path: (i: number) => Array<string | number>): Promise<Map<string, number[]>> {
+  async function vectorsOf(runner: EmbedderRunner, operation: string, rows: readonly Row[], path: (i: number) => Array<string | number>, signal: AbortSignal | undefined): Promise<Map<string, number[]>> {
     const texts = rows.map((row) => row[from!] as string);
-    const vectors = await runner.embed(operation, texts, rows.map((_, i) => path(i)));
+    const vectors = await runner.embed(operation, texts, rows.map((_, i) => path(i)), signal);
     return new Map(rows.map((row, i) => [row.id as string, vectors[i]]));
   }
 
   /** The other generation's vectors of the rows whose text is written: all at once with this one's, before anything is sent. */
-  async function otherWrite(operation: string, rows: readonly Row[], path: (i: number) => Array<string | number>): Promise<GenerationWrite> {
+  async function otherWrite(operation: string, rows: readonly Row[], path: (i: number) => Array<string | number>, signal: AbortSignal | undefined): Promise<GenerationWrite> {
     const version = generation.version();
     if (!other || from === undefined || rows.length === 0) return { version };
     const vectors: Map<string, readonly number[] | null> = other.embedder
-      ? await vectorsOf(other.embedder, operation, rows, path)
+      ? await vectorsOf(other.embedder, operation, rows, path, signal)
       : new Map(rows.map((row) => [row.id as string, null]));
     return { version, other: { column: other.column, vectors } };
   }
 
-  const write = (operation: 'insert' | 'upsert') => async (records: ReadonlyArray<Row>) => {
+  // The records' generation is made here: what comes from above has none.
+  const write = (operation: 'insert' | 'upsert') => async (records: ReadonlyArray<Row>, _generation?: GenerationWrite, cancel?: WriteCancel) => {
+    const signal = cancel?.signal;
     const bare = records.map((record, i) => [record, i] as const).filter(([record]) => record.embedding === undefined);
     const [own, also] = await Promise.all([
-      bare.length > 0 && embedder ? vectorsOf(embedder, operation, bare.map(([record]) => record), (i) => ['records', bare[i][1], from!]) : undefined,
-      otherWrite(operation, records, (i) => ['records', i, from!]),
+      bare.length > 0 && embedder ? vectorsOf(embedder, operation, bare.map(([record]) => record), (i) => ['records', bare[i][1], from!], signal) : undefined,
+      otherWrite(operation, records, (i) => ['records', i, from!], signal),
     ]);
     const rows = own ? records.map((record) => (record.embedding === undefined ? { ...record, embedding: own.get(record.id as string) } : record)) : records;
-    await store[operation](rows, also);
+    await store[operation](rows, also, cancel);
   };
 
   return {
@@ -56,21 +59,21 @@ export function embeddedStore<T extends VectorRecordBase, W>(store: BackendStore
     insert: write('insert'),
     upsert: write('upsert'),
 
-    async update(id, changes, filter) {
+    async update(id, changes, filter, _generation, cancel) {
       // New text without a new vector: this generation's is made again too, where it can be.
       const text = from !== undefined && typeof changes[from] === 'string' ? [{ id, [from]: changes[from] }] : [];
       const [own, also] = await Promise.all([
-        text.length > 0 && changes.embedding === undefined && embedder ? vectorsOf(embedder, 'update', text, () => ['changes', from!]) : undefined,
-        otherWrite('update', text, () => ['changes', from!]),
+        text.length > 0 && changes.embedding === undefined && embedder ? vectorsOf(embedder, 'update', text, () => ['changes', from!], cancel?.signal) : undefined,
+        otherWrite('update', text, () => ['changes', from!], cancel?.signal),
       ]);
-      await store.update(id, own ? { ...changes, embedding: own.get(id) } : changes, filter, also);
+      await store.update(id, own ? { ...changes, embedding: own.get(id) } : changes, filter, also, cancel);
     },
 
     async search(query, filter) {
       const text = (query as { query?: string }).query;
       if (text === undefined || !embedder) return store.search(query, filter);
       const { query: _text, ...rest } = query as typeof query & { query: string };
-      const [vector] = await embedder.embed('search', [text], [['query']]);
+      const [vector] = await embedder.embed('search', [text], [['query']], query.signal);
       return store.search({ ...rest, vector } as SearchFor<W, true>, filter);
     },
   };

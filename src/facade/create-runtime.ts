@@ -9,7 +9,10 @@ import { settlingGenerations } from '../cache/settling-generations.js';
 import type { HealthOptions } from '../operations/health-report.js';
 import { cacheProbe, checkHealth, milvusProbe, mongoProbe, postgresProbe } from '../operations/health.js';
 import { type MigrateDownOptions, migrateDown } from '../operations/migrate-down.js';
-import { migrateStores, migrationStatus } from '../operations/migrate.js';
+import { type MigrateOptions, migrateStores, migrationStatus } from '../operations/migrate.js';
+import { abortable, stepCancel } from '../runtime/abortable.js';
+import { CANCELLABLE, checkOperationOptions, isBoolean } from '../runtime/checks/check-operation-options.js';
+import type { WriteCancel } from '../runtime/contract/write-cancel.js';
 import { type EnsurePartitionsOptions, ensurePartitions } from '../operations/partitions.js';
 import { checkOptions } from '../runtime/checks/check-options.js';
 import { checkedStore } from '../runtime/checks/checked-store.js';
@@ -71,7 +74,7 @@ export function createRuntime<S extends Record<string, unknown>>(
   // Migrations of one facade take turns (on a server, processes take turns under the advisory lock).
   const serial = keyedSerial();
   const migrations = {
-    connection: { execute: connection.execute, migrate: (folder: string) => serial('migrate', () => connection.migrate(folder)) },
+    connection: { execute: connection.execute, migrate: (folder: string, cancel?: WriteCancel) => serial('migrate', () => connection.migrate(folder, cancel)) },
     migrationsFolder,
     milvus,
     documents: mongo && documentCollections.length > 0 ? { mongo, specs: documentCollections } : undefined,
@@ -175,15 +178,19 @@ export function createRuntime<S extends Record<string, unknown>>(
      * drizzle/'s pending migrations, each Milvus collection created or checked, then the documents' collections and
      * indexes; refused before anything when a Milvus collection drifted, or a MongoDB index did (unless `force`).
      */
-    migrate: (migrate?: { force?: boolean | undefined }) =>
+    migrate: (migrate?: MigrateOptions) =>
       life.run('migrate', async () => {
-        const result = await migrateStores({ ...migrations, milvusCollections: onMilvus() }, migrate?.force === true);
-        // The start-up ensure may have run before the migrations made the partitioned tables.
-        if (ensureAhead !== undefined) await ensurePartitions(connection, { ahead: ensureAhead });
-        // The embedding models, once the migrations made their columns (Milvus: their collections, made here).
-        const withModels = collections.filter((descriptor) => descriptor.embedding);
-        for (const descriptor of withModels) await generationsOf(descriptor).record();
-        return { ...result, embeddings: await embeddingStatuses(withModels) };
+        checkOperationOptions('migrate', migrate, { force: isBoolean, ...CANCELLABLE });
+        const steps = async (signal: AbortSignal | undefined) => {
+          const result = await migrateStores({ ...migrations, milvusCollections: onMilvus() }, migrate?.force === true, stepCancel(signal));
+          // The start-up ensure may have run before the migrations made the partitioned tables.
+          if (ensureAhead !== undefined) await ensurePartitions(connection, { ahead: ensureAhead, signal });
+          // The embedding models, once the migrations made their columns (Milvus: their collections, made here).
+          const withModels = collections.filter((descriptor) => descriptor.embedding);
+          for (const descriptor of withModels) await generationsOf(descriptor).record();
+          return { ...result, embeddings: await embeddingStatuses(withModels) };
+        };
+        return abortable('migrate', migrate, steps, "; PostgreSQL's migrations are applied whole or not at all, and each step done before the abort stays: run it again to finish");
       }),
     /** The applied migrations after `to` reversed, newest first, in one transaction; refused when a dropped table or column holds rows, unless `force`. */
     migrateDown: (down: MigrateDownOptions) => life.run('migrateDown', () => serial('migrate', () => migrateDown(connection, migrationsFolder, down))),

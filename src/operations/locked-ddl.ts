@@ -8,6 +8,7 @@ import pRetry from 'p-retry';
 import { PolystoreError } from '../errors.js';
 import type { Connection, Statement } from '../runtime/postgres/connection.js';
 import { MIGRATION_LOCK } from '../runtime/postgres/migrate-locked.js';
+import type { WriteCancel } from '../runtime/contract/write-cancel.js';
 
 const LOCK_TIMEOUT_MS = 2_000;
 const ATTEMPTS = 3;
@@ -32,15 +33,16 @@ export async function runLocked(
   what: string,
   statements: Statement[],
   check?: (rows: unknown[][], index: number) => void,
+  cancel?: WriteCancel,
 ): Promise<unknown[][][] | undefined> {
   const attempt = async () => {
     const results = await connection.execute([...LOCKED_DDL, ...statements], (rows, index) => {
       if (index >= LOCKED_DDL.length) check?.(rows, index - LOCKED_DDL.length);
-    });
+    }, cancel);
     return results.slice(LOCKED_DDL.length);
   };
   try {
-    return await pRetry(attempt, { retries: ATTEMPTS - 1, minTimeout: 200, shouldRetry: ({ error }) => lockNotAvailable(error) });
+    return await pRetry(attempt, { retries: ATTEMPTS - 1, minTimeout: 200, shouldRetry: ({ error }) => lockNotAvailable(error), signal: cancel?.signal });
   } catch (error) {
     if (error instanceof NothingToDo) return undefined;
     if (!lockNotAvailable(error)) throw error;

@@ -12,10 +12,24 @@ import { inspectCollection } from '../runtime/milvus/inspect-collection.js';
 import type { MilvusConnection } from '../runtime/milvus/milvus-connection.js';
 import { type MongoConnection, onMongo } from '../runtime/mongodb/mongo-connection.js';
 import type { Connection } from '../runtime/postgres/connection.js';
+import type { WriteCancel } from '../runtime/contract/write-cancel.js';
 import { type MigrationState, migrationStates, rawQuery } from '../runtime/postgres/migration-journal.js';
 
+export interface MigrateOptions {
+  /** Replaces MongoDB indexes whose definition differs from the schema's (dropped, then made again). */
+  force?: boolean | undefined;
+  /**
+   * Gives the call up when it aborts: it rejects with ABORTED at once. PostgreSQL's migrations are applied in one
+   * transaction, rolled back when the abort comes first (its wait for the migration lock or its statement
+   * cancelled on the server; on PGlite, once begun it runs to its end); each store's steps before the abort stay.
+   */
+  signal?: AbortSignal | undefined;
+  /** Aborts the call after this many milliseconds, as a signal would. */
+  timeoutMs?: number | undefined;
+}
+
 export interface MigrationTargets {
-  connection: Pick<Connection<never>, 'execute' | 'migrate'>;
+  connection: Pick<Connection<never>, 'execute'> & { migrate(migrationsFolder: string, cancel?: WriteCancel): Promise<string[]> };
   migrationsFolder: string;
   milvus: MilvusConnection;
   /** The collections on the milvus backend (after the configuration's `vectorBackends`). */
@@ -45,7 +59,7 @@ export async function migrationStatus(targets: MigrationTargets): Promise<Migrat
  * every collection listed) or, without `force`, a MongoDB index did; then applies PostgreSQL's migrations,
  * ensures each Milvus collection and brings the documents' collections and indexes to the schema.
  */
-export async function migrateStores(targets: MigrationTargets, force = false): Promise<MigrateResult> {
+export async function migrateStores(targets: MigrationTargets, force = false, cancel?: WriteCancel): Promise<MigrateResult> {
   if (!force) refuseDrift(await inspectDocumentsOf(targets));
   const before = await inspectAll(targets);
   const drifted = before.filter((collection) => collection.state === 'drifted');
@@ -53,7 +67,7 @@ export async function migrateStores(targets: MigrationTargets, force = false): P
     const listed = drifted.map((collection) => `"${collection.collection}": ${collection.problems.join('; ')}`).join(' | ');
     throw new PolystoreError('SCHEMA_MISMATCH', `Milvus collections differ from the schema, nothing was migrated: ${listed}. Copy each into a new collection (polystore vectors copy) or drop it.`);
   }
-  const postgres = await targets.connection.migrate(targets.migrationsFolder);
+  const postgres = await targets.connection.migrate(targets.migrationsFolder, cancel);
   const warnings = (await migrationStates(targets.migrationsFolder, rawQuery(targets.connection))).flatMap((migration) => driftWarning(migration) ?? []);
   for (const descriptor of targets.milvusCollections) await targets.milvus.ensure(descriptor);
   const target = targets.documents;

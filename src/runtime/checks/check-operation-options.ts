@@ -1,6 +1,10 @@
 /** An operation's options object checked whole, as createPolystore's are: every problem listed, each with its path (INVALID_INPUT). */
-import { type Check, checkObject, object } from './check-options.js';
-import { describe, InputIssues, isPlainObject } from './validate.js';
+import { between, type Check, checkObject, object } from './check-options.js';
+import { describe, InputIssues, isPlainObject, signalProblem } from './validate.js';
+import { MAX_TIMER_MS } from '../contract/options.js';
+
+/** An operation's `signal` and `timeoutMs`. */
+export const CANCELLABLE: Record<string, Check> = { signal: signalProblem, timeoutMs: between(1, MAX_TIMER_MS, true) };
 
 export const isBoolean: Check = (value) => (typeof value === 'boolean' ? undefined : `expected true or false, got ${describe(value)}`);
 

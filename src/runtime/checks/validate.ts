@@ -6,7 +6,7 @@ import { DOCUMENT_ID } from '../contract/document-link.js';
 import { VECTOR_ELEMENT } from '../contract/float16.js';
 import { DATE_RANGE, INT_RANGE, MAX_ID_LENGTH, MAX_JSON_DEPTH, MAX_QUERY_TEXT, MAX_RECORDS_PER_CALL, MAX_TOP_K } from '../contract/limits.js';
 import { MAX_TIMER_MS } from '../contract/options.js';
-import type { ReadOptions, VectorCollectionDescriptor } from '../contract/vector-store.js';
+import type { ReadOptions, VectorCollectionDescriptor, WriteOptions } from '../contract/vector-store.js';
 import { MAX_CANDIDATES } from '../search/search-breadth.js';
 import { type InputIssue, InvalidInputError } from '../../errors.js';
 
@@ -291,23 +291,35 @@ function checkFusion(issues: InputIssues, fusion: unknown): void {
   if (weights.vector === 0 && weights.text === 0) issues.add('INVALID_QUERY', ['fusion', 'weights'], 'at least one weight must be above 0');
 }
 
-/** The options of a get or a count. */
-export function validateReadOptions(options: unknown, operation: string): asserts options is ReadOptions | undefined {
+/** A call's options object: `signal` and `timeoutMs`, what `more` checks, and nothing else of `keys`. */
+function validateCallOptions(options: unknown, operation: string, keys: readonly string[], more?: (issues: InputIssues, options: Record<string, unknown>) => void): void {
   const issues = new InputIssues();
   if (options !== undefined && !isPlainObject(options)) issues.add('INVALID_OPTION', ['options'], `expected an object, got ${describe(options)}`);
   else if (options !== undefined) {
-    checkConsistency(issues, options.consistency, ['options', 'consistency'], 'INVALID_OPTION');
     checkCancellable(issues, options, ['options'], 'INVALID_OPTION');
-    if (options.cache !== undefined && typeof options.cache !== 'boolean') issues.add('INVALID_OPTION', ['options', 'cache'], `cache must be a boolean, got ${describe(options.cache)}`);
-    for (const key of Object.keys(options)) if (!READ_OPTION_KEYS.includes(key)) issues.add('INVALID_OPTION', ['options', key], `unknown option (expected ${READ_OPTION_KEYS.join(', ')})`);
+    more?.(issues, options);
+    for (const key of Object.keys(options)) if (!keys.includes(key)) issues.add('INVALID_OPTION', ['options', key], `unknown option (expected ${keys.join(', ')})`);
   }
   issues.throwIfAny(operation);
+}
+
+/** The options of a get or a count. */
+export function validateReadOptions(options: unknown, operation: string): asserts options is ReadOptions | undefined {
+  validateCallOptions(options, operation, READ_OPTION_KEYS, (issues, read) => {
+    checkConsistency(issues, read.consistency, ['options', 'consistency'], 'INVALID_OPTION');
+    if (read.cache !== undefined && typeof read.cache !== 'boolean') issues.add('INVALID_OPTION', ['options', 'cache'], `cache must be a boolean, got ${describe(read.cache)}`);
+  });
+}
+
+/** The options of a write. */
+export function validateWriteOptions(options: unknown, operation: string): asserts options is WriteOptions | undefined {
+  validateCallOptions(options, operation, ['signal', 'timeoutMs']);
 }
 
 /** What is wrong with a value given as an `AbortSignal`, if anything. */
 export const signalProblem = (value: unknown): string | undefined => (value instanceof AbortSignal ? undefined : `expected an AbortSignal, got ${describe(value)}`);
 
-/** A read's `signal` and `timeoutMs`. */
+/** A call's `signal` and `timeoutMs`. */
 function checkCancellable(issues: InputIssues, options: Record<string, unknown>, path: Path, code: string): void {
   const signal = options.signal === undefined ? undefined : signalProblem(options.signal);
   if (signal) issues.add(code, [...path, 'signal'], signal);

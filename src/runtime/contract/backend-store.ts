@@ -1,4 +1,5 @@
 import type { FilterNode } from './filter-node.js';
+import type { WriteCancel } from './write-cancel.js';
 import type { ReadOptions, SearchFor, SearchHit, VectorRecordBase, VectorStore } from './vector-store.js';
 
 /** Up to `limit` records of every tenant after `cursor`, and the cursor of the next page: for `polystore vectors copy`. */
@@ -25,15 +26,16 @@ export interface GenerationWrite {
   other?: { column: string; vectors: ReadonlyMap<string, readonly number[] | null> } | undefined;
 }
 
+/** `cancel` of a write: how the call's `signal` and `timeoutMs` give it up (contract/write-cancel.ts). */
 export interface BackendStore<T extends VectorRecordBase, W> {
-  insert(records: ReadonlyArray<Record<string, unknown>>, generation?: GenerationWrite): Promise<void>;
-  upsert(records: ReadonlyArray<Record<string, unknown>>, generation?: GenerationWrite): Promise<void>;
+  insert(records: ReadonlyArray<Record<string, unknown>>, generation?: GenerationWrite, cancel?: WriteCancel): Promise<void>;
+  upsert(records: ReadonlyArray<Record<string, unknown>>, generation?: GenerationWrite, cancel?: WriteCancel): Promise<void>;
   search(query: SearchFor<W, true>, filter: FilterNode): Promise<Array<SearchHit<T>>>;
   get(ids: readonly string[], filter: FilterNode, options: ReadOptions | undefined): Promise<T[]>;
   count(filter: FilterNode, options: ReadOptions | undefined): Promise<number>;
   /** `changes` without undefined values; `filter` is the record's id within the tenant. */
-  update(id: string, changes: Record<string, unknown>, filter: FilterNode, generation?: GenerationWrite): Promise<void>;
+  update(id: string, changes: Record<string, unknown>, filter: FilterNode, generation?: GenerationWrite, cancel?: WriteCancel): Promise<void>;
   /** `filter` can match something; `ids` when the call named them. */
-  delete(filter: FilterNode, ids: readonly string[] | undefined): Promise<number>;
+  delete(filter: FilterNode, ids: readonly string[] | undefined, cancel?: WriteCancel): Promise<number>;
   page: Page<T>;
 }

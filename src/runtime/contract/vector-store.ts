@@ -24,6 +24,20 @@ export interface ReadOptions {
   timeoutMs?: number | undefined;
 }
 
+/** What every write takes besides its records. */
+export interface WriteOptions {
+  /**
+   * Gives the write up when it aborts before its commit: the call rejects with ABORTED and nothing is written. On
+   * PostgreSQL the transaction rolls back (the statement running then cancelled on the server) and the call rejects
+   * at once; on Milvus no further request is sent, what the call's earlier requests wrote is undone, and the call
+   * rejects once its request in flight has answered. An abort that comes once the commit is on its way (Milvus: the
+   * last request) waits for its answer: the call then resolves, written.
+   */
+  signal?: AbortSignal | undefined;
+  /** Aborts the write after this many milliseconds (1 to 2³¹−1), as a signal would. */
+  timeoutMs?: number | undefined;
+}
+
 /** What every search takes. Optional members take `| undefined` (absent) so that they compile under exactOptionalPropertyTypes. */
 export interface SearchOptions<W> extends ReadOptions {
   topK: number;
@@ -129,14 +143,14 @@ export interface SideRank {
 }
 
 export interface VectorStore<T extends VectorRecordBase, W, FT extends boolean = false, E extends boolean = false> {
-  insert(records: ReadonlyArray<WriteRecord<T, E>>): Promise<void>;
-  upsert(records: ReadonlyArray<WriteRecord<T, E>>): Promise<void>;
+  insert(records: ReadonlyArray<WriteRecord<T, E>>, options?: WriteOptions): Promise<void>;
+  upsert(records: ReadonlyArray<WriteRecord<T, E>>, options?: WriteOptions): Promise<void>;
   search(query: SearchFor<W, FT, E>): Promise<Array<SearchHit<T>>>;
   get(ids: readonly string[], options?: ReadOptions): Promise<T[]>;
   count(where?: W | undefined, options?: ReadOptions): Promise<number>;
-  update(id: string, changes: RecordChanges<T>): Promise<void>;
+  update(id: string, changes: RecordChanges<T>, options?: WriteOptions): Promise<void>;
   /** Resolves to the number of records deleted. */
-  delete(target: DeleteTarget<W>): Promise<number>;
+  delete(target: DeleteTarget<W>, options?: WriteOptions): Promise<number>;
 }
 
 /** Records written through a tenant's store may leave the tenant field out. */

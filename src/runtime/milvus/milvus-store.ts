@@ -10,6 +10,7 @@ import type { MilvusConnection } from './milvus-connection.js';
 import { keyField, rowCodec } from './rows.js';
 import { scopedFilter, type TenantScope } from '../checks/tenant.js';
 import type { BackendStore, GenerationWrite } from '../contract/backend-store.js';
+import type { WriteCancel } from '../contract/write-cancel.js';
 import { type FilterNode, isTrue } from '../contract/filter-node.js';
 import { type HybridSearchQuery, type SearchFor, type SearchHit, type VectorCollectionDescriptor, type VectorRecordBase } from '../contract/vector-store.js';
 import { keyedSerial } from '../keyed-serial.js';
@@ -141,7 +142,7 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
     }
   }
 
-  async function write(records: ReadonlyArray<Record<string, unknown>>, operation: 'insert' | 'upsert', generation?: GenerationWrite): Promise<void> {
+  async function write(records: ReadonlyArray<Record<string, unknown>>, operation: 'insert' | 'upsert', generation?: GenerationWrite, cancel?: WriteCancel): Promise<void> {
     const rows = records.map(codec.toRow);
     await ready();
     const ids = rows.map((row) => row.id as string);
@@ -160,13 +161,19 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
     const written: Row[] = [];
     for (const batch of byteBatches(rows, descriptor.dimension)) {
       try {
+        // Aborted between requests: what the earlier ones wrote is undone below, and the call wrote nothing.
+        cancel?.commit();
         await mutate(operation, batch, 'upsert');
       } catch (error) {
-        // The failed request may have written some of its rows (err_index): it is undone with the rest.
+        // The failed request may have written some of its rows (err_index): it is undone with the rest. An aborted
+        // one was not sent.
+        const sent = error instanceof PolystoreError && error.code === 'ABORTED' ? written : [...written, ...batch];
+        if (sent.length === 0) throw error;
         const landed = new Set(written.map((row) => row[key]));
-        await undo(operation, [...written, ...batch], previous, landed).catch((undoError: unknown) => {
+        const sentKeys = new Set(sent.map((row) => row[key]));
+        await undo(operation, sent, previous.filter((row) => sentKeys.has(row[key])), landed).catch((undoError: unknown) => {
           const ids = (wanted: (row: Row) => boolean) => rows.filter(wanted).map((row) => row.id as string);
-          const [done, uncertain] = [ids((row) => landed.has(row[key])), ids((row) => batch.includes(row) && !landed.has(row[key]))];
+          const [done, uncertain] = [ids((row) => landed.has(row[key])), ids((row) => sent.length > written.length && batch.includes(row) && !landed.has(row[key]))];
           throw new PartialWriteError(
             `${operation}: a request failed (${(error as Error).message}) and undoing the call failed too (${(undoError as Error).message}): ` +
               `${done.length} of ${rows.length} records are written (error.written), ${uncertain.length} may be (error.uncertain), the others are not; ` +
@@ -236,8 +243,8 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
     });
 
   const store: BackendStore<T, W> = {
-    insert: (records, generation) => writes(collection, () => write(records, 'insert', generation)),
-    upsert: (records, generation) => writes(collection, () => write(records, 'upsert', generation)),
+    insert: (records, generation, cancel) => writes(collection, () => write(records, 'insert', generation, cancel)),
+    upsert: (records, generation, cancel) => writes(collection, () => write(records, 'upsert', generation, cancel)),
 
     async search(query: SearchFor<W, true>, where): Promise<Array<SearchHit<T>>> {
       const filter = toExpr(where, 'search');
@@ -273,23 +280,26 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
       return Number((result.data[0] as Row)['count(*)']);
     },
 
-    async update(id, values, filter, generation) {
+    async update(id, values, filter, generation, cancel) {
       await ready();
       await writes(collection, async () => {
         const [current] = await store.get([id], filter, undefined);
         if (!current) throw new PolystoreError('NOT_FOUND', `update: no record with id ${JSON.stringify(id)}${scope ? ' for this tenant' : ''}`);
         if (Object.keys(values).length === 0) return;
         const merged = { ...current, ...values };
+        cancel?.commit();
         await mutate('update', [codec.toRow(merged)], 'upsert');
         await writeOther('update', [merged], generation);
       });
     },
 
-    async delete(filter, ids) {
+    async delete(filter, ids, cancel) {
       await ready();
       return writes(collection, async () => {
         // Deleting by the matched keys gives an exact count on every Milvus version.
         const matched = ids ? await rowsById('delete', ids, [key], true) : await queryAll('delete', toExpr(filter, 'delete'), [key]);
+        // A delete cannot be undone: once its first request is sent, it runs to its end.
+        if (matched.length > 0) cancel?.commit();
         for (let start = 0; start < matched.length; start += IDS_PER_EXPRESSION) await mutate('delete', matched.slice(start, start + IDS_PER_EXPRESSION), 'delete');
         // The other generation's rows too: a re-embed's cutover would make them live again.
         if (onOther && matched.length > 0) {

@@ -9,6 +9,7 @@ import { linksOf, WRITTEN_AT_COLUMN } from '../contract/document-link.js';
 import { bestFirst } from '../search/best-first.js';
 import { hybridSettings } from '../search/search-breadth.js';
 import type { BackendStore, GenerationWrite } from '../contract/backend-store.js';
+import type { WriteCancel } from '../contract/write-cancel.js';
 import {
   type HybridSearchQuery,
   type ReadOptions,
@@ -132,7 +133,7 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
       },
     };
   }
-  async function write(records: ReadonlyArray<Record<string, unknown>>, operation: 'insert' | 'upsert', generation?: GenerationWrite): Promise<void> {
+  async function write(records: ReadonlyArray<Record<string, unknown>>, operation: 'insert' | 'upsert', generation?: GenerationWrite, cancel?: WriteCancel): Promise<void> {
     // In id order: concurrent writes of overlapping ids then lock rows in one order, and cannot deadlock.
     const rows = [...records].sort((a, b) => ((a.id as string) < (b.id as string) ? -1 : (a.id as string) > (b.id as string) ? 1 : 0));
     const { vectorLiteral, copyFromRows } = await run(operation, ready);
@@ -150,11 +151,11 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
       // error: only "transaction aborted" comes back) or for COPY alone (row-level security), nothing was written,
       // and the call runs again the other way, whose INSERT reports PostgreSQL's own words or succeeds.
       const copy = { into: `${quotedTable} (${selectLists.withVector})`, data };
-      const aborted = await copyIn([], copy, extra.statements, checked(0)).then(
+      const refused = await copyIn([], copy, extra.statements, checked(0), cancel).then(
         () => false,
         (error: unknown) => COPY_REFUSED.has((error as { code?: string }).code ?? '') || run(operation, () => Promise.reject(error)),
       );
-      if (!aborted) return;
+      if (!refused) return;
     }
     const onConflict = operation === 'upsert' ? { touch, ...(scope ? { tenantColumn: columns[scope.field], tenantId: scope.tenantId } : {}) } : undefined;
     const batches: Array<Array<Record<string, unknown>>> = [];
@@ -171,11 +172,11 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
     if (copyIn && data) {
       // Into a temporary table, then one INSERT … SELECT from it (ON CONFLICT for an upsert).
       const copy = { into: `pg_temp.${loadTable} (${selectLists.withVector})`, data };
-      await run(operation, () => copyIn([createLoadTable], copy, [insertFromStatement(tableName, `pg_temp.${loadTable}`, columnList, onConflict), ...extra.statements], checked(1, check)));
+      await run(operation, () => copyIn([createLoadTable], copy, [insertFromStatement(tableName, `pg_temp.${loadTable}`, columnList, onConflict), ...extra.statements], checked(1, check), cancel));
       return;
     }
     const statements = batches.map((batch) => insertStatement(tableName, columnList, batch, vectorLiteral, onConflict));
-    await run(operation, () => connection.execute([...statements, ...extra.statements], extra.statements.length > 0 ? checked(statements.length, check) : check));
+    await run(operation, () => connection.execute([...statements, ...extra.statements], extra.statements.length > 0 ? checked(statements.length, check) : check, cancel));
   }
 
   /** A keyword search, or with a vector a hybrid one (fused by rank): one statement, both sides in the database. */
@@ -221,8 +222,8 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
   }
 
   return {
-    insert: (records, generation) => write(records, 'insert', generation),
-    upsert: (records, generation) => write(records, 'upsert', generation),
+    insert: (records, generation, cancel) => write(records, 'insert', generation, cancel),
+    upsert: (records, generation, cancel) => write(records, 'upsert', generation, cancel),
 
     async search(search: SearchFor<W, true>, filter): Promise<Array<SearchHit<T>>> {
       const params: unknown[] = [];
@@ -261,7 +262,7 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
       return Number(n);
     },
 
-    async update(key, values, filter, generation) {
+    async update(key, values, filter, generation, cancel) {
       const params: unknown[] = [];
       const where = condition(filter, params);
       const literal = (await run('update', ready)).vectorLiteral;
@@ -275,15 +276,16 @@ export function createPgvectorStore<T extends VectorRecordBase, W>(
         ? `select ${idName} from ${quotedTable} where ${where}`
         : `update ${quotedTable} set ${[...assignments, ...(touch ? [touch] : [])].join(', ')} where ${where} returning ${idName}`;
       const extra = generationStatements(generation, 'update', literal);
-      const [found] = await run('update', () => connection.execute([{ sql, params }, ...extra.statements], extra.statements.length > 0 ? (rows, index) => index > 0 && extra.check(rows, index - 1) : undefined));
+      const [found] = await run('update', () => connection.execute([{ sql, params }, ...extra.statements], extra.statements.length > 0 ? (rows, index) => index > 0 && extra.check(rows, index - 1) : undefined, cancel));
       if (found.length === 0) throw new PolystoreError('NOT_FOUND', `update: no record with id ${JSON.stringify(key)}${scope ? ' for this tenant' : ''}`);
     },
 
-    async delete(filter) {
+    async delete(filter, _ids, cancel) {
       const params: unknown[] = [];
       const where = condition(filter, params);
       await run('delete', ready);
-      return (await query('delete', `delete from ${quotedTable} where ${where} returning ${idName}`, params)).length;
+      const sql = `delete from ${quotedTable} where ${where} returning ${idName}`;
+      return (await run('delete', () => connection.execute([{ sql, params }], undefined, cancel)))[0].length;
     },
 
     async page(after, limit) {

@@ -1,5 +1,6 @@
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { ReadOptions } from '../contract/vector-store.js';
+import type { WriteCancel } from '../contract/write-cancel.js';
 
 export type PolystoreDatabase<S extends Record<string, unknown> = Record<string, never>> = PgDatabase<PgQueryResultHKT, S>;
 
@@ -28,9 +29,10 @@ export interface Connection<S extends Record<string, unknown>> {
    * Runs statements in one transaction (none for a single one) straight on the driver, as prepared
    * statements, and returns each one's rows as arrays: the vector stores' statements, for which Drizzle's
    * own execution costs about 0.5 ms a statement on PGlite. `check` sees each statement's rows inside the
-   * transaction: throwing there rolls the whole transaction back.
+   * transaction: throwing there rolls the whole transaction back. With `cancel`, a write that may be given up: always
+   * in a transaction, whose statement running at the abort is cancelled (on a server) and whose commit is refused.
    */
-  execute(statements: Statement[], check?: RowCheck): Promise<unknown[][][]>;
+  execute(statements: Statement[], check?: RowCheck, cancel?: WriteCancel): Promise<unknown[][][]>;
   /**
    * Runs statements that only read as `execute` does (several in a read-only transaction): on a replica, in turn,
    * unless `consistency` is 'primary'; on the primary when there is no replica or none can serve it.
@@ -42,10 +44,11 @@ export interface Connection<S extends Record<string, unknown>> {
    * In one transaction, `before`, then a binary COPY into `copy.into` (a quoted table and its column list) of
    * `copy.data`, then `after`; like `execute`, resolves to the rows of `after`, each seen by `check` first.
    * Over the postgres driver the data is sent as `COPY … FROM STDIN`, to PGlite in-process as its '/dev/blob'.
+   * `cancel` as for `execute`.
    */
-  copyIn(before: Statement[], copy: BinaryCopy, after: Statement[], check?: RowCheck): Promise<unknown[][][]>;
-  /** Applies drizzle/'s pending migrations; resolves to their tags. */
-  migrate(migrationsFolder: string): Promise<string[]>;
+  copyIn(before: Statement[], copy: BinaryCopy, after: Statement[], check?: RowCheck, cancel?: WriteCancel): Promise<unknown[][][]>;
+  /** Applies drizzle/'s pending migrations in one transaction; resolves to their tags. `cancel` as for `execute`. */
+  migrate(migrationsFolder: string, cancel?: WriteCancel): Promise<string[]>;
   close(): Promise<void>;
 }
 

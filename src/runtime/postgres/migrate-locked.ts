@@ -3,6 +3,8 @@ import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import type postgres from 'postgres';
 import { applyMigrations, databaseError, serverWords } from './applied-migrations.js';
 import { PolystoreError } from '../../errors.js';
+import type { WriteCancel } from '../contract/write-cancel.js';
+import { cancelOnAbort } from './cancel-on-abort.js';
 
 /** Advisory lock key that every polystore process migrating one database takes ("polystore" in ASCII, 0x706f6c7973746f72). */
 export const MIGRATION_LOCK = '8101813523546664818';
@@ -14,14 +16,20 @@ export const MIGRATION_LOCK = '8101813523546664818';
  * transaction mode (PgBouncer) needs; `migrate down` and `partitions ensure` take the same one. Read committed, so
  * that once a process holds the lock it sees what the one before it committed. Resolves to the tags it applied.
  */
-export async function migrateLocked(client: postgres.Sql, migrationsFolder: string): Promise<string[]> {
+export async function migrateLocked(client: postgres.Sql, migrationsFolder: string, cancel?: WriteCancel): Promise<string[]> {
   return (await client.begin('isolation level read committed', async (tx) => {
-    await tx.unsafe(`select pg_advisory_xact_lock(${MIGRATION_LOCK})`).catch((error: unknown) => Promise.reject(lockFailure(error)));
+    // The wait for the lock is cancelled on the server (the one query of its connection then); a migration's own
+    // statements run on, and its commit is refused.
+    const lock = tx.unsafe(`select pg_advisory_xact_lock(${MIGRATION_LOCK})`);
+    await cancelOnAbort(lock, cancel?.signal, async () => lock).catch((error: unknown) => Promise.reject(lockFailure(error)));
     // The migrator opens its own transaction through `begin` (and reads `options`): it runs inside this one.
     const locked = Object.assign(tx, { begin: (run: (sql: postgres.TransactionSql) => Promise<unknown>) => run(tx), options: client.options }) as unknown as postgres.Sql;
-    return applyMigrations(migrationsFolder, (sql) => tx.unsafe(sql).values(), (logger) => migratePostgres(drizzlePostgres({ client: locked, logger }), { migrationsFolder }));
+    const applied = await applyMigrations(migrationsFolder, (sql) => tx.unsafe(sql).values(), (logger) => migratePostgres(drizzlePostgres({ client: locked, logger }), { migrationsFolder }));
+    cancel?.commit();
+    return applied;
   })) as string[];
 }
+
 
 /** The lock waits for the process migrating now; the database's or role's `lock_timeout` may end that wait. */
 function lockFailure(error: unknown): unknown {

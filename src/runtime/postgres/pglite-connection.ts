@@ -7,6 +7,7 @@ import type { Connection, RowCheck, Statement } from './connection.js';
 import { type Gate, gatedPglite } from './gated-client.js';
 import { inTransaction } from './in-transaction.js';
 import type { ConnectionOptions } from '../contract/options.js';
+import type { WriteCancel } from '../contract/write-cancel.js';
 
 /** The type OID of timestamptz. */
 const TIMESTAMPTZ = 1184;
@@ -21,10 +22,15 @@ export function pgliteConnection<S extends Record<string, unknown>>(schema: S, o
   // timestamptz as text, which the stores read as ISO 8601: PGlite's own parser reads years below 100 as 19xx or 20xx.
   const parsers = { [TIMESTAMPTZ]: (text: string) => text };
   const run = async (pg: Pick<PGlite, 'query'>, statement: Statement) => (await pg.query<unknown[]>(statement.sql, statement.params, { rowMode: 'array', parsers })).rows;
-  const execute = async (statements: Statement[], check?: RowCheck) => {
+  // In-process, a statement cannot be cancelled: a write given up before its commit is rolled back at its end.
+  const execute = async (statements: Statement[], check?: RowCheck, cancel?: WriteCancel) => {
     log(statements);
-    if (statements.length === 1 && !check) return [await run(client, statements[0])];
-    return client.transaction((tx) => inTransaction(statements, check, (statement) => run(tx, statement)));
+    if (statements.length === 1 && !check && !cancel) return [await run(client, statements[0])];
+    return client.transaction(async (tx) => {
+      const results = await inTransaction(statements, check, (statement) => run(tx, statement));
+      cancel?.commit();
+      return results;
+    });
   };
   return {
     kind: 'pglite',
@@ -37,22 +43,27 @@ export function pgliteConnection<S extends Record<string, unknown>>(schema: S, o
       return execute(statements);
     },
     replicas: [],
-    async copyIn(before, copy, after, check) {
+    async copyIn(before, copy, after, check, cancel) {
       const sql = `COPY ${copy.into} FROM '/dev/blob' (FORMAT binary)`;
       log([...before, { sql, params: [] }, ...after]);
       return client.transaction(async (tx) => {
         for (const statement of before) await run(tx, statement);
         await tx.query(sql, [], { blob: new Blob([copy.data]) });
-        return inTransaction(after, check, (statement) => run(tx, statement));
+        const results = await inTransaction(after, check, (statement) => run(tx, statement));
+        cancel?.commit();
+        return results;
       });
     },
     // One PGlite belongs to one process: `once` in the runtime is its lock.
-    migrate: (migrationsFolder) =>
-      applyMigrations(
+    // In-process, a migration once begun runs to its end: `cancel` is looked at only before.
+    migrate: async (migrationsFolder, cancel) => {
+      cancel?.commit();
+      return applyMigrations(
         migrationsFolder,
         async (sql) => (await client.query<unknown[]>(sql, [], { rowMode: 'array' })).rows,
         (logger) => migratePglite(drizzlePglite({ client, logger }), { migrationsFolder }),
-      ),
+      );
+    },
     close: () => (owned ? client.close() : Promise.resolve()),
   };
 }

@@ -1,6 +1,7 @@
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import type { Connection, RowCheck, Statement } from './connection.js';
+import { cancelOnAbort } from './cancel-on-abort.js';
 import { copyInto } from './copy-into.js';
 import { type Gate, gatedPostgres } from './gated-client.js';
 import { inTransaction } from './in-transaction.js';
@@ -9,6 +10,7 @@ import { noDelaySocket } from './no-delay-socket.js';
 import { replicaRoute } from './replica-route.js';
 import { failUnanswered } from './unanswered-socket.js';
 import { unpipelined } from './unpipelined.js';
+import type { WriteCancel } from '../contract/write-cancel.js';
 import { POOL_DEFAULTS, type ConnectionOptions, type PostgresServerOptions } from '../contract/options.js';
 
 /**
@@ -58,50 +60,60 @@ export function serverConnection<S extends Record<string, unknown>>(schema: S, s
     const query = sql.unsafe(statement.sql, statement.params as postgres.ParameterOrJSON<never>[], { prepare: true }).values();
     // Cancelled only while it waits in the pool's queue (dropped there) or runs: postgres.js 3.4's cancel of a query
     // queued behind another on a busy connection loses track of it, and hands each later query of that connection the
-    // answer of the one before (another caller's rows). Such a query runs to its end; its caller has moved on. A
-    // cancel that fails (the server gone) leaves the query to fail or answer on its own.
-    const cancel = () => {
+    // answer of the one before (another caller's rows). Such a query runs to its end; its caller has moved on.
+    const waitingOrRunning = () => {
       const { state, active } = query as unknown as { state?: unknown; active?: boolean };
-      if (!state || active) void Promise.resolve(query.cancel() as unknown).catch(() => undefined);
+      return !state || active === true;
     };
-    signal?.addEventListener('abort', cancel, { once: true });
-    try {
-      return await query;
-    } finally {
-      signal?.removeEventListener('abort', cancel);
-    }
+    return cancelOnAbort(query, signal, async () => query, waitingOrRunning);
   };
   const runAll = async (pool: postgres.Sql, statements: Statement[], check?: RowCheck, mode = '', signal?: AbortSignal) => {
     if (statements.length === 1 && !check) return [await (alone ? unpipelined(pool, (sql) => run(sql, statements[0], signal)) : run(pool, statements[0], signal))];
     return (await pool.begin(mode, async (tx) => inTransaction(statements, check, (statement) => run(tx, statement, signal)))) as unknown[][][];
   };
+  /** A write that `cancel` may give up before its commit. */
+  const write = async (statements: Statement[], check: RowCheck | undefined, cancel: WriteCancel) =>
+    (await client.begin(async (tx) => {
+      const results = await inTransaction(statements, check, (statement) => run(tx, statement, cancel.signal));
+      cancel.commit();
+      return results;
+    })) as unknown[][][];
+  /**
+   * A cancel request names a server process, not a query: one that came late, after its query answered, cancels the
+   * next query of that connection, another caller's. That call, not aborted itself, runs again: its transaction (or
+   * single statement) was rolled back, so it wrote nothing.
+   */
+  const againIfCancelledForAnother = (call: () => Promise<unknown[][][]>, signal: AbortSignal | undefined) =>
+    call().catch((error: unknown) => (cancelledForAnother(error, signal) ? call() : Promise.reject(error)));
   return {
     kind: 'postgres',
     port: client.options.port[0],
     db,
-    async execute(statements, check) {
+    async execute(statements, check, cancel) {
       log(statements);
-      return runAll(client, statements, check);
+      return againIfCancelledForAnother(() => (cancel ? write(statements, check, cancel) : runAll(client, statements, check)), cancel?.signal);
     },
     async read(statements, options) {
       log(statements);
       const readOnly = (pool: postgres.Sql) => runAll(pool, statements, undefined, 'read only', options?.signal);
-      const routed = () => (options?.consistency === 'primary' ? readOnly(client) : onReplica(readOnly));
-      // A cancel request names a server process, not a query: one that came late, after its query answered, cancels
-      // the next query of that connection, another caller's read. That read, not aborted itself, runs again.
-      return routed().catch((error: unknown) => (cancelledForAnother(error, options?.signal) ? routed() : Promise.reject(error)));
+      return againIfCancelledForAnother(() => (options?.consistency === 'primary' ? readOnly(client) : onReplica(readOnly)), options?.signal);
     },
     replicas: replicas.map((pool) => ({ execute: (statements) => runAll(pool, statements) })),
-    async copyIn(before, copy, after, check) {
+    async copyIn(before, copy, after, check, cancel) {
       const sql = `COPY ${copy.into} FROM STDIN (FORMAT binary)`;
       log([...before, { sql, params: [] }, ...after]);
-      return (await client.begin(async (tx) => {
-        for (const statement of before) await run(tx, statement);
-        await copyInto(tx, { sql, data: copy.data });
-        return inTransaction(after, check, (statement) => run(tx, statement));
-      })) as unknown[][][];
+      const signal = cancel?.signal;
+      const transaction = async () =>
+        (await client.begin(async (tx) => {
+          for (const statement of before) await run(tx, statement, signal);
+          await copyInto(tx, { sql, data: copy.data }, signal);
+          const results = await inTransaction(after, check, (statement) => run(tx, statement, signal));
+          cancel?.commit();
+          return results;
+        })) as unknown[][][];
+      return againIfCancelledForAnother(transaction, signal);
     },
-    migrate: (migrationsFolder) => migrateLocked(client, migrationsFolder),
+    migrate: (migrationsFolder, cancel) => migrateLocked(client, migrationsFolder, cancel),
     // Our calls have settled by now (the facade's lifecycle waits for them): a query the driver still holds, as
     // after a connection cut mid-COPY, is dropped after a few seconds rather than holding close() forever.
     close: async () => void (await Promise.all([client, ...replicas].map((pool) => pool.end({ timeout: 5 })))),
