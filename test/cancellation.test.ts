@@ -8,6 +8,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPolystore } from './fixtures/runtime/generated/index.js';
 import { serverDatabase, serverUrl } from './helpers/engines.js';
+import { lockWaits, whileHeld } from './helpers/held-lock.js';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const records = Array.from({ length: 10 }, (_, i) => ({ id: `e${i}`, label: `l${i}`, embedding: [1, i, 0, 1] }));
@@ -32,27 +33,8 @@ describe.skipIf(!serverUrl)('cancelled reads on the native server', () => {
     await database?.drop();
   });
 
-  /** Runs `during` while another session holds the table locked: every read of it waits. */
-  async function whileLocked(during: () => Promise<void>) {
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    let locked!: () => void;
-    const holding = new Promise<void>((resolve) => (locked = resolve));
-    const transaction = locker.begin(async (tx) => {
-      await tx`lock table exact in access exclusive mode`;
-      locked();
-      await released;
-    });
-    await holding;
-    try {
-      await during();
-    } finally {
-      release();
-      await transaction;
-    }
-  }
-  /** This database's queries waiting for a lock, other than the locker's. */
-  const waiting = async () => (await monitor`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`)[0].n as number;
+  const whileLocked = (during: () => Promise<void>) => whileHeld(locker, (tx) => tx`lock table exact in access exclusive mode`, during);
+  const waiting = () => lockWaits(monitor);
 
   it('an aborted search rejects with ABORTED at once, and its query is cancelled on the server', async () => {
     await whileLocked(async () => {

@@ -8,8 +8,8 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPolystore } from './fixtures/runtime/generated/index.js';
 import { openMilvusLite, serverDatabase, serverUrl } from './helpers/engines.js';
+import { untilLockWaits, whileHeld } from './helpers/held-lock.js';
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const record = (id: string, i = 0) => ({ id, label: `l${i}`, embedding: [1, i, 0, 1] });
 const records = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => record(`${prefix}${i}`, i));
 
@@ -33,30 +33,8 @@ describe.skipIf(!serverUrl)('cancelled writes on the native server', () => {
     await database?.drop();
   });
 
-  /** Runs `during` while another session holds the table locked: every write to it waits. */
-  async function whileLocked(during: () => Promise<void>) {
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    let locked!: () => void;
-    const holding = new Promise<void>((resolve) => (locked = resolve));
-    const transaction = locker.begin(async (tx) => {
-      await tx`lock table exact in access exclusive mode`;
-      locked();
-      await released;
-    });
-    await holding;
-    try {
-      await during();
-    } finally {
-      release();
-      await transaction;
-    }
-  }
-  const waiting = async () => (await monitor`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`)[0].n as number;
-  const untilWaiting = async (n: number) => {
-    for (let tries = 0; (await waiting()) !== n && tries < 200; tries++) await pause(20);
-    expect(await waiting()).toBe(n);
-  };
+  const whileLocked = (during: () => Promise<void>) => whileHeld(locker, (tx) => tx`lock table exact in access exclusive mode`, during);
+  const untilWaiting = async (n: number) => expect(await untilLockWaits(monitor, n)).toBe(n);
   const ids = async () => (await monitor`select id from exact order by id`).map((row) => row.id as string);
 
   it('an insert aborted while it waits rejects at once with ABORTED, is cancelled on the server, and writes nothing (INSERT and COPY)', async () => {
@@ -110,25 +88,15 @@ describe.skipIf(!serverUrl)('cancelled writes on the native server', () => {
 
   it('partitions.ensure given up while it waits for its table rolls that partition back; the next call makes it', async () => {
     const now = new Date('2031-06-15T00:00:00Z');
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    let locked!: () => void;
-    const holding = new Promise<void>((resolve) => (locked = resolve));
-    const transaction = locker.begin(async (tx) => {
-      await tx`lock table events in access exclusive mode`;
-      locked();
-      await released;
+    await whileHeld(locker, (tx) => tx`lock table events in access exclusive mode`, async () => {
+      const started = Date.now();
+      await expect(db.partitions.ensure({ now, ahead: 0, timeoutMs: 300 })).rejects.toMatchObject({
+        code: 'ABORTED',
+        message: 'partitions.ensure: no answer within timeoutMs (300 ms); the call was given up; the partition being made then was rolled back, those made before stay: run it again to finish',
+      });
+      expect(Date.now() - started).toBeLessThan(2_000);
+      await untilWaiting(0);
     });
-    await holding;
-    const started = Date.now();
-    await expect(db.partitions.ensure({ now, ahead: 0, timeoutMs: 300 })).rejects.toMatchObject({
-      code: 'ABORTED',
-      message: 'partitions.ensure: no answer within timeoutMs (300 ms); the call was given up; the partition being made then was rolled back, those made before stay: run it again to finish',
-    });
-    expect(Date.now() - started).toBeLessThan(2_000);
-    await untilWaiting(0);
-    release();
-    await transaction;
     const partitions = async () => (await monitor`select count(*)::int as n from pg_class where relname = 'events_y2031m06'`)[0].n as number;
     expect(await partitions()).toBe(0);
     expect((await db.partitions.ensure({ now, ahead: 0, timeoutMs: 10_000 })).created.map((entry) => entry.partition)).toEqual(['events_y2031m06']);
@@ -137,29 +105,17 @@ describe.skipIf(!serverUrl)('cancelled writes on the native server', () => {
 
   it('migrate given up while another process holds the migration lock applies nothing; the next migrate applies all', async () => {
     const fresh = await serverDatabase(serverUrl!);
-    const other = postgres(fresh.url, { max: 1, onnotice: () => {} });
+    const other = postgres(fresh.url, { max: 2, onnotice: () => {} });
     const migrating = createPolystore({ postgres: fresh.url });
     try {
-      let release!: () => void;
-      const released = new Promise<void>((resolve) => (release = resolve));
-      let locked!: () => void;
-      const holding = new Promise<void>((resolve) => (locked = resolve));
-      const transaction = other.begin(async (tx) => {
-        await tx`select pg_advisory_xact_lock(8101813523546664818)`;
-        locked();
-        await released;
+      await whileHeld(other, (tx) => tx`select pg_advisory_xact_lock(8101813523546664818)`, async () => {
+        const stop = new AbortController();
+        const migrate = migrating.migrate({ signal: stop.signal });
+        expect(await untilLockWaits(other, 1)).toBe(1);
+        stop.abort();
+        await expect(migrate).rejects.toMatchObject({ code: 'ABORTED', message: expect.stringMatching(/^migrate: aborted by its signal; PostgreSQL's migrations are applied whole/) });
+        expect(await untilLockWaits(other, 0)).toBe(0);
       });
-      await holding;
-      const stop = new AbortController();
-      const migrate = migrating.migrate({ signal: stop.signal });
-      const lockWaits = async () => (await other`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.catch(() => [{ n: -1 }]))[0].n as number;
-      await pause(300);
-      stop.abort();
-      await expect(migrate).rejects.toMatchObject({ code: 'ABORTED', message: expect.stringMatching(/^migrate: aborted by its signal; PostgreSQL's migrations are applied whole/) });
-      release();
-      await transaction;
-      for (let tries = 0; (await lockWaits()) !== 0 && tries < 100; tries++) await pause(20);
-      expect(await lockWaits()).toBe(0);
       const [{ tables }] = await other`select count(*)::int as tables from pg_tables where schemaname = 'public'`;
       expect(tables).toBe(0);
       expect((await migrating.migrate({ timeoutMs: 60_000 })).postgres.length).toBeGreaterThan(0);

@@ -24,7 +24,7 @@ export interface CopyOptions {
   sampleSize?: number;
   /** Called after every batch with the records copied so far (this run and earlier ones) and the total. */
   onProgress?(copied: number, total: number): void;
-  /** Stops between batches; the state file keeps the place. */
+  /** Stops the copy: the batch being written is rolled back (PostgreSQL) or undone (Milvus); the state file keeps the place. */
   signal?: AbortSignal;
 }
 
@@ -76,8 +76,11 @@ export async function copyCollection(
     // The next page is read while this one is written.
     next = page.records.length < batchSize ? Promise.resolve({ records: [], cursor: page.cursor }) : source.page(page.cursor, batchSize);
     next.catch(() => undefined); // its failure is reported where it is awaited, not as unhandled if the write fails first
-    if (options.signal?.aborted) throw new PolystoreError('COPY_INTERRUPTED', `copy: stopped after ${copied} of ${total} records; run it again to resume`);
-    await target.upsert(page.records);
+    const interrupted = () => new PolystoreError('COPY_INTERRUPTED', `copy: stopped after ${copied} of ${total} records; run it again to resume`);
+    if (options.signal?.aborted) throw interrupted();
+    await target.upsert(page.records, { signal: options.signal }).catch((error: unknown) => {
+      throw error instanceof PolystoreError && error.code === 'ABORTED' ? interrupted() : error;
+    });
     copied += page.records.length;
     cursor = page.cursor;
     sampled.push(...page.records.map((record) => record.id).filter(inSample));

@@ -209,7 +209,8 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
   }
 
   /** The `limit` nearest records to a vector, scored higher-is-better. */
-  async function nearest(vector: readonly number[], limit: number, filter: string, outputFields: string[]): Promise<Array<SearchHit<T>>> {
+  /** `timeout`: the call's timeoutMs, Milvus's deadline for the request (the server gives it up then too). */
+  async function nearest(vector: readonly number[], limit: number, filter: string, outputFields: string[], timeout: number | undefined): Promise<Array<SearchHit<T>>> {
     const result = await call('search', (client) =>
       client.search({
         collection_name: collection,
@@ -221,15 +222,16 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
         output_fields: outputFields,
         params: searchParams(descriptor, limit),
         consistency_level,
+        timeout,
       }),
     );
     return hits(result.results as Row[], SCORE[descriptor.metric]);
   }
 
   /** The `limit` records whose text best matches, by BM25 over the sparse field the collection's function fills. */
-  async function matching(text: string, limit: number, filter: string, outputFields: string[]): Promise<Array<SearchHit<T>>> {
+  async function matching(text: string, limit: number, filter: string, outputFields: string[], timeout: number | undefined): Promise<Array<SearchHit<T>>> {
     const result = await call('search', (client) =>
-      client.search({ collection_name: collection, data: [text], anns_field: descriptor.fullText!.column, metric_type: 'BM25', limit, filter, output_fields: outputFields, consistency_level }),
+      client.search({ collection_name: collection, data: [text], anns_field: descriptor.fullText!.column, metric_type: 'BM25', limit, filter, output_fields: outputFields, consistency_level, timeout }),
     );
     // One query: the SDK returns its hits unnested. BM25 scores are never negative; Milvus Lite 3.2.2 returns
     // them negated (its internal distance), in the same best-first order.
@@ -251,16 +253,17 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
       await ready();
       const outputFields = codec.outputFields(query.includeVector === true);
       const text = 'text' in query ? query.text : undefined;
-      if (text === undefined) return bestFirst(await nearest(query.vector!, query.topK, filter, outputFields), query.minScore);
+      const deadline = query.timeoutMs;
+      if (text === undefined) return bestFirst(await nearest(query.vector!, query.topK, filter, outputFields, deadline), query.minScore);
       if (query.vector === undefined) {
-        const found = ranked(await matching(text, query.topK, filter, outputFields));
+        const found = ranked(await matching(text, query.topK, filter, outputFields, deadline));
         return bestFirst(found.map((hit, i) => ({ ...hit, ranks: { text: { rank: i + 1, score: hit.score } } })), query.minScore);
       }
       // Milvus's hybrid_search fuses by rank too, but returns only the fused score: each side's rank and score
       // (`ranks`) come from running the two searches, with the same filter, and fusing them here.
       const hybrid = query as HybridSearchQuery<W>;
       const { candidates, ...fusion } = hybridSettings(hybrid);
-      const [vector, keyword] = await Promise.all([nearest(hybrid.vector, candidates, filter, outputFields), matching(text, candidates, filter, outputFields)]);
+      const [vector, keyword] = await Promise.all([nearest(hybrid.vector, candidates, filter, outputFields, deadline), matching(text, candidates, filter, outputFields, deadline)]);
       return bestFirst(fuseRanks({ vector: ranked(vector), text: ranked(keyword) }, query.topK, fusion), query.minScore);
     },
 
