@@ -4,6 +4,7 @@
  * INSERT and over binary COPY; under aborts at random moments every call that rejects with ABORTED wrote nothing
  * and every call that resolved wrote all. PGlite and Milvus Lite keep the same promise.
  */
+import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPolystore } from './fixtures/runtime/generated/index.js';
@@ -84,6 +85,33 @@ describe.skipIf(!serverUrl)('cancelled writes on the native server', () => {
     }
     // Both outcomes were seen: the test tried what it means to.
     expect(new Set(outcomes.map(({ outcome }) => outcome)).size).toBe(2);
+  }, 60_000);
+
+  it("a cancel that lands late, after its query answered, fails no other caller's query on that connection", async () => {
+    // One connection: what an aborted call leaves on it meets the next caller's query there, db.sql's included.
+    const single = createPolystore({ postgres: { url: database.url, max: 1 } });
+    try {
+      const failures: string[] = [];
+      let running = true;
+      let answered = 0;
+      const other = (async () => {
+        while (running) await single.sql.execute(sql`select pg_sleep(0.002)`).then(() => answered++, (error: Error) => failures.push(error.message));
+      })();
+      await Promise.all(
+        Array.from({ length: 3 }, async (_, caller) => {
+          for (let call = 0; call < 100; call++) {
+            const timeoutMs = 1 + (call % 8);
+            await (call % 2 === 0 ? single.vectors.exact.insert(records(`late${caller}-${call}-`, 3), { timeoutMs }) : single.vectors.exact.count(undefined, { timeoutMs })).catch(() => undefined);
+          }
+        }),
+      );
+      running = false;
+      await other;
+      expect(failures).toEqual([]);
+      expect(answered).toBeGreaterThan(0);
+    } finally {
+      await single.close();
+    }
   }, 60_000);
 
   it('partitions.ensure given up while it waits for its table rolls that partition back; the next call makes it', async () => {

@@ -9,13 +9,14 @@ const CHUNK_BYTES = 2 ** 20;
  * Streams `copy.data` into a `COPY … FROM STDIN`. postgres.js settles a COPY's stream only when the COPY
  * succeeds, and refuses other statements until the stream has sent its end (its `_final`). From then on a
  * statement queued behind the COPY settles either way: it fails when the COPY failed (the transaction is
- * aborted: the driver drops the COPY's own error) or the connection died. `signal` has the server cancel the COPY:
- * waiting for a lock before it starts, or while its data is sent.
+ * aborted: the driver drops the COPY's own error) or the connection died. `signal` has the server cancel the COPY
+ * while it waits for a lock, before it starts; once its data is being sent, it is sent whole (postgres.js cancels
+ * nothing then), and the transaction's commit is refused instead.
  */
 export async function copyInto(tx: postgres.TransactionSql, copy: { sql: string; data: Uint8Array }, signal?: AbortSignal): Promise<void> {
   const query = tx.unsafe(copy.sql);
   // The only query of its transaction's connection: no other caller's query queues behind it.
-  await cancelOnAbort(query, signal, async () => streamInto(tx, await query.writable(), copy.data));
+  await cancelOnAbort(tx, query, signal, async () => streamInto(tx, await query.writable(), copy.data));
 }
 
 async function streamInto(tx: postgres.TransactionSql, writable: Writable, data: Uint8Array): Promise<void> {

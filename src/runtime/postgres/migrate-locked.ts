@@ -21,7 +21,7 @@ export async function migrateLocked(client: postgres.Sql, migrationsFolder: stri
     // The wait for the lock is cancelled on the server (the one query of its connection then); a migration's own
     // statements run on, and its commit is refused.
     const lock = tx.unsafe(`select pg_advisory_xact_lock(${MIGRATION_LOCK})`);
-    await cancelOnAbort(lock, cancel?.signal, async () => lock).catch((error: unknown) => Promise.reject(lockFailure(error)));
+    await cancelOnAbort(tx, lock, cancel?.signal, async () => lock).catch((error: unknown) => Promise.reject(lockFailure(error)));
     // The migrator opens its own transaction through `begin` (and reads `options`): it runs inside this one.
     const locked = Object.assign(tx, { begin: (run: (sql: postgres.TransactionSql) => Promise<unknown>) => run(tx), options: client.options }) as unknown as postgres.Sql;
     const applied = await applyMigrations(migrationsFolder, (sql) => tx.unsafe(sql).values(), (logger) => migratePostgres(drizzlePostgres({ client: locked, logger }), { migrationsFolder }));

@@ -65,10 +65,11 @@ export function serverConnection<S extends Record<string, unknown>>(schema: S, s
       const { state, active } = query as unknown as { state?: unknown; active?: boolean };
       return !state || active === true;
     };
-    return cancelOnAbort(query, signal, async () => query, waitingOrRunning);
+    return cancelOnAbort(sql, query, signal, async () => query, waitingOrRunning);
   };
   const runAll = async (pool: postgres.Sql, statements: Statement[], check?: RowCheck, mode = '', signal?: AbortSignal) => {
-    if (statements.length === 1 && !check) return [await (alone ? unpipelined(pool, (sql) => run(sql, statements[0], signal)) : run(pool, statements[0], signal))];
+    // A statement that may be cancelled runs on a connection of its own too, held until its cancel is answered.
+    if (statements.length === 1 && !check) return [await (alone || signal ? unpipelined(pool, (sql) => run(sql, statements[0], signal)) : run(pool, statements[0], signal))];
     return (await pool.begin(mode, async (tx) => inTransaction(statements, check, (statement) => run(tx, statement, signal)))) as unknown[][][];
   };
   /** A write that `cancel` may give up before its commit. */
@@ -79,9 +80,9 @@ export function serverConnection<S extends Record<string, unknown>>(schema: S, s
       return results;
     })) as unknown[][][];
   /**
-   * A cancel request names a server process, not a query: one that came late, after its query answered, cancels the
-   * next query of that connection, another caller's. That call, not aborted itself, runs again: its transaction (or
-   * single statement) was rolled back, so it wrote nothing.
+   * A cancel request that still came late (held connections bound the wait for its answer: cancel-on-abort.ts)
+   * cancels the next query of that connection, another caller's. That call, not aborted itself, runs again: its
+   * transaction (or single statement) was rolled back, so it wrote nothing.
    */
   const againIfCancelledForAnother = (call: () => Promise<unknown[][][]>, signal: AbortSignal | undefined) =>
     call().catch((error: unknown) => (cancelledForAnother(error, signal) ? call() : Promise.reject(error)));
