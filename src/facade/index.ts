@@ -36,8 +36,7 @@ export type {
 export { EmbeddingError, type InputIssue, InvalidInputError, PartialWriteError, PolystoreError } from '../errors.js';
 export type { CreatedPartition, EnsurePartitionsOptions, PartitionsReport, RetiredPartition } from '../operations/partitions.js';
 export type { HealthOptions, HealthReport, HealthStatus, StoreHealth } from '../operations/health-report.js';
-export type { DocumentCollectionState, DocumentsMigrated, MigrateResult, MigrationStatus } from '../operations/migration-report.js';
-export type { MigrateOptions } from '../operations/migrate.js';
+export type { DocumentCollectionState, DocumentsMigrated, MigrateOptions, MigrateResult, MigrationStatus } from '../operations/migration-report.js';
 export type { DroppedData, MigrateDownOptions, MigrateDownResult } from '../operations/migrate-down.js';
 export type { MigrationState } from '../runtime/postgres/migration-journal.js';
 export type { CollectionState } from '../runtime/milvus/collection-state.js';

@@ -15,19 +15,6 @@ import type { Connection } from '../runtime/postgres/connection.js';
 import type { WriteCancel } from '../runtime/contract/write-cancel.js';
 import { type MigrationState, migrationStates, rawQuery } from '../runtime/postgres/migration-journal.js';
 
-export interface MigrateOptions {
-  /** Replaces MongoDB indexes whose definition differs from the schema's (dropped, then made again). */
-  force?: boolean | undefined;
-  /**
-   * Gives the call up when it aborts: it rejects with ABORTED at once. PostgreSQL's migrations are applied in one
-   * transaction, rolled back when the abort comes first (its wait for the migration lock or its statement
-   * cancelled on the server; on PGlite, once begun it runs to its end); each store's steps before the abort stay.
-   */
-  signal?: AbortSignal | undefined;
-  /** Aborts the call after this many milliseconds, as a signal would. */
-  timeoutMs?: number | undefined;
-}
-
 export interface MigrationTargets {
   connection: Pick<Connection<never>, 'execute'> & { migrate(migrationsFolder: string, cancel?: WriteCancel): Promise<string[]> };
   migrationsFolder: string;

@@ -44,3 +44,17 @@ export interface MigrateResult {
   /** Each collection that declares an embedding model, as recorded now. */
   embeddings?: EmbeddingStatus[] | undefined;
 }
+
+/** What `db.migrate()` takes (apart from operations/migrate.ts: this file's declarations reach no driver's). */
+export interface MigrateOptions {
+  /** Replaces MongoDB indexes whose definition differs from the schema's (dropped, then made again). */
+  force?: boolean | undefined;
+  /**
+   * Gives the call up when it aborts: it rejects with ABORTED at once. PostgreSQL's migrations are applied in one
+   * transaction, rolled back when the abort comes first (its wait for the migration lock or its statement
+   * cancelled on the server; on PGlite, once begun it runs to its end); each store's steps before the abort stay.
+   */
+  signal?: AbortSignal | undefined;
+  /** Aborts the call after this many milliseconds, as a signal would. */
+  timeoutMs?: number | undefined;
+}
