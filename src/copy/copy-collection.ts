@@ -69,6 +69,7 @@ export async function copyCollection(
   const inSample = sampler(total, options.sampleSize ?? 1_000);
   options.onProgress?.(copied, total);
 
+  const interrupted = () => new PolystoreError('COPY_INTERRUPTED', `copy: stopped after ${copied} of ${total} records; run it again to resume`);
   let next: Promise<Page> = source.page(cursor, batchSize);
   for (;;) {
     const page = await next;
@@ -76,8 +77,7 @@ export async function copyCollection(
     // The next page is read while this one is written.
     next = page.records.length < batchSize ? Promise.resolve({ records: [], cursor: page.cursor }) : source.page(page.cursor, batchSize);
     next.catch(() => undefined); // its failure is reported where it is awaited, not as unhandled if the write fails first
-    const interrupted = () => new PolystoreError('COPY_INTERRUPTED', `copy: stopped after ${copied} of ${total} records; run it again to resume`);
-    if (options.signal?.aborted) throw interrupted();
+    // An aborted signal refuses the upsert before anything is sent.
     await target.upsert(page.records, { signal: options.signal }).catch((error: unknown) => {
       throw error instanceof PolystoreError && error.code === 'ABORTED' ? interrupted() : error;
     });

@@ -23,6 +23,20 @@ const aborted = (operation: string, options: Cancellable | undefined, signal: Ab
   return new PolystoreError('ABORTED', timedOut ? `${operation}: no answer within timeoutMs (${options!.timeoutMs} ms); the call was given up${outcome}` : `${operation}: aborted by its signal${outcome}`, { cause: signal.reason });
 };
 
+/** `work`, or `givenUp()` as soon as `signal` aborts while `mayGiveUp()` holds (Promise.race hears the loser out). */
+async function raced<R>(signal: AbortSignal, work: Promise<R>, givenUp: () => PolystoreError, mayGiveUp = () => true): Promise<R> {
+  let onAbort: (() => void) | undefined;
+  const stopped = new Promise<never>((_, reject) => {
+    onAbort = () => mayGiveUp() && reject(givenUp());
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([work, stopped]);
+  } finally {
+    signal.removeEventListener('abort', onAbort!);
+  }
+}
+
 /**
  * Runs `call` with the call's signal, rejecting with ABORTED once it aborts (before the call starts too); `outcome`
  * completes the message with what an abort leaves behind.
@@ -30,17 +44,9 @@ const aborted = (operation: string, options: Cancellable | undefined, signal: Ab
 export async function abortable<R>(operation: string, options: Cancellable | undefined, call: (signal: AbortSignal | undefined) => Promise<R>, outcome = ''): Promise<R> {
   const signal = callSignal(options);
   if (!signal) return call(undefined);
-  if (signal.aborted) throw aborted(operation, options, signal, outcome);
-  let onAbort: (() => void) | undefined;
-  const stopped = new Promise<never>((_, reject) => {
-    onAbort = () => reject(aborted(operation, options, signal, outcome));
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-  try {
-    return await Promise.race([call(signal), stopped]);
-  } finally {
-    signal.removeEventListener('abort', onAbort!);
-  }
+  const givenUp = () => aborted(operation, options, signal, outcome);
+  if (signal.aborted) throw givenUp();
+  return raced(signal, call(signal), givenUp);
 }
 
 /** What a store throws when its write was aborted before its commit: the call says so in its own words. */
@@ -64,21 +70,10 @@ export async function abortableWrite<R>(operation: string, options: Cancellable 
       committing = true;
     },
   };
-  let onAbort: (() => void) | undefined;
-  const stopped = new Promise<never>((_, reject) => {
-    onAbort = () => committing || reject(givenUp());
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-  const work = call(cancel);
-  // The loser of the race settles unheard: the store's own ABORTED once the call has been given up.
-  work.catch(() => undefined);
-  stopped.catch(() => undefined);
   try {
-    return await Promise.race([work, stopped]);
+    return await raced(signal, call(cancel), givenUp, () => !committing);
   } catch (error) {
     throw error instanceof PolystoreError && error.code === 'ABORTED' ? givenUp() : error;
-  } finally {
-    signal.removeEventListener('abort', onAbort!);
   }
 }
 

@@ -167,13 +167,14 @@ export function createMilvusStore<T extends VectorRecordBase, W>(
       } catch (error) {
         // The failed request may have written some of its rows (err_index): it is undone with the rest. An aborted
         // one was not sent.
-        const sent = error instanceof PolystoreError && error.code === 'ABORTED' ? written : [...written, ...batch];
+        const unsent = error instanceof PolystoreError && error.code === 'ABORTED';
+        const sent = unsent ? written : [...written, ...batch];
         if (sent.length === 0) throw error;
         const landed = new Set(written.map((row) => row[key]));
         const sentKeys = new Set(sent.map((row) => row[key]));
         await undo(operation, sent, previous.filter((row) => sentKeys.has(row[key])), landed).catch((undoError: unknown) => {
           const ids = (wanted: (row: Row) => boolean) => rows.filter(wanted).map((row) => row.id as string);
-          const [done, uncertain] = [ids((row) => landed.has(row[key])), ids((row) => sent.length > written.length && batch.includes(row) && !landed.has(row[key]))];
+          const [done, uncertain] = [ids((row) => landed.has(row[key])), ids((row) => !unsent && batch.includes(row) && !landed.has(row[key]))];
           throw new PartialWriteError(
             `${operation}: a request failed (${(error as Error).message}) and undoing the call failed too (${(undoError as Error).message}): ` +
               `${done.length} of ${rows.length} records are written (error.written), ${uncertain.length} may be (error.uncertain), the others are not; ` +
